@@ -1,0 +1,40 @@
+"""fieldapp: offline-first field data collection for rural fiber rollouts."""
+
+from flask import Flask
+
+from fieldapp import config
+
+
+def create_app(test_config=None):
+    """Build the app: config, storage, languages, security headers, blueprints."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    config.load(app, test_config)
+    _register(app)
+    return app
+
+
+def _register(app):
+    """Wire extensions and blueprints; one list, so the whole app shows here."""
+    from fieldapp import auth
+    from fieldapp import db
+    from fieldapp import i18n
+    from fieldapp import security
+    from fieldapp import sites
+    from fieldapp import supervisor
+    from fieldapp import technician
+    from fieldapp import vendor
+    from fieldapp import vocabulary
+
+    db.init_app(app)
+    security.init_app(app)
+    i18n.init_app(app)
+    vocabulary.init_app(app)
+    for module in (auth, technician, supervisor, sites, vendor, i18n):
+        app.register_blueprint(module.bp)
+    auth.init_app(app)
+    sites.init_app(app)

@@ -1,0 +1,50 @@
+"""Configuration: defaults here, then instance/config.py, then FLASK_* environment variables."""
+
+import os
+
+DEFAULTS = {
+    "SECRET_KEY": "dev",
+    "DATABASE": None,  # set to instance/fieldapp.sqlite3 in load()
+    "BLOB_DIR": None,  # set to instance/blobs in load()
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PREFERRED_URL_SCHEME": "https",
+    "LANGUAGES": ["kk", "ru", "en"],
+    "BABEL_DEFAULT_LOCALE": "ru",
+    "LOGIN_FREE_ATTEMPTS": 5,
+    "LOGIN_BACKOFF_SECONDS": 30,
+    "LOGIN_BACKOFF_MAX_SECONDS": 900,
+    "WTF_CSRF_TIME_LIMIT": 3600,
+    "WTF_CSRF_SSL_STRICT": False,
+    # HMAC keys for QR site tags: {version: secret}. The newest version signs new tags.
+    "TAG_KEYS": {1: "dev-tag-key"},
+    "TAG_URL_PREFIX": "HTTPS://FIELDAPP.KZ/T/",
+}
+INSECURE_SECRETS = {None, "", "dev", "change-me"}
+
+
+def load(app, test_config=None):
+    """Fill app.config in order of precedence and refuse insecure production settings."""
+    app.config.from_mapping(DEFAULTS)
+    app.config["DATABASE"] = os.path.join(app.instance_path, "fieldapp.sqlite3")
+    app.config["BLOB_DIR"] = os.path.join(app.instance_path, "blobs")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+    else:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not (app.testing or app.debug):
+        refuse_insecure(app.config)
+
+
+def refuse_insecure(cfg):
+    """A production start must not run with a guessable secret: sessions and tags rely on it."""
+    if cfg.get("SECRET_KEY") in INSECURE_SECRETS:
+        raise RuntimeError(
+            "SECRET_KEY is missing or left at its default. Set it in instance/config.py "
+            "or FLASK_SECRET_KEY (make run creates one)."
+        )
+    if any(key in INSECURE_SECRETS or key == "dev-tag-key" for key in cfg["TAG_KEYS"].values()):
+        raise RuntimeError("TAG_KEYS holds a default key; set real keys in instance/config.py.")

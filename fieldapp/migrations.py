@@ -1,0 +1,276 @@
+"""The schema, only ever changed by appending a migration. Never edit an applied one."""
+
+from sqlite_utils.migrations import Migrations
+
+from fieldapp import places
+
+migrations = Migrations("fieldapp")
+
+# Every record a phone can send shares these columns: a client UUID as the key (so a resend
+# changes nothing), the author, the device's clock and the server's receipt time, a hash of the
+# content (to tell a duplicate from a conflict) and, for corrections, the record it replaces.
+FIELD_RECORD_COLUMNS = """
+    id TEXT PRIMARY KEY,
+    installation_id INTEGER NOT NULL REFERENCES installations(id),
+    author_id INTEGER NOT NULL REFERENCES users(id),
+    device_time TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    replaces TEXT
+"""
+
+PLACES = [
+    """CREATE TABLE regions (
+        id INTEGER PRIMARY KEY,
+        iso_code TEXT NOT NULL UNIQUE,
+        name_en TEXT NOT NULL,
+        name_kk TEXT NOT NULL,
+        name_ru TEXT NOT NULL
+    )""",
+    """CREATE TABLE districts (
+        id INTEGER PRIMARY KEY,
+        region_id INTEGER NOT NULL REFERENCES regions(id),
+        name_kk TEXT NOT NULL,
+        name_ru TEXT NOT NULL,
+        UNIQUE (region_id, name_ru)
+    )""",
+    """CREATE TABLE settlements (
+        id INTEGER PRIMARY KEY,
+        district_id INTEGER NOT NULL REFERENCES districts(id),
+        kato TEXT NOT NULL UNIQUE,
+        name_kk TEXT NOT NULL,
+        name_ru TEXT NOT NULL,
+        lat REAL,
+        lon REAL
+    )""",
+    """CREATE TABLE institutions (
+        id INTEGER PRIMARY KEY,
+        settlement_id INTEGER NOT NULL REFERENCES settlements(id),
+        type TEXT NOT NULL,
+        name_kk TEXT NOT NULL,
+        name_ru TEXT NOT NULL,
+        bin TEXT UNIQUE,
+        address TEXT NOT NULL DEFAULT '',
+        lat REAL NOT NULL,
+        lon REAL NOT NULL,
+        pupils INTEGER,
+        contracted_down_mbps REAL,
+        contracted_up_mbps REAL,
+        active INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX institutions_settlement ON institutions(settlement_id)",
+    """CREATE TABLE tags (
+        id TEXT PRIMARY KEY,
+        institution_id INTEGER NOT NULL REFERENCES institutions(id),
+        key_version INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+    )""",
+    "CREATE INDEX tags_institution ON tags(institution_id)",
+]
+
+PEOPLE = [
+    """CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('technician', 'supervisor', 'admin')),
+        language TEXT NOT NULL DEFAULT 'ru',
+        active INTEGER NOT NULL DEFAULT 1,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE user_regions (
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        region_id INTEGER NOT NULL REFERENCES regions(id),
+        PRIMARY KEY (user_id, region_id)
+    )""",
+    """CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user_id INTEGER REFERENCES users(id),
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        before TEXT,
+        after TEXT
+    )""",
+    "CREATE INDEX audit_entity ON audit_log(entity, entity_id)",
+]
+
+WORK = [
+    """CREATE TABLE acceptance_profiles (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        rules TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        UNIQUE (name, version)
+    )""",
+    """CREATE TABLE installations (
+        id INTEGER PRIMARY KEY,
+        institution_id INTEGER NOT NULL REFERENCES institutions(id),
+        contract TEXT NOT NULL,
+        profile_id INTEGER NOT NULL REFERENCES acceptance_profiles(id),
+        status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN
+            ('planned', 'in_progress', 'submitted', 'returned', 'approved', 'accepted')),
+        rev INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        started_at TEXT,
+        submitted_at TEXT,
+        approved_at TEXT,
+        accepted_at TEXT,
+        UNIQUE (institution_id, contract)
+    )""",
+    "CREATE INDEX installations_status ON installations(status)",
+    "CREATE INDEX installations_rev ON installations(rev)",
+    """CREATE TABLE installation_technicians (
+        installation_id INTEGER NOT NULL REFERENCES installations(id),
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        PRIMARY KEY (installation_id, user_id)
+    )""",
+    "CREATE INDEX installation_technicians_user ON installation_technicians(user_id)",
+]
+
+FIELD_RECORDS = [
+    f"""CREATE TABLE scans ({FIELD_RECORD_COLUMNS},
+        tag_id TEXT NOT NULL,
+        matched INTEGER NOT NULL,
+        lat REAL,
+        lon REAL,
+        accuracy_m REAL
+    )""",
+    f"""CREATE TABLE splices ({FIELD_RECORD_COLUMNS},
+        closure_label TEXT NOT NULL,
+        closure_type TEXT NOT NULL,
+        placement TEXT NOT NULL DEFAULT '',
+        closure_lat REAL,
+        closure_lon REAL,
+        tray INTEGER NOT NULL,
+        slot INTEGER NOT NULL,
+        a_cable TEXT NOT NULL,
+        a_tube INTEGER NOT NULL,
+        a_fiber INTEGER NOT NULL,
+        b_cable TEXT NOT NULL,
+        b_tube INTEGER NOT NULL,
+        b_fiber INTEGER NOT NULL,
+        splice_type TEXT NOT NULL CHECK (splice_type IN ('fusion', 'ribbon', 'mechanical')),
+        attempt INTEGER NOT NULL DEFAULT 1,
+        splicer_model TEXT,
+        splicer_serial TEXT,
+        splicer_estimate_db REAL,
+        loss_1310_ab REAL,
+        loss_1310_ba REAL,
+        loss_1550_ab REAL,
+        loss_1550_ba REAL
+    )""",
+    f"""CREATE TABLE photos ({FIELD_RECORD_COLUMNS},
+        shot TEXT NOT NULL,
+        caption TEXT NOT NULL DEFAULT '',
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'announced' CHECK (status IN ('announced', 'complete')),
+        received_bytes INTEGER NOT NULL DEFAULT 0,
+        mime TEXT,
+        width INTEGER,
+        height INTEGER,
+        taken_at TEXT,
+        lat REAL,
+        lon REAL,
+        accuracy_m REAL,
+        phash TEXT,
+        brightness REAL,
+        sharpness REAL,
+        blob_key TEXT,
+        completed_at TEXT
+    )""",
+    "CREATE INDEX photos_phash ON photos(phash)",
+    f"""CREATE TABLE speed_tests ({FIELD_RECORD_COLUMNS},
+        method TEXT NOT NULL,
+        server TEXT NOT NULL DEFAULT '',
+        connection TEXT NOT NULL CHECK (connection IN ('wired', 'wifi')),
+        down_mbps REAL NOT NULL,
+        up_mbps REAL NOT NULL,
+        latency_ms REAL,
+        latency_kind TEXT,
+        jitter_ms REAL,
+        loss_pct REAL,
+        started_at TEXT,
+        duration_s REAL,
+        streams INTEGER,
+        lat REAL,
+        lon REAL,
+        device_model TEXT,
+        device_serial TEXT,
+        screen_photo_id TEXT,
+        raw TEXT
+    )""",
+    f"""CREATE TABLE notes ({FIELD_RECORD_COLUMNS},
+        text TEXT NOT NULL
+    )""",
+    f"""CREATE TABLE submissions ({FIELD_RECORD_COLUMNS},
+        comment TEXT NOT NULL DEFAULT ''
+    )""",
+]
+
+REVIEW_AND_SYNC = [
+    """CREATE TABLE reviews (
+        id INTEGER PRIMARY KEY,
+        installation_id INTEGER NOT NULL REFERENCES installations(id),
+        reviewer_id INTEGER NOT NULL REFERENCES users(id),
+        decision TEXT NOT NULL CHECK (decision IN ('approve', 'return', 'accept')),
+        comment TEXT NOT NULL DEFAULT '',
+        override_reason TEXT,
+        profile_id INTEGER NOT NULL REFERENCES acceptance_profiles(id),
+        checks TEXT NOT NULL,
+        at TEXT NOT NULL
+    )""",
+    "CREATE INDEX reviews_installation ON reviews(installation_id)",
+    """CREATE TABLE returned_items (
+        id INTEGER PRIMARY KEY,
+        review_id INTEGER NOT NULL REFERENCES reviews(id),
+        installation_id INTEGER NOT NULL REFERENCES installations(id),
+        item_kind TEXT NOT NULL CHECK (item_kind IN
+            ('photo', 'shot', 'splice', 'speed_test', 'scan', 'note')),
+        item_ref TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        resolved_at TEXT,
+        resolved_by TEXT
+    )""",
+    "CREATE INDEX returned_items_installation ON returned_items(installation_id)",
+    """CREATE TABLE sync_batches (
+        key TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id),
+        request_hash TEXT NOT NULL,
+        response TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+]
+
+FIELD_RECORD_TABLES = ("scans", "splices", "photos", "speed_tests", "notes", "submissions")
+
+
+@migrations()
+def m001_initial(db):
+    """Places, people, installations, field records, review and sync bookkeeping."""
+    for statement in PLACES + PEOPLE + WORK + FIELD_RECORDS + REVIEW_AND_SYNC:
+        db.execute(statement)
+    for table in FIELD_RECORD_TABLES:
+        db.execute(f"CREATE INDEX {table}_installation ON {table}(installation_id)")
+
+
+@migrations()
+def m002_regions(db):
+    """The 17 oblasts are reference data every import and screen relies on."""
+    places.ensure_regions(db)
+
+
+def apply(db):
+    """Bring the schema up to date; applying twice is a no-op."""
+    migrations.apply(db)

@@ -1,0 +1,122 @@
+"""Acceptance profiles: every threshold a review applies, versioned as data.
+
+Contracts differ, so no threshold is a literal elsewhere in the code; a review records
+which profile version it applied.
+"""
+
+import json
+
+from fieldapp import clock
+from fieldapp import store
+
+INSTITUTION_TYPES = (
+    "school",
+    "kindergarten",
+    "hospital",
+    "outpatient_clinic",
+    "fap",
+    "medical_point",
+    "akimat",
+    "police",
+    "emergency",
+    "defence",
+    "border_checkpoint",
+    "public_wifi",
+    "state_body",
+)
+
+INDOOR_SHOTS = [
+    "building_sign",
+    "cable_entry",
+    "closure_open",
+    "splice_tray",
+    "ont_serial",
+    "power",
+    "speed_test_screen",
+    "signed_form",
+]
+OUTDOOR_SHOTS = [
+    "pole_or_mount",
+    "cable_entry",
+    "closure_open",
+    "splice_tray",
+    "ont_serial",
+    "power",
+    "speed_test_screen",
+    "signed_form",
+]
+
+DEFAULT_RULES = {
+    "splice": {
+        "target_db": 0.10,
+        "out_of_spec_db": 0.20,
+        "out_of_spec_min_attempts": 3,
+        "max_db": 0.30,
+        "link_mean_db": 0.10,
+        "bend_delta_db": 0.5,
+        "entry_min_db": -1.0,
+        "entry_max_db": 5.0,
+    },
+    "connector_max_db": 0.75,
+    "speed": {
+        "min_runs": 3,
+        "fraction_of_contract": 0.9,
+        "school_min_mbps": 20,
+        "school_pupils_per_mbps": 20,
+        "default_down_mbps": 100,
+        "default_up_mbps": 100,
+        "required_connection": "wired",
+    },
+    "photos": {
+        "gps_radius_m": 500,
+        "visit_window_days": 14,
+        "dark_max_brightness": 30,
+        "blur_min_sharpness": 8.0,
+        "reuse_max_distance": 6,
+    },
+    "shots": {"default": INDOOR_SHOTS, "public_wifi": OUTDOOR_SHOTS},
+}
+
+
+def ensure_default(db):
+    """Return the active profile's id, creating version 1 of the default profile if none."""
+    active = store.scalar(db, "SELECT id FROM acceptance_profiles WHERE active = 1")
+    if active:
+        return active
+    with store.write(db):
+        return db["acceptance_profiles"].insert(
+            {
+                "name": "KZ rural fiber 2018",
+                "version": 1,
+                "rules": json.dumps(DEFAULT_RULES),
+                "active": 1,
+                "created_at": clock.now(),
+            }
+        ).last_pk
+
+
+def get(db, profile_id):
+    """A profile with its rules decoded."""
+    row = store.one(db, "SELECT * FROM acceptance_profiles WHERE id = ?", [profile_id])
+    if row:
+        row["rules"] = json.loads(row["rules"])
+    return row
+
+
+def required_shots(rules, institution_type):
+    """The shot list a profile requires for an institution type."""
+    shots = rules["shots"]
+    return list(shots.get(institution_type, shots["default"]))
+
+
+def required_mbps(rules, institution):
+    """Contracted (down, up) Mbps; schools need at least max(20, ceil(pupils / 20))."""
+    speed = rules["speed"]
+    down = institution.get("contracted_down_mbps") or speed["default_down_mbps"]
+    up = institution.get("contracted_up_mbps") or speed["default_up_mbps"]
+    if institution.get("type") == "school" and institution.get("pupils"):
+        pupils = institution["pupils"]
+        per = speed["school_pupils_per_mbps"]
+        floor = max(speed["school_min_mbps"], -(-pupils // per))
+        down, up = max(down, floor), max(up, floor)
+    return down, up

@@ -1,0 +1,167 @@
+"""Importing sites from CSV: validate every row, then import all of them or none.
+
+Messages are English templates marked with N_ so the web layer can translate them; the
+CLI prints them as they are.
+"""
+
+import csv
+import io
+import re
+
+from fieldapp import clock
+from fieldapp import installations
+from fieldapp import places
+from fieldapp import profiles
+from fieldapp import store
+
+REQUIRED = ("region", "district", "kato", "settlement", "type", "name_ru", "lat", "lon")
+OPTIONAL = (
+    "district_kk", "settlement_kk", "name_kk", "bin", "address", "pupils",
+    "down_mbps", "up_mbps", "contract",
+)
+# Kazakhstan's extent, with a little margin: a coordinate outside is a typo or swapped lat/lon.
+LAT_RANGE = (40.5, 55.5)
+LON_RANGE = (46.4, 87.4)
+
+
+def N_(text):
+    """Mark a message for translation without translating it here."""
+    return text
+
+
+class Problem(dict):
+    """One bad value: line number, column, and a message template with its parameters."""
+
+    def text(self, translate=N_):
+        return translate(self["message"]) % self["params"]
+
+
+def parse(db, text):
+    """Read CSV text; return (rows ready to import, problems). Nothing is written."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        return [], [_problem(1, "", N_("missing columns: %(cols)s"), cols=", ".join(missing))]
+    regions = places.region_lookup(db)
+    rows, problems, seen = [], [], {}
+    for line, raw in enumerate(reader, start=2):
+        values = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        row, row_problems = _validate(values, line, regions)
+        row_problems += _duplicates(db, row, line, seen) if not row_problems else []
+        problems += row_problems
+        rows.append(row)
+    if not rows and not problems:
+        problems.append(_problem(1, "", N_("the file has no data rows")))
+    return rows, problems
+
+
+def _problem(line, column, message, **params):
+    return Problem(line=line, column=column, message=message, params=params)
+
+
+def _validate(values, line, regions):
+    """Check one row's values; return the cleaned row and its problems."""
+    problems = []
+    for column in REQUIRED:
+        if not values.get(column):
+            problems.append(_problem(line, column, N_("%(col)s is required"), col=column))
+    if problems:
+        return None, problems
+    row = {k: values.get(k, "") for k in REQUIRED + OPTIONAL}
+    row["line"] = line
+    row["region_id"] = regions.get(row["region"].lower())
+    if row["region_id"] is None:
+        problems.append(_problem(line, "region", N_("unknown oblast %(v)r"), v=row["region"]))
+    if not re.fullmatch(r"\d{9}", row["kato"]):
+        problems.append(_problem(line, "kato", N_("KATO must be 9 digits, got %(v)r"), v=row["kato"]))
+    if row["bin"] and not re.fullmatch(r"\d{12}", row["bin"]):
+        problems.append(_problem(line, "bin", N_("BIN must be 12 digits, got %(v)r"), v=row["bin"]))
+    if row["type"] not in profiles.INSTITUTION_TYPES:
+        problems.append(_problem(line, "type", N_("unknown institution type %(v)r"), v=row["type"]))
+    problems += _numbers(row, line)
+    return row, problems
+
+
+def _numbers(row, line):
+    """Parse coordinates, pupils and contracted speeds in place; return their problems."""
+    problems = []
+    for column, (low, high) in (("lat", LAT_RANGE), ("lon", LON_RANGE)):
+        value = _float(row[column])
+        if value is None or not low <= value <= high:
+            problems.append(_problem(
+                line, column, N_("%(col)s %(v)r is not inside Kazakhstan (%(lo)s to %(hi)s)"),
+                col=column, v=row[column], lo=low, hi=high))
+        row[column] = value
+    if row["pupils"]:
+        row["pupils"] = int(row["pupils"]) if row["pupils"].isdigit() else None
+        if row["pupils"] is None:
+            problems.append(_problem(line, "pupils", N_("pupils must be a whole number")))
+    for column in ("down_mbps", "up_mbps"):
+        if row[column]:
+            value = _float(row[column])
+            if value is None or value <= 0:
+                problems.append(_problem(line, column, N_("%(col)s must be a positive number"), col=column))
+            row[column] = value
+    return problems
+
+
+def _float(text):
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _duplicates(db, row, line, seen):
+    """A BIN, or a name within a settlement, already in the file or the database."""
+    problems = []
+    keys = [("bin", row["bin"])] if row["bin"] else []
+    keys.append(("name", f"{row['kato']}|{row['name_ru'].lower()}"))
+    for kind, key in keys:
+        if (kind, key) in seen:
+            problems.append(_problem(line, kind, N_("duplicate of line %(other)d"), other=seen[(kind, key)]))
+        seen[(kind, key)] = line
+    if row["bin"] and store.scalar(db, "SELECT 1 FROM institutions WHERE bin = ?", [row["bin"]]):
+        problems.append(_problem(line, "bin", N_("BIN %(v)s is already in the database"), v=row["bin"]))
+    same_name = """SELECT 1 FROM institutions i JOIN settlements s ON s.id = i.settlement_id
+        WHERE s.kato = ? AND lower(i.name_ru) = ?"""
+    if store.scalar(db, same_name, [row["kato"], row["name_ru"].lower()]):
+        problems.append(_problem(line, "name_ru", N_("%(v)s already exists in this settlement"), v=row["name_ru"]))
+    return problems
+
+
+def import_rows(db, rows, default_contract=None, actor_id=None):
+    """Write validated rows in one transaction; returns the number of institutions created."""
+    profile_id = profiles.ensure_default(db)
+    now = clock.now()
+    with store.write(db):
+        for row in rows:
+            district = places.district_id(db, row["region_id"], row["district"], row["district_kk"] or None)
+            settlement = places.settlement_id(
+                db, district, row["kato"], row["settlement"], row["settlement_kk"] or None,
+                row["lat"], row["lon"],
+            )
+            institution_id = db["institutions"].insert(_institution(row, settlement, now)).last_pk
+            contract = row["contract"] or default_contract
+            if contract:
+                installations.create(db, institution_id, contract, profile_id, actor_id=actor_id)
+    return len(rows)
+
+
+def _institution(row, settlement, now):
+    return {
+        "settlement_id": settlement,
+        "type": row["type"],
+        "name_ru": row["name_ru"],
+        "name_kk": row["name_kk"] or row["name_ru"],
+        "bin": row["bin"] or None,
+        "address": row["address"],
+        "lat": row["lat"],
+        "lon": row["lon"],
+        "pupils": row["pupils"] or None,
+        "contracted_down_mbps": row["down_mbps"] or None,
+        "contracted_up_mbps": row["up_mbps"] or None,
+        "created_at": now,
+        "updated_at": now,
+    }

@@ -1,0 +1,103 @@
+"""QR site tags: an opaque random ID with a short HMAC check, so forgeries fail before lookup.
+
+Code layout (15 characters, Crockford base32, fits QR alphanumeric mode):
+    8 characters random tag ID | 1 character key version | 6 characters HMAC check
+Printed for people as XXXX-XXXX-VCCCCCC; the key stays on the server.
+"""
+
+import hashlib
+import hmac
+import re
+import secrets
+
+from fieldapp import clock
+from fieldapp import store
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+ID_LEN = 8
+CHECK_LEN = 6
+# What people and damaged labels get wrong: Crockford's decoding of look-alike characters.
+LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+
+
+class TagError(ValueError):
+    """A code that is not a valid tag: reason is 'format', 'key' or 'check'."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _check(keys, version, tag_id):
+    key = keys[version].encode()
+    digest = hmac.new(key, f"{tag_id}{version}".encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest[:8], "big")
+    return "".join(ALPHABET[(number >> (5 * i)) & 31] for i in range(CHECK_LEN))
+
+
+def encode(keys, tag_id, version):
+    """The 15-character code for a tag ID signed with key `version`."""
+    return f"{tag_id}{ALPHABET[version]}{_check(keys, version, tag_id)}"
+
+
+def human(code):
+    """The code as printed under the QR: XXXX-XXXX-VCCCCCC."""
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}"
+
+
+def url(prefix, code):
+    """The upper-case URL that goes into the QR code (alphanumeric mode keeps it small)."""
+    return f"{prefix}{code}"
+
+
+def normalize(text):
+    """Accept a scanned URL or a typed ID: keep the last path part, drop dashes, fix look-alikes."""
+    text = text.strip().upper().rstrip("/")
+    text = text.rsplit("/", 1)[-1]
+    return re.sub(r"[\s\-]", "", text).translate(LOOKALIKES)
+
+
+def verify(keys, text):
+    """Return the tag ID of a genuine code; raise TagError without touching the database."""
+    code = normalize(text)
+    if len(code) != ID_LEN + 1 + CHECK_LEN or any(c not in ALPHABET for c in code):
+        raise TagError("format")
+    tag_id, version, check = code[:ID_LEN], ALPHABET.index(code[ID_LEN]), code[ID_LEN + 1 :]
+    if version not in keys:
+        raise TagError("key")
+    if not hmac.compare_digest(check, _check(keys, version, tag_id)):
+        raise TagError("check")
+    return tag_id
+
+
+def issue(db, keys, institution_id):
+    """Give an institution a new tag (revoking its old ones) and return the code."""
+    version = max(keys)
+    tag_id = "".join(secrets.choice(ALPHABET) for _ in range(ID_LEN))
+    with store.write(db):
+        revoke(db, institution_id)
+        db["tags"].insert({"id": tag_id, "institution_id": institution_id, "key_version": version,
+                           "created_at": clock.now()})
+    return encode(keys, tag_id, version)
+
+
+def revoke(db, institution_id):
+    """Revoke an institution's active tags (a lost or damaged label)."""
+    db.execute(
+        "UPDATE tags SET revoked_at = ? WHERE institution_id = ? AND revoked_at IS NULL",
+        [clock.now(), institution_id],
+    )
+
+
+def lookup(db, tag_id):
+    """The tag row (institution_id, revoked_at, ...) for a verified tag ID, or None if unknown."""
+    return store.one(db, "SELECT * FROM tags WHERE id = ?", [tag_id])
+
+
+def active_code(db, keys, institution_id):
+    """The current code of an institution's tag, or None."""
+    row = store.one(
+        db, "SELECT id, key_version FROM tags WHERE institution_id = ? AND revoked_at IS NULL",
+        [institution_id],
+    )
+    return encode(keys, row["id"], row["key_version"]) if row and row["key_version"] in keys else None

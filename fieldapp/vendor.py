@@ -1,0 +1,21 @@
+"""Front-end libraries from node_modules (installed by npm from package.json), served as-is."""
+
+import os
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import send_from_directory
+
+bp = Blueprint("vendor", __name__, url_prefix="/vendor")
+# Only these packages' files are reachable; node_modules holds much more than the app uses.
+PACKAGES = ("idb-keyval", "leaflet", "qr-scanner")
+
+
+@bp.get("/<package>/<path:filename>")
+def asset(package, filename):
+    """One file of an allowed npm package, cached by the browser (versions are pinned)."""
+    if package not in PACKAGES:
+        abort(404)
+    root = os.path.join(current_app.root_path, "..", "node_modules", package)
+    return send_from_directory(os.path.abspath(root), filename, max_age=86400)

@@ -1,0 +1,51 @@
+"""Translatable names for the codes the domain stores (statuses, types, roles, shots)."""
+
+from flask_babel import lazy_gettext as _l
+
+STATUS = {
+    "planned": _l("Planned"),
+    "in_progress": _l("In progress"),
+    "submitted": _l("Submitted"),
+    "returned": _l("Returned"),
+    "approved": _l("Approved"),
+    "accepted": _l("Accepted"),
+}
+INSTITUTION_TYPE = {
+    "school": _l("School"),
+    "kindergarten": _l("Kindergarten"),
+    "hospital": _l("Hospital"),
+    "outpatient_clinic": _l("Outpatient clinic"),
+    "fap": _l("Feldsher-midwife post"),
+    "medical_point": _l("Medical point"),
+    "akimat": _l("Akimat"),
+    "police": _l("Police"),
+    "emergency": _l("Emergency service"),
+    "defence": _l("Defence"),
+    "border_checkpoint": _l("Border checkpoint"),
+    "public_wifi": _l("Public Wi-Fi point"),
+    "state_body": _l("Other state body"),
+}
+ROLE = {
+    "technician": _l("Technician"),
+    "supervisor": _l("Supervisor"),
+    "admin": _l("Admin"),
+}
+SHOT = {
+    "building_sign": _l("Building with its name sign"),
+    "pole_or_mount": _l("Pole or wall mount with the enclosure"),
+    "cable_entry": _l("Cable entry into the building"),
+    "closure_open": _l("Splice closure, open"),
+    "splice_tray": _l("Splice tray, fibers visible"),
+    "ont_serial": _l("ONT/CPE installed, serial number readable"),
+    "power": _l("Power supply and socket"),
+    "speed_test_screen": _l("Speed test result on screen"),
+    "signed_form": _l("Signed installation form"),
+    "extra": _l("Extra photo"),
+}
+
+
+def init_app(app):
+    """Make the label tables available in every template."""
+    app.jinja_env.globals.update(
+        STATUS_LABELS=STATUS, TYPE_LABELS=INSTITUTION_TYPE, ROLE_LABELS=ROLE, SHOT_LABELS=SHOT
+    )

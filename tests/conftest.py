@@ -1,0 +1,149 @@
+"""Shared fixtures: an app on a temporary database, clients, factories, a live server, Chromium."""
+
+import os
+import shutil
+import threading
+
+import pytest
+from argon2 import PasswordHasher
+from werkzeug.serving import make_server
+
+from fieldapp import accounts
+from fieldapp import create_app
+from fieldapp import installations
+from fieldapp import migrations
+from fieldapp import places
+from fieldapp import profiles
+from fieldapp import store
+from fieldapp.db import get_db
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Drive Debian's Chromium; never a downloaded browser."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [*browser_type_launch_args.get("args", []), *CHROMIUM_ARGS],
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch):
+    """Cheap argon2 parameters in tests; production keeps the library defaults."""
+    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app on a fresh database with the schema applied (CSRF off unless a test turns it on)."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "TAG_KEYS": {1: "test-tag-key-1"},
+        "DATABASE": str(tmp_path / "test.sqlite3"),
+        "BLOB_DIR": str(tmp_path / "blobs"),
+        "WTF_CSRF_ENABLED": False,
+    })
+    with app.app_context():
+        migrations.apply(get_db())
+    return app
+
+
+@pytest.fixture
+def db(app):
+    """The test app's database."""
+    with app.app_context():
+        yield get_db()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Factory:
+    """Small builders for places, users and installations; every argument has a default."""
+
+    def __init__(self, db):
+        self.db = db
+        self.count = 0
+
+    def _next(self):
+        self.count += 1
+        return self.count
+
+    def region_id(self, iso="KZ-31"):
+        return store.scalar(self.db, "SELECT id FROM regions WHERE iso_code = ?", [iso])
+
+    def institution(self, region="KZ-31", type="school", lat=42.9, lon=71.4, **fields):
+        n = self._next()
+        with store.write(self.db):
+            district = places.district_id(self.db, self.region_id(region), f"Район {region}")
+            settlement = places.settlement_id(self.db, district, f"{n:09d}", f"Село {n}", None, lat, lon)
+            row = {"settlement_id": settlement, "type": type, "name_ru": f"Учреждение {n}",
+                   "name_kk": f"Мекеме {n}", "lat": lat, "lon": lon, "created_at": "2026-01-01T00:00:00Z",
+                   "updated_at": "2026-01-01T00:00:00Z", "pupils": 300 if type == "school" else None}
+            return self.db["institutions"].insert({**row, **fields}).last_pk
+
+    def user(self, role="technician", username=None, password="pw", regions=(), language="en"):
+        username = username or f"{role}{self._next()}"
+        region_ids = [self.region_id(r) for r in regions]
+        user_id = accounts.create_user(self.db, username, username.title(), password, role, region_ids, language)
+        return accounts.get_user(self.db, user_id)
+
+    def installation(self, technicians=(), status="planned", region="KZ-31", **institution_fields):
+        institution_id = self.institution(region=region, **institution_fields)
+        profile_id = profiles.ensure_default(self.db)
+        ids = [t["id"] for t in technicians]
+        installation_id = installations.create(self.db, institution_id, "TEST-1", profile_id, ids)
+        path = {"in_progress": ["in_progress"], "submitted": ["submitted"],
+                "returned": ["submitted", "returned"], "approved": ["submitted", "approved"],
+                "accepted": ["submitted", "approved", "accepted"]}.get(status, [])
+        for step in path:
+            installations.transition(self.db, installation_id, step)
+        return installation_id
+
+
+@pytest.fixture
+def make(db):
+    """Factories bound to the test database."""
+    return Factory(db)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username, password="pw"):
+        return self.client.post("/login", data={"username": username, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by a real threaded WSGI server on 127.0.0.1, for the browser."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    server.url = f"http://127.0.0.1:{server.server_port}"
+    yield server
+    server.shutdown()

@@ -1,0 +1,2 @@
+from fieldapp import create_app
+app = create_app()
