@@ -32,16 +32,20 @@ def create_user(db, username, name, password, role, region_ids=(), language="ru"
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
     with store.write(db):
-        user_id = db["users"].insert(
-            {
-                "username": username,
-                "name": name,
-                "password_hash": hasher.hash(password),
-                "role": role,
-                "language": language,
-                "created_at": clock.now(),
-            }
-        ).last_pk
+        user_id = (
+            db["users"]
+            .insert(
+                {
+                    "username": username,
+                    "name": name,
+                    "password_hash": hasher.hash(password),
+                    "role": role,
+                    "language": language,
+                    "created_at": clock.now(),
+                }
+            )
+            .last_pk
+        )
         set_regions(db, user_id, region_ids)
         audit.record(db, actor_id, "create", "user", user_id, after={"username": username, "role": role})
     return user_id

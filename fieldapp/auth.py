@@ -14,6 +14,7 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -97,7 +98,9 @@ def login():
             )
         except accounts.LoginRefused as refused:
             if refused.retry_after:
-                flash(_("Too many failed attempts. Try again in %(s)d seconds.", s=refused.retry_after), "error")
+                flash(
+                    _("Too many failed attempts. Try again in %(s)d seconds.", s=refused.retry_after), "error"
+                )
             else:
                 flash(_("Wrong username or password."), "error")
             return render_template("auth/login.html", form=form), 401
@@ -123,6 +126,7 @@ def logout():
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--name", default="", help="Full name shown in the app.")
 @click.option("--role", type=click.Choice(accounts.ROLES), default="technician")

@@ -9,6 +9,7 @@ import threading
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from fieldapp import demo
 from fieldapp import migrations
@@ -31,6 +32,7 @@ def get_db():
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create or upgrade the schema (safe to run again: keeps the data)."""
     db = get_db()
@@ -41,6 +43,7 @@ def init_db_command():
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has sites.")
 def demo_data_command(if_empty):
     """Load demo oblasts, villages, institutions, installations and accounts."""

@@ -44,16 +44,20 @@ def create(db, institution_id, contract, profile_id, technician_ids=(), actor_id
     """Create a planned installation and assign its technicians."""
     now = clock.now()
     with store.write(db):
-        installation_id = db["installations"].insert(
-            {
-                "institution_id": institution_id,
-                "contract": contract,
-                "profile_id": profile_id,
-                "status": "planned",
-                "created_at": now,
-                "updated_at": now,
-            }
-        ).last_pk
+        installation_id = (
+            db["installations"]
+            .insert(
+                {
+                    "institution_id": institution_id,
+                    "contract": contract,
+                    "profile_id": profile_id,
+                    "status": "planned",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            .last_pk
+        )
         assign(db, installation_id, technician_ids, actor_id)
         audit.record(db, actor_id, "create", "installation", installation_id)
     return installation_id
@@ -99,8 +103,7 @@ def touch(db, installation_id):
     Callers hold a write transaction, so MAX(rev) + 1 cannot race.
     """
     db.execute(
-        "UPDATE installations SET rev = (SELECT COALESCE(MAX(rev), 0) + 1 FROM installations) "
-        "WHERE id = ?",
+        "UPDATE installations SET rev = (SELECT COALESCE(MAX(rev), 0) + 1 FROM installations) WHERE id = ?",
         [installation_id],
     )
 

@@ -84,15 +84,19 @@ def ensure_default(db):
     if active:
         return active
     with store.write(db):
-        return db["acceptance_profiles"].insert(
-            {
-                "name": "KZ rural fiber 2018",
-                "version": 1,
-                "rules": json.dumps(DEFAULT_RULES),
-                "active": 1,
-                "created_at": clock.now(),
-            }
-        ).last_pk
+        return (
+            db["acceptance_profiles"]
+            .insert(
+                {
+                    "name": "KZ rural fiber 2018",
+                    "version": 1,
+                    "rules": json.dumps(DEFAULT_RULES),
+                    "active": 1,
+                    "created_at": clock.now(),
+                }
+            )
+            .last_pk
+        )
 
 
 def get(db, profile_id):

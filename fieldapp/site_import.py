@@ -16,8 +16,15 @@ from fieldapp import store
 
 REQUIRED = ("region", "district", "kato", "settlement", "type", "name_ru", "lat", "lon")
 OPTIONAL = (
-    "district_kk", "settlement_kk", "name_kk", "bin", "address", "pupils",
-    "down_mbps", "up_mbps", "contract",
+    "district_kk",
+    "settlement_kk",
+    "name_kk",
+    "bin",
+    "address",
+    "pupils",
+    "down_mbps",
+    "up_mbps",
+    "contract",
 )
 # Kazakhstan's extent, with a little margin: a coordinate outside is a typo or swapped lat/lon.
 LAT_RANGE = (40.5, 55.5)
@@ -89,9 +96,17 @@ def _numbers(row, line):
     for column, (low, high) in (("lat", LAT_RANGE), ("lon", LON_RANGE)):
         value = _float(row[column])
         if value is None or not low <= value <= high:
-            problems.append(_problem(
-                line, column, N_("%(col)s %(v)r is not inside Kazakhstan (%(lo)s to %(hi)s)"),
-                col=column, v=row[column], lo=low, hi=high))
+            problems.append(
+                _problem(
+                    line,
+                    column,
+                    N_("%(col)s %(v)r is not inside Kazakhstan (%(lo)s to %(hi)s)"),
+                    col=column,
+                    v=row[column],
+                    lo=low,
+                    hi=high,
+                )
+            )
         row[column] = value
     if row["pupils"]:
         row["pupils"] = int(row["pupils"]) if row["pupils"].isdigit() else None
@@ -127,7 +142,9 @@ def _duplicates(db, row, line, seen):
     same_name = """SELECT 1 FROM institutions i JOIN settlements s ON s.id = i.settlement_id
         WHERE s.kato = ? AND lower(i.name_ru) = ?"""
     if store.scalar(db, same_name, [row["kato"], row["name_ru"].lower()]):
-        problems.append(_problem(line, "name_ru", N_("%(v)s already exists in this settlement"), v=row["name_ru"]))
+        problems.append(
+            _problem(line, "name_ru", N_("%(v)s already exists in this settlement"), v=row["name_ru"])
+        )
     return problems
 
 
@@ -139,8 +156,13 @@ def import_rows(db, rows, default_contract=None, actor_id=None):
         for row in rows:
             district = places.district_id(db, row["region_id"], row["district"], row["district_kk"] or None)
             settlement = places.settlement_id(
-                db, district, row["kato"], row["settlement"], row["settlement_kk"] or None,
-                row["lat"], row["lon"],
+                db,
+                district,
+                row["kato"],
+                row["settlement"],
+                row["settlement_kk"] or None,
+                row["lat"],
+                row["lon"],
             )
             institution_id = db["institutions"].insert(_institution(row, settlement, now)).last_pk
             contract = row["contract"] or default_contract

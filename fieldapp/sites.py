@@ -2,6 +2,7 @@
 
 import click
 from flask import Blueprint
+from flask.cli import with_appcontext
 
 from fieldapp import site_import
 from fieldapp.db import get_db
@@ -15,6 +16,7 @@ def init_app(app):
 
 
 @click.command("import-sites")
+@with_appcontext
 @click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--contract", default=None, help="Create an installation per site under this contract.")
 def import_sites_command(csv_file, contract):

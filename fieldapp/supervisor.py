@@ -27,8 +27,12 @@ def status_counts(db, user):
     for row in db.query(sql, params):
         region = regions.setdefault(
             row["region_id"],
-            {"name_kk": row["name_kk"], "name_ru": row["name_ru"], "name_en": row["name_en"],
-             "counts": dict.fromkeys(installations.STATUSES, 0)},
+            {
+                "name_kk": row["name_kk"],
+                "name_ru": row["name_ru"],
+                "name_en": row["name_en"],
+                "counts": dict.fromkeys(installations.STATUSES, 0),
+            },
         )
         region["counts"][row["status"]] = row["n"]
         totals[row["status"]] += row["n"]

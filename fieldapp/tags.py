@@ -76,8 +76,14 @@ def issue(db, keys, institution_id):
     tag_id = "".join(secrets.choice(ALPHABET) for _ in range(ID_LEN))
     with store.write(db):
         revoke(db, institution_id)
-        db["tags"].insert({"id": tag_id, "institution_id": institution_id, "key_version": version,
-                           "created_at": clock.now()})
+        db["tags"].insert(
+            {
+                "id": tag_id,
+                "institution_id": institution_id,
+                "key_version": version,
+                "created_at": clock.now(),
+            }
+        )
     return encode(keys, tag_id, version)
 
 
@@ -97,7 +103,8 @@ def lookup(db, tag_id):
 def active_code(db, keys, institution_id):
     """The current code of an institution's tag, or None."""
     row = store.one(
-        db, "SELECT id, key_version FROM tags WHERE institution_id = ? AND revoked_at IS NULL",
+        db,
+        "SELECT id, key_version FROM tags WHERE institution_id = ? AND revoked_at IS NULL",
         [institution_id],
     )
     return encode(keys, row["id"], row["key_version"]) if row and row["key_version"] in keys else None

@@ -19,8 +19,13 @@ from fieldapp.db import get_db
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -43,14 +48,16 @@ def fast_hashing(monkeypatch):
 @pytest.fixture
 def app(tmp_path):
     """An app on a fresh database with the schema applied (CSRF off unless a test turns it on)."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "TAG_KEYS": {1: "test-tag-key-1"},
-        "DATABASE": str(tmp_path / "test.sqlite3"),
-        "BLOB_DIR": str(tmp_path / "blobs"),
-        "WTF_CSRF_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "TAG_KEYS": {1: "test-tag-key-1"},
+            "DATABASE": str(tmp_path / "test.sqlite3"),
+            "BLOB_DIR": str(tmp_path / "blobs"),
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     with app.app_context():
         migrations.apply(get_db())
     return app
@@ -92,15 +99,25 @@ class Factory:
         with store.write(self.db):
             district = places.district_id(self.db, self.region_id(region), f"Район {region}")
             settlement = places.settlement_id(self.db, district, f"{n:09d}", f"Село {n}", None, lat, lon)
-            row = {"settlement_id": settlement, "type": type, "name_ru": f"Учреждение {n}",
-                   "name_kk": f"Мекеме {n}", "lat": lat, "lon": lon, "created_at": "2026-01-01T00:00:00Z",
-                   "updated_at": "2026-01-01T00:00:00Z", "pupils": 300 if type == "school" else None}
+            row = {
+                "settlement_id": settlement,
+                "type": type,
+                "name_ru": f"Учреждение {n}",
+                "name_kk": f"Мекеме {n}",
+                "lat": lat,
+                "lon": lon,
+                "created_at": "2026-01-01T00:00:00Z",
+                "updated_at": "2026-01-01T00:00:00Z",
+                "pupils": 300 if type == "school" else None,
+            }
             return self.db["institutions"].insert({**row, **fields}).last_pk
 
     def user(self, role="technician", username=None, password="pw", regions=(), language="en"):
         username = username or f"{role}{self._next()}"
         region_ids = [self.region_id(r) for r in regions]
-        user_id = accounts.create_user(self.db, username, username.title(), password, role, region_ids, language)
+        user_id = accounts.create_user(
+            self.db, username, username.title(), password, role, region_ids, language
+        )
         return accounts.get_user(self.db, user_id)
 
     def installation(self, technicians=(), status="planned", region="KZ-31", **institution_fields):
@@ -108,9 +125,13 @@ class Factory:
         profile_id = profiles.ensure_default(self.db)
         ids = [t["id"] for t in technicians]
         installation_id = installations.create(self.db, institution_id, "TEST-1", profile_id, ids)
-        path = {"in_progress": ["in_progress"], "submitted": ["submitted"],
-                "returned": ["submitted", "returned"], "approved": ["submitted", "approved"],
-                "accepted": ["submitted", "approved", "accepted"]}.get(status, [])
+        path = {
+            "in_progress": ["in_progress"],
+            "submitted": ["submitted"],
+            "returned": ["submitted", "returned"],
+            "approved": ["submitted", "approved"],
+            "accepted": ["submitted", "approved", "accepted"],
+        }.get(status, [])
         for step in path:
             installations.transition(self.db, installation_id, step)
         return installation_id
