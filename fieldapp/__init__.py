@@ -20,13 +20,20 @@ def create_app(test_config=None):
 
 def _register(app):
     """Wire extensions and blueprints; one list, so the whole app shows here."""
+    from fieldapp import admin
     from fieldapp import auth
     from fieldapp import db
     from fieldapp import i18n
+    from fieldapp import photo_views
+    from fieldapp import progress_views
+    from fieldapp import review
     from fieldapp import security
     from fieldapp import sites
+    from fieldapp import speedtest
     from fieldapp import supervisor
+    from fieldapp import sync_api
     from fieldapp import technician
+    from fieldapp import users_admin
     from fieldapp import vendor
     from fieldapp import vocabulary
 
@@ -34,7 +41,8 @@ def _register(app):
     security.init_app(app)
     i18n.init_app(app)
     vocabulary.init_app(app)
-    for module in (auth, technician, supervisor, sites, vendor, i18n):
+    for module in (auth, technician, supervisor, sites, vendor, i18n, review, speedtest,
+                   sync_api, photo_views, admin, users_admin, progress_views):
         app.register_blueprint(module.bp)
     auth.init_app(app)
     sites.init_app(app)

@@ -271,6 +271,17 @@ def m002_regions(db):
     places.ensure_regions(db)
 
 
+@migrations()
+def m040_photo_hash_segments(db):
+    """Index each 16-bit part of the photo hash so reused-photo lookups skip the full scan.
+
+    evidence.reuse_candidates queries `substr(phash, n, 4)`; SQLite uses an expression index
+    only when the expression matches it exactly.
+    """
+    for n in range(4):
+        db.execute(f"CREATE INDEX photos_phash_s{n} ON photos(substr(phash, {n * 4 + 1}, 4))")
+
+
 def apply(db):
     """Bring the schema up to date; applying twice is a no-op."""
     migrations.apply(db)

@@ -110,3 +110,100 @@ def runs_of(test):
     if runs:
         return [(r.get("down_mbps"), r.get("up_mbps")) for r in runs]
     return [(test.get("down_mbps"), test.get("up_mbps"))]
+
+
+def current(speed_tests):
+    """Drop records that a later correction replaces."""
+    replaced = {t.get("replaces") for t in speed_tests if t.get("replaces")}
+    return [t for t in speed_tests if t.get("id") not in replaced]
+
+
+def verdict(rules, institution, speed_tests):
+    """Whether the measured speed meets the contract, and why (a plain dict, rules recorded).
+
+    Pass: the median of at least rules["speed"]["min_runs"] runs is at least
+    fraction_of_contract x the contracted rate, downstream and upstream. When the profile
+    requires a wired connection, Wi-Fi runs are not counted (they measure the Wi-Fi).
+    Runs from every current record are pooled. Reasons are codes the caller translates.
+    """
+    speed = rules["speed"]
+    down_req, up_req = profiles.required_mbps(rules, institution)
+    return evaluate(speed, {"down": down_req, "up": up_req}, speed_tests)
+
+
+def evaluate(speed, required, speed_tests):
+    """verdict() once the required rates are known (the phone gets them from the pull)."""
+    need_wired = speed.get("required_connection") == "wired"
+    tests = current(speed_tests)
+    counted = [t for t in tests if not need_wired or t.get("connection") == "wired"]
+    runs = [run for t in counted for run in runs_of(t)]
+    result = {
+        "passed": False,
+        "runs": len(runs),
+        "min_runs": speed["min_runs"],
+        "fraction": speed["fraction_of_contract"],
+        "connection": speed.get("required_connection"),
+        "ignored_records": len(tests) - len(counted),
+        "reasons": [],
+    }
+    for index, direction in enumerate(("down", "up")):
+        value = median([run[index] for run in runs])
+        threshold = required[direction] * speed["fraction_of_contract"]
+        passed = value is not None and value >= threshold
+        result[direction] = {"median_mbps": value, "required_mbps": required[direction],
+                             "threshold_mbps": threshold, "passed": passed}
+        if value is not None and not passed:
+            result["reasons"].append({"code": f"{direction}_too_slow", "value": value,
+                                      "threshold": threshold})
+    if result["ignored_records"]:
+        result["reasons"].append({"code": "wifi_not_counted", "count": result["ignored_records"]})
+    if len(runs) < speed["min_runs"]:
+        result["reasons"].append({"code": "too_few_runs", "count": len(runs), "need": speed["min_runs"]})
+    result["passed"] = (len(runs) >= speed["min_runs"] and result["down"]["passed"]
+                        and result["up"]["passed"])
+    return result
+
+
+def _number_problem(data, field, required, low=0, high=MAX_MBPS):
+    value = data.get(field)
+    if value is None or value == "":
+        return "required" if required else None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return "not_a_number"
+    if not low <= value <= high:
+        return "out_of_range"
+    return None
+
+
+def validate_speed_test(data):
+    """Problems with a speed_test record's data, as [{"field", "code", "message"}]; [] if none.
+
+    The HTML form and the sync API both call this. A result typed from a dedicated tester is
+    only evidence with a photo of the tester's screen, so it is refused without one.
+    """
+    problems = []
+
+    def problem(field, code, message):
+        problems.append({"field": field, "code": code, "message": message})
+
+    method = data.get("method")
+    if method not in METHODS:
+        problem("method", "unknown_method", f"method must be one of {', '.join(METHODS)}")
+    if data.get("connection") not in CONNECTIONS:
+        problem("connection", "unknown_connection", "connection must be wired or wifi")
+    limits = {"down_mbps": (True, MAX_MBPS), "up_mbps": (True, MAX_MBPS), "latency_ms": (False, 60_000),
+              "jitter_ms": (False, 60_000), "loss_pct": (False, 100), "duration_s": (False, 86_400)}
+    for field, (required, high) in limits.items():
+        code = _number_problem(data, field, required, high=high)
+        if code:
+            problem(field, code, f"{field} must be a number from 0 to {high}")
+    if data.get("latency_ms") is not None and data.get("latency_kind") not in LATENCY_KINDS:
+        problem("latency_kind", "unknown_latency_kind", "latency_kind must be min or median")
+    if method == "browser" and data.get("loss_pct") is not None:
+        problem("loss_pct", "not_measurable", "a browser test cannot measure loss; send null")
+    if method in METHODS and method != "browser":
+        if not str(data.get("screen_photo_id") or "").strip():
+            problem("screen_photo_id", "screen_photo_required", "a photo of the tester's screen is required")
+        if not str(data.get("device_model") or "").strip():
+            problem("device_model", "device_model_required", "the tester's model is required")
+    return problems

@@ -108,3 +108,32 @@ def active_code(db, keys, institution_id):
         [institution_id],
     )
     return encode(keys, row["id"], row["key_version"]) if row and row["key_version"] in keys else None
+
+
+def resolve(db, keys, text):
+    """The active tag row for a scanned or typed code; TagError 'format'/'key'/'check' before any
+    lookup, then 'unknown' or 'revoked' (a reissued label's old code must stop working)."""
+    tag_id = verify(keys, text)
+    row = lookup(db, tag_id)
+    if row is None:
+        raise TagError("unknown")
+    if row["revoked_at"]:
+        raise TagError("revoked")
+    return row
+
+
+def issue_missing(db, keys, institution_ids=None):
+    """Give every active institution without an active tag a new one (all, or those listed).
+
+    One transaction: an import followed by this either tags every new site or none.
+    """
+    sql = """SELECT i.id FROM institutions i WHERE i.active = 1 AND NOT EXISTS
+        (SELECT 1 FROM tags t WHERE t.institution_id = i.id AND t.revoked_at IS NULL)"""
+    missing = [row[0] for row in db.execute(sql)]
+    if institution_ids is not None:
+        wanted = set(institution_ids)
+        missing = [i for i in missing if i in wanted]
+    with store.write(db):
+        for institution_id in missing:
+            issue(db, keys, institution_id)
+    return len(missing)

@@ -1,0 +1,225 @@
+"""Sync throughput and wire efficiency, printed as figures with same-run baselines.
+
+1. records/s ingested in batches of 100 through the real Flask app (one thread = one core),
+   against a raw sqlite-utils insert of the same rows in one transaction;
+2. photos/s completed (1600 px JPEGs: sha256, decode, display + thumbnail, hashes, blobs);
+3. wire bytes (HTTP headers + bodies through a counting proxy) for one installation of
+   24 splices and 8 photos, against the payload bytes (photo bytes + record JSON).
+Run: .venv/bin/python bench/bench_sync.py
+"""
+
+import hashlib
+import http.client
+import io
+import json
+import logging
+import os
+import socket
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from PIL import Image  # noqa: E402
+from PIL import ImageDraw  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from fieldapp import accounts  # noqa: E402
+from fieldapp import blobstore  # noqa: E402
+from fieldapp import create_app  # noqa: E402
+from fieldapp import installations  # noqa: E402
+from fieldapp import migrations  # noqa: E402
+from fieldapp import photos  # noqa: E402
+from fieldapp import places  # noqa: E402
+from fieldapp import profiles  # noqa: E402
+from fieldapp import store  # noqa: E402
+from fieldapp.db import get_db  # noqa: E402
+
+BATCHES = 50
+CHUNK = 256 * 1024
+
+
+def make_app(folder):
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "TAG_KEYS": {1: "bench-key"},
+                      "DATABASE": os.path.join(folder, "bench.sqlite3"),
+                      "BLOB_DIR": os.path.join(folder, "blobs"), "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        db = get_db()
+        migrations.apply(db)
+        accounts.hasher = accounts.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        user = accounts.get_user(db, accounts.create_user(db, "tech", "Tech", "pw", "technician"))
+        inst = installation(db, user)
+    return app, user, inst
+
+
+def installation(db, user):
+    region = store.scalar(db, "SELECT id FROM regions WHERE iso_code = 'KZ-31'")
+    with store.write(db):
+        district = places.district_id(db, region, "Bench district")
+        settlement = places.settlement_id(db, district, f"{uuid.uuid4().int % 10**9:09d}", "Village",
+                                          None, 42.9, 71.4)
+        institution = db["institutions"].insert({
+            "settlement_id": settlement, "type": "school", "name_ru": "Школа", "name_kk": "Мектеп",
+            "lat": 42.9, "lon": 71.4, "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z", "pupils": 300}).last_pk
+    return installations.create(db, institution, "BENCH", profiles.ensure_default(db), [user["id"]])
+
+
+def splice(inst, n):
+    return {"type": "splice", "id": str(uuid.uuid4()), "installation_id": inst,
+            "device_time": "2026-11-20T10:00:00.000Z", "replaces": None,
+            "data": {"closure_label": "MUF-1", "closure_type": "dome", "placement": "pole",
+                     "tray": n // 24 + 1, "slot": n % 24 + 1, "a_cable": "C1", "a_tube": n % 8 + 1,
+                     "a_fiber": n % 12 + 1, "b_cable": "C2", "b_tube": n % 8 + 1, "b_fiber": n % 12 + 1,
+                     "splice_type": "fusion", "attempt": 1, "splicer_estimate_db": 0.02,
+                     "loss_1310_ab": 0.05, "loss_1310_ba": 0.07, "loss_1550_ab": 0.04,
+                     "loss_1550_ba": 0.06}}
+
+
+def bench_records(folder):
+    app, user, inst = make_app(folder)
+    client = app.test_client()
+    client.post("/login", data={"username": "tech", "password": "pw"})
+    batches = [[splice(inst, n) for n in range(100)] for _ in range(BATCHES)]
+    start = time.perf_counter()
+    for number, batch in enumerate(batches):
+        answer = client.post("/api/v1/batches", json={"key": f"bench-{number:06d}", "records": batch})
+        assert answer.status_code == 200 and answer.json["results"][-1]["status"] == "stored"
+    app_seconds = time.perf_counter() - start
+    raw = store.connect(os.path.join(folder, "raw.sqlite3"))
+    migrations.apply(raw)
+    raw.execute("PRAGMA foreign_keys = OFF")
+    rows = [{**r["data"], "id": r["id"], "installation_id": inst, "author_id": user["id"],
+             "device_time": r["device_time"], "received_at": r["device_time"], "content_hash": "x"}
+            for batch in batches for r in batch]
+    start = time.perf_counter()
+    with store.write(raw):
+        raw["splices"].insert_all(rows, batch_size=1000)
+    raw_seconds = time.perf_counter() - start
+    total = BATCHES * 100
+    print(f"records: {total / app_seconds:,.0f} records/s through Flask in batches of 100 "
+          f"(goal >= 2,000/s per core; one thread)")
+    print(f"records: baseline raw sqlite-utils insert_all in one transaction {total / raw_seconds:,.0f} rows/s;"
+          f" app/raw = {raw_seconds / app_seconds:.2f}")
+
+
+def photo_bytes(seed, size=(1600, 1200)):
+    """A photo-like 1600 px JPEG (~250-350 KB): shapes over noise, like a real scene's texture."""
+    noise = Image.effect_noise(size, 40).convert("RGB")
+    img = Image.blend(Image.new("RGB", size, (90 + seed % 100, 120, 150)), noise, 0.35)
+    draw = ImageDraw.Draw(img)
+    for i in range(0, size[0], 90):
+        draw.rectangle([i, (i * 7 + seed * 13) % size[1], i + 45, size[1]], fill=(230, 200, 40))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def bench_photos(folder, count=40):
+    app, user, inst = make_app(folder)
+    images = [photo_bytes(n) for n in range(count)]
+    with app.app_context():
+        db = get_db()
+        blobs = blobstore.from_config(app.config)
+        start = time.perf_counter()
+        for data in images:
+            row = photos.store_photo_bytes(db, blobs, user, {"id": str(uuid.uuid4()),
+                                                             "installation_id": inst, "shot": "power"}, data)
+            assert row["status"] == "complete"
+        seconds = time.perf_counter() - start
+    mean_kb = sum(map(len, images)) / count / 1024
+    print(f"photos: {count / seconds:.1f} photos/s completed with display + thumbnail "
+          f"(1600x1200 JPEG, mean {mean_kb:.0f} KB; goal >= 20/s per core)")
+
+
+class CountingProxy:
+    """Forward TCP on 127.0.0.1 and count every byte in both directions."""
+
+    def __init__(self, target):
+        self.target, self.bytes = target, 0
+        self.lock = threading.Lock()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            for pair in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=pair, daemon=True).start()
+
+    def _pump(self, source, sink):
+        try:
+            while data := source.recv(65536):
+                with self.lock:
+                    self.bytes += len(data)
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+def call(port, cookie, method, path, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request(method, path, body=body, headers={"Cookie": cookie, **(headers or {})})
+    response = conn.getresponse()
+    payload = json.loads(response.read())
+    conn.close()
+    return payload
+
+
+def bench_wire(folder):
+    app, user, inst = make_app(folder)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    conn = http.client.HTTPConnection("127.0.0.1", server.server_port)
+    conn.request("POST", "/login", body="username=tech&password=pw",
+                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    cookie = conn.getresponse().getheader("Set-Cookie").split(";")[0]
+    proxy = CountingProxy(server.server_port)
+    records = json.dumps({"key": "wire-batch-1", "records": [splice(inst, n) for n in range(24)]},
+                         separators=(",", ":"))
+    images = [photo_bytes(n) for n in range(8)]
+    call(proxy.port, cookie, "POST", "/api/v1/batches", records, {"Content-Type": "application/json"})
+    for data in images:
+        url = f"/api/v1/photos/{uuid.uuid4()}"
+        meta = json.dumps({"installation_id": inst, "shot": "power", "size": len(data),
+                           "sha256": hashlib.sha256(data).hexdigest(), "device_time": "2026-11-20T10:00:00Z"})
+        call(proxy.port, cookie, "PUT", url, meta, {"Content-Type": "application/json"})
+        for offset in range(0, len(data), CHUNK):
+            piece = data[offset:offset + CHUNK]
+            call(proxy.port, cookie, "PATCH", url + "/upload", piece, {
+                "Upload-Offset": str(offset), "Chunk-Sha256": hashlib.sha256(piece).hexdigest(),
+                "Content-Type": "application/offset+octet-stream"})
+        assert call(proxy.port, cookie, "POST", url + "/complete")["status"] == "stored"
+    time.sleep(0.2)
+    server.shutdown()
+    payload = len(records) + sum(map(len, images))
+    print(f"wire: one installation (24 splices, 8 photos ~1600 px): {proxy.bytes:,} bytes on the wire "
+          f"for {payload:,} payload bytes = {proxy.bytes / payload:.3f}x (goal <= 1.05x; "
+          f"HTTP headers and JSON answers included, TCP/TLS framing not)")
+
+
+def main():
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    with tempfile.TemporaryDirectory() as folder:
+        bench_records(folder)
+    with tempfile.TemporaryDirectory() as folder:
+        bench_photos(folder)
+    with tempfile.TemporaryDirectory() as folder:
+        bench_wire(folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,281 @@
+"""Admin pages: home, CSV import from the browser, bulk crew assignment, label sheets, exports."""
+
+import json
+import os
+import re
+import secrets
+import tempfile
+import time
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from fieldapp import blobstore
+from fieldapp import exports
+from fieldapp import forms_admin
+from fieldapp import institutions
+from fieldapp import labels
+from fieldapp import site_import
+from fieldapp import tags
+from fieldapp.auth import login_required
+from fieldapp.db import get_db
+from fieldapp.sites import selection_form
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PREVIEW_ROWS = 200
+UPLOAD_MAX_AGE_S = 24 * 3600
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+@bp.get("/")
+@login_required("admin")
+def home():
+    """The admin's start page: what there is to manage."""
+    db = get_db()
+    counts = {
+        "institutions": db.execute("SELECT COUNT(*) FROM institutions WHERE active = 1").fetchone()[0],
+        "users": db.execute("SELECT COUNT(*) FROM users WHERE active = 1").fetchone()[0],
+    }
+    return render_template("admin/home.html", counts=counts)
+
+
+def _upload_path(token):
+    """Where an uploaded CSV waits between preview and confirm (instance/, never static)."""
+    if not TOKEN.match(token or ""):
+        abort(400)
+    folder = _upload_dir()
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, f"{token}.csv")
+
+
+def _upload_dir():
+    """IMPORT_DIR, else imports/ beside the database (instance/ in production, never static)."""
+    configured = current_app.config.get("IMPORT_DIR")
+    return configured or os.path.join(os.path.dirname(current_app.config["DATABASE"]), "imports")
+
+
+def _forget_old_uploads():
+    folder = _upload_dir()
+    for name in os.listdir(folder) if os.path.isdir(folder) else []:
+        path = os.path.join(folder, name)
+        if time.time() - os.path.getmtime(path) > UPLOAD_MAX_AGE_S:
+            os.remove(path)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required("admin")
+def import_upload():
+    """Upload a CSV; every row is checked and shown before anything is written."""
+    form = forms_admin.ImportForm()
+    if form.validate_on_submit():
+        raw = form.csv_file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.csv_file.errors.append(_('The file is not UTF-8 text. Save it as "CSV UTF-8".'))
+            return render_template("admin/import.html", form=form)
+        _forget_old_uploads()
+        token = secrets.token_urlsafe(24)
+        with open(_upload_path(token), "w", encoding="utf-8") as out:
+            out.write(text)
+        return redirect(url_for("admin.import_preview", token=token, contract=form.contract.data or ""))
+    return render_template("admin/import.html", form=form)
+
+
+@bp.get("/import/<token>")
+@login_required("admin")
+def import_preview(token):
+    """The parsed rows and every problem with its line; import is offered only when there are none."""
+    path = _upload_path(token)
+    if not os.path.exists(path):
+        flash(_("That upload has expired; please upload the file again."), "error")
+        return redirect(url_for("admin.import_upload"))
+    with open(path, encoding="utf-8") as source:
+        rows, problems = site_import.parse(get_db(), source.read())
+    contract = request.args.get("contract", "")[:100]
+    confirm = forms_admin.ConfirmImportForm(data={"token": token, "contract": contract})
+    messages = [{**p, "text": _(p["message"]) % p["params"]} for p in problems]
+    return render_template(
+        "admin/import_preview.html",
+        rows=[r for r in rows if r][:PREVIEW_ROWS],
+        count=len(rows),
+        problems=messages,
+        confirm=confirm,
+        contract=contract,
+    )
+
+
+@bp.post("/import/confirm")
+@login_required("admin")
+def import_confirm():
+    """Check the stored file again (the database may have changed) and import all rows or none."""
+    form = forms_admin.ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db = get_db()
+    path = _upload_path(form.token.data)
+    if not os.path.exists(path):
+        flash(_("That upload has expired; please upload the file again."), "error")
+        return redirect(url_for("admin.import_upload"))
+    with open(path, encoding="utf-8") as source:
+        rows, problems = site_import.parse(db, source.read())
+    if problems:
+        flash(_("The file has problems now; nothing was imported."), "error")
+        return redirect(url_for("admin.import_preview", token=form.token.data, contract=form.contract.data))
+    count = site_import.import_rows(
+        db, rows, default_contract=form.contract.data or None, actor_id=g.user["id"]
+    )
+    tagged = tags.issue_missing(db, current_app.config["TAG_KEYS"])
+    os.remove(path)
+    flash(_("Imported %(n)d institutions; %(t)d QR tags issued.", n=count, t=tagged), "success")
+    return redirect(url_for("sites.index"))
+
+
+@bp.route("/assign", methods=["GET", "POST"])
+@login_required("admin")
+def assign():
+    """Assign technicians to every installation in a selection (e.g. all schools in a district)."""
+    db = get_db()
+    selection = selection_form(db)
+    form = forms_admin.BulkAssignForm(data=request.args if request.method == "GET" else None)
+    form.technicians.choices = forms_admin.technician_choices(db)
+    if form.validate_on_submit():
+        chosen = forms_admin.SelectionForm(request.form).selection()
+        ids = institutions.installation_ids(db, {**chosen, "active": "1"})
+        changed = institutions.assign_bulk(db, ids, form.technicians.data, form.mode.data, g.user["id"])
+        flash(_("Crew changed on %(n)d of %(total)d installations.", n=changed, total=len(ids)), "success")
+        return redirect(
+            url_for(
+                "admin.assign", **{k: v for k, v in request.form.items() if k in forms_admin.SELECTION_KEYS}
+            )
+        )
+    chosen = selection.selection()
+    ids = institutions.installation_ids(db, {**chosen, "active": "1"})
+    return render_template("admin/assign.html", selection=selection, form=form, matched=len(ids))
+
+
+def _labels_request():
+    db = get_db()
+    form = forms_admin.LabelsForm(request.args)
+    forms_admin.fill_place_choices(db, form, str(get_locale()))
+    if not form.validate():
+        abort(400)
+    cfg = current_app.config
+    found, untagged = labels.for_selection(
+        db, cfg["TAG_KEYS"], cfg["TAG_URL_PREFIX"], form.selection(), form.language.data
+    )
+    return form, found, untagged
+
+
+@bp.get("/labels")
+@login_required("admin")
+def labels_page():
+    """Choose institutions and a label stock; the PDF is one click away."""
+    form, found, untagged = _labels_request()
+    layout = labels.LAYOUTS[form.layout.data]
+    sheets = -(-len(found) // layout.per_page)
+    return render_template(
+        "admin/labels.html",
+        form=form,
+        count=len(found),
+        untagged=untagged,
+        sheets=sheets,
+        query=request.query_string.decode(),
+        action=forms_admin.ActionForm(),
+    )
+
+
+@bp.get("/labels.pdf")
+@login_required("admin")
+def labels_pdf():
+    """The label sheets as an A4 PDF (300 dpi)."""
+    form, found, _untagged = _labels_request()
+    body = labels.pdf(found, form.layout.data)
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="fieldapp-labels.pdf"'},
+    )
+
+
+@bp.get("/sites/<int:institution_id>/label.<kind>")
+@login_required("admin")
+def single_label(institution_id, kind):
+    """One institution's label as PNG or SVG (a replacement for a damaged one)."""
+    if kind not in ("png", "svg"):
+        abort(404)
+    db = get_db()
+    cfg = current_app.config
+    found, _untagged = labels.for_selection(
+        db, cfg["TAG_KEYS"], cfg["TAG_URL_PREFIX"], {"active": "all"}, request.args.get("language", "ru")
+    )
+    label = next((item for item in found if item["institution_id"] == institution_id), None) or abort(404)
+    layout = request.args.get("layout", labels.DEFAULT_LAYOUT)
+    layout = layout if layout in labels.LAYOUTS else labels.DEFAULT_LAYOUT
+    if kind == "png":
+        return Response(labels.png(label, layout), mimetype="image/png")
+    return Response(labels.svg(label, layout), mimetype="image/svg+xml")
+
+
+@bp.get("/exports")
+@login_required("admin")
+def exports_page():
+    """Pick a set and a format: CSV, GeoJSON or the acceptance packets as one ZIP."""
+    form = selection_form(get_db())
+    return render_template("admin/exports.html", form=form, query=request.query_string.decode())
+
+
+def _export_rows():
+    db = get_db()
+    return exports.rows(db, current_app.config["TAG_KEYS"], selection_form(db).selection())
+
+
+@bp.get("/exports/institutions.csv")
+@login_required("admin")
+def export_csv():
+    """Institutions with status, splice, speed test and photo figures, one row per installation."""
+    return Response(
+        exports.to_csv(_export_rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="fieldapp-institutions.csv"'},
+    )
+
+
+@bp.get("/exports/institutions.geojson")
+@login_required("admin")
+def export_geojson():
+    """The same rows as an RFC 7946 FeatureCollection."""
+    body = json.dumps(exports.to_geojson(_export_rows()), ensure_ascii=False)
+    return Response(
+        body,
+        mimetype="application/geo+json",
+        headers={"Content-Disposition": 'attachment; filename="fieldapp-institutions.geojson"'},
+    )
+
+
+@bp.get("/exports/packets.zip")
+@login_required("admin")
+def export_packets():
+    """The acceptance packets of every accepted installation in the set, as one ZIP."""
+    db = get_db()
+    ids = institutions.installation_ids(db, {**selection_form(db).selection(), "status": "accepted"})
+    if not ids:
+        flash(_("No accepted installations in this set: no packets to export."), "error")
+        return redirect(url_for("admin.exports_page", **request.args))
+    out = tempfile.TemporaryFile()
+    exports.packets_zip(db, blobstore.LocalBlobStore(current_app.config["BLOB_DIR"]), ids, out)
+    out.seek(0)
+    return send_file(
+        out, mimetype="application/zip", as_attachment=True, download_name="fieldapp-packets.zip"
+    )

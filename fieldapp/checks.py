@@ -1,0 +1,175 @@
+"""Automatic checks of one installation against its acceptance profile.
+
+Each check is a plain dict {rule, value, threshold, verdict: pass|warn|fail, detail} (plus
+`item` when it is about one record, so that record can be returned). Thresholds come only from
+the profile; a review stores the whole list as its snapshot.
+"""
+
+from fieldapp import checklist
+from fieldapp import evidence
+from fieldapp import installations
+from fieldapp import profiles
+from fieldapp import speed
+
+VERDICTS = ("pass", "warn", "fail")
+WAVELENGTHS = ("1310", "1550")
+
+
+def current(db, table, installation_id, extra="1 = 1"):
+    """The records of one installation that no later record replaces, oldest first."""
+    sql = (f"SELECT * FROM {table} WHERE installation_id = ? AND {extra} AND "
+           f"{checklist.CURRENT.format(table=table)} ORDER BY received_at, id")
+    return list(db.query(sql, [installation_id]))
+
+
+def worst(verdicts):
+    """The most serious verdict of several ('pass' when there are none)."""
+    return max(verdicts, key=VERDICTS.index, default="pass")
+
+
+def shot_checks(rules, institution_type, photos):
+    """One check per required shot: present (a complete, current photo of it) or missing."""
+    have = {}
+    for photo in photos:
+        have[photo["shot"]] = have.get(photo["shot"], 0) + 1
+    return [
+        {"rule": "photos.required_shot", "value": have.get(shot, 0), "threshold": 1,
+         "verdict": "pass" if have.get(shot) else "fail", "detail": shot,
+         "item": {"kind": "shot", "ref": shot, "shot": shot}}
+        for shot in profiles.required_shots(rules, institution_type)
+    ]
+
+
+def scan_check(scans):
+    """The site's QR tag was scanned at the site (a scan the server matched to it)."""
+    matched = sum(1 for scan in scans if scan["matched"])
+    return {"rule": "scan.tag", "value": matched, "threshold": 1,
+            "verdict": "pass" if matched else "fail", "detail": "matched tag scans",
+            "item": {"kind": "scan", "ref": ""}}
+
+
+def splice_average(splice, wavelength):
+    """(A->B + B->A) / 2 at one wavelength; a lone direction is returned as (value, False)."""
+    ab, ba = splice[f"loss_{wavelength}_ab"], splice[f"loss_{wavelength}_ba"]
+    if ab is not None and ba is not None:
+        return (ab + ba) / 2, True
+    lone = ab if ab is not None else ba
+    return lone, False
+
+
+def splice_loss_verdict(rules, loss, attempt):
+    """pass <= target; out of spec (warn) <= out_of_spec only after enough attempts; else fail."""
+    if loss <= rules["target_db"]:
+        return "pass", "within target"
+    if loss > rules["max_db"]:
+        return "fail", "over the hard maximum"
+    if loss <= rules["out_of_spec_db"] and attempt >= rules["out_of_spec_min_attempts"]:
+        return "warn", "out of spec, accepted after documented attempts"
+    if loss <= rules["out_of_spec_db"]:
+        return "fail", "over target: re-splice (attempt {a} of {n})".format(
+            a=attempt, n=rules["out_of_spec_min_attempts"])
+    return "fail", "over the out-of-spec limit"
+
+
+def one_splice_checks(rules, splice):
+    """Loss (bidirectional average), bend and one-direction checks for one splice."""
+    item = {"kind": "splice", "ref": splice["id"]}
+    averages, lone = {}, []
+    for wl in WAVELENGTHS:
+        value, both = splice_average(splice, wl)
+        if both:
+            averages[wl] = value
+        elif value is not None:
+            lone.append(wl)
+    found = []
+    if averages:
+        loss = max(averages.values())
+        verdict, detail = splice_loss_verdict(rules, loss, splice["attempt"])
+        found.append({"rule": "splice.loss", "value": round(loss, 3), "threshold": rules["target_db"],
+                      "verdict": verdict, "detail": detail, "item": item})
+    if len(averages) == 2:
+        delta = averages["1550"] - averages["1310"]
+        bent = delta > rules["bend_delta_db"]
+        found.append({"rule": "splice.bend", "value": round(delta, 3),
+                      "threshold": rules["bend_delta_db"], "verdict": "warn" if bent else "pass",
+                      "detail": "1550 nm minus 1310 nm", "item": item})
+    if lone or not averages:
+        # Never fail on one direction: a lone reading can be a gainer or read high.
+        found.append({"rule": "splice.one_direction", "value": ", ".join(lone) or None,
+                      "threshold": "A->B and B->A", "verdict": "warn",
+                      "detail": "measure from both ends", "item": item})
+    return found
+
+
+def link_checks(rules, splices):
+    """Mean of the bidirectional averages over the installation's splices, per wavelength."""
+    found = []
+    for wl in WAVELENGTHS:
+        values = [v for v, both in (splice_average(s, wl) for s in splices) if both]
+        if not values:
+            continue
+        mean = sum(values) / len(values)
+        found.append({"rule": f"splice.link_mean_{wl}", "value": round(mean, 3),
+                      "threshold": rules["link_mean_db"],
+                      "verdict": "pass" if mean <= rules["link_mean_db"] else "fail",
+                      "detail": f"{len(values)} splices at {wl} nm"})
+    return found
+
+
+def splice_checks(rules, splices):
+    """Every splice rule; no splices at all is a warning (some sites only patch at an ODF)."""
+    if not splices:
+        return [{"rule": "splice.count", "value": 0, "threshold": 1, "verdict": "warn",
+                 "detail": "no splices recorded"}]
+    found = []
+    for splice in splices:
+        found.extend(one_splice_checks(rules, splice))
+    return found + link_checks(rules, splices)
+
+
+def speed_checks(rules, institution, tests):
+    """The SPEED engineer's verdict (speed.verdict) shaped as checks: run count, down, up."""
+    result = speed.verdict(rules, institution, tests)
+    item = {"kind": "speed_test", "ref": ""}
+    found = [{"rule": "speed.runs", "value": result["runs"], "threshold": result["min_runs"],
+              "verdict": "pass" if result["runs"] >= result["min_runs"] else "fail",
+              "detail": f"{result['connection'] or 'any'} runs counted", "item": item}]
+    for direction in ("down", "up"):
+        figures = result[direction]
+        value = figures["median_mbps"]
+        found.append({"rule": f"speed.{direction}", "value": None if value is None else round(value, 1),
+                      "threshold": round(figures["threshold_mbps"], 1),
+                      "verdict": "pass" if figures["passed"] else "fail",
+                      "detail": f"median Mbps; contract {figures['required_mbps']}", "item": item})
+    return found
+
+
+def evaluate(db, installation, rules):
+    """All checks for one installation (a dict from installations.get) under `rules`."""
+    photos = current(db, "photos", installation["id"], "status = 'complete'")
+    found = shot_checks(rules, installation["type"], photos)
+    found += evidence.photo_checks(db, rules["photos"], photos, installation,
+                                   installation["submitted_at"])
+    found.append(scan_check(current(db, "scans", installation["id"])))
+    found += splice_checks(rules["splice"], current(db, "splices", installation["id"]))
+    found += speed_checks(rules, installation, current(db, "speed_tests", installation["id"]))
+    return found
+
+
+def summarize(found):
+    """Counts per verdict and the overall (worst) verdict."""
+    counts = dict.fromkeys(VERDICTS, 0)
+    for c in found:
+        counts[c["verdict"]] += 1
+    return {**counts, "verdict": worst(c["verdict"] for c in found)}
+
+
+def run_all(db, installation_id):
+    """{checks, summary, profile_id, profile_version} for one installation."""
+    installation = installations.get(db, installation_id)
+    if installation is None:
+        raise LookupError(f"no installation {installation_id}")
+    profile = profiles.get(db, installation["profile_id"])
+    found = evaluate(db, installation, profile["rules"])
+    return {"checks": found, "summary": summarize(found), "profile_id": profile["id"],
+            "profile_version": profile["version"]}

@@ -1,0 +1,153 @@
+"""Review decisions: approve, return specific items, accept; each with a snapshot of the checks.
+
+A decision re-runs every check at the moment it is taken and stores the result (rule, value,
+threshold, verdict, profile version) in `reviews.checks` and in the audit log, so it can be
+explained later even if the profile or the records change.
+"""
+
+import json
+
+from fieldapp import audit
+from fieldapp import checks
+from fieldapp import clock
+from fieldapp import installations
+from fieldapp import store
+
+ITEM_KINDS = ("photo", "shot", "splice", "speed_test", "scan", "note")
+# Kinds whose ref is a record UUID, and the table it must belong to.
+RECORD_TABLES = {"photo": "photos", "splice": "splices", "speed_test": "speed_tests", "note": "notes"}
+FROM_STATUS = {"approve": "submitted", "accept": "approved"}
+TO_STATUS = {"approve": "approved", "accept": "accepted", "return": "returned"}
+
+
+class DecisionRefused(ValueError):
+    """A decision that cannot be taken; `code` says why in a form the view can translate."""
+
+    def __init__(self, code, detail=""):
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
+def approve(db, installation_id, reviewer_id, comment="", override_reason=None, expected_rev=None):
+    """Approve a submitted installation: all checks pass, or an override reason is written."""
+    return _sign_off(db, "approve", installation_id, reviewer_id, comment, override_reason, expected_rev)
+
+
+def accept(db, installation_id, reviewer_id, comment="", override_reason=None, expected_rev=None):
+    """Finally accept an approved installation, under the same rule as approving."""
+    return _sign_off(db, "accept", installation_id, reviewer_id, comment, override_reason, expected_rev)
+
+
+def _sign_off(db, decision, installation_id, reviewer_id, comment, override_reason, expected_rev):
+    result = checks.run_all(db, installation_id)
+    override_reason = (override_reason or "").strip() or None
+    if result["summary"]["verdict"] != "pass" and not override_reason:
+        raise DecisionRefused("override_required", result["summary"]["verdict"])
+    with store.write(db):
+        _expect(db, installation_id, FROM_STATUS[decision], expected_rev)
+        return _record(db, installation_id, reviewer_id, decision, result, comment, override_reason)
+
+
+def return_items(db, installation_id, reviewer_id, items, comment="", expected_rev=None):
+    """Send specific items back to the technician, each with its reason.
+
+    `items`: dicts {kind, ref, reason}; ref is a record UUID (photo, splice, speed_test, note),
+    a shot key ('shot'), or '' ('scan', or the speed test as a whole).
+    """
+    items = [_clean_item(db, installation_id, item) for item in items]
+    if not items:
+        raise DecisionRefused("nothing_returned")
+    result = checks.run_all(db, installation_id)
+    with store.write(db):
+        status = _expect(db, installation_id, None, expected_rev)
+        if status not in ("submitted", "approved"):
+            raise DecisionRefused("wrong_status", status)
+        review_id = _record(db, installation_id, reviewer_id, "return", result, comment, None, items)
+        db["returned_items"].insert_all(
+            {"review_id": review_id, "installation_id": installation_id, "item_kind": item["kind"],
+             "item_ref": item["ref"], "reason": item["reason"]}
+            for item in items
+        )
+    return review_id
+
+
+def bulk_approve(db, installation_ids, reviewer_id):
+    """Approve each installation whose checks all pass; report the others and why."""
+    approved, skipped = [], []
+    for installation_id in installation_ids:
+        try:
+            approve(db, installation_id, reviewer_id, comment="bulk approval")
+            approved.append(installation_id)
+        except (DecisionRefused, installations.InvalidTransition, LookupError) as refused:
+            skipped.append({"id": installation_id, "code": getattr(refused, "code", "wrong_status")})
+    return {"approved": approved, "skipped": skipped}
+
+
+def _clean_item(db, installation_id, item):
+    kind, ref, reason = item.get("kind"), (item.get("ref") or "").strip(), (item.get("reason") or "").strip()
+    if kind not in ITEM_KINDS:
+        raise DecisionRefused("unknown_item", str(kind))
+    if not reason:
+        raise DecisionRefused("reason_required", kind)
+    table = RECORD_TABLES.get(kind)
+    if table and ref:
+        owner = store.scalar(db, f"SELECT installation_id FROM {table} WHERE id = ?", [ref])
+        if owner != installation_id:
+            raise DecisionRefused("unknown_record", ref)
+    elif kind in ("photo", "splice", "note", "shot") and not ref:
+        raise DecisionRefused("ref_required", kind)
+    return {"kind": kind, "ref": "" if kind == "scan" else ref, "reason": reason}
+
+
+def _expect(db, installation_id, status, expected_rev):
+    """Refuse a decision taken on a stale page or in the wrong state; return the status."""
+    row = store.one(db, "SELECT status, rev FROM installations WHERE id = ?", [installation_id])
+    if row is None:
+        raise LookupError(f"no installation {installation_id}")
+    if expected_rev is not None and int(expected_rev) != row["rev"]:
+        raise DecisionRefused("stale", str(row["rev"]))
+    if status and row["status"] != status:
+        raise DecisionRefused("wrong_status", row["status"])
+    return row["status"]
+
+
+def _record(db, installation_id, reviewer_id, decision, result, comment, override, items=()):
+    """Write the review row, move the installation, and audit both with the snapshot."""
+    snapshot = {"profile_id": result["profile_id"], "profile_version": result["profile_version"],
+                "summary": result["summary"], "checks": result["checks"]}
+    review_id = db["reviews"].insert(
+        {"installation_id": installation_id, "reviewer_id": reviewer_id, "decision": decision,
+         "comment": (comment or "").strip(), "override_reason": override,
+         "profile_id": result["profile_id"], "checks": json.dumps(snapshot, ensure_ascii=False),
+         "at": clock.now()}
+    ).last_pk
+    installations.transition(db, installation_id, TO_STATUS[decision], actor_id=reviewer_id)
+    audit.record(db, reviewer_id, decision, "installation", installation_id, after={
+        "review_id": review_id, "comment": comment, "override_reason": override,
+        "items": list(items), **snapshot})
+    return review_id
+
+
+def history(db, installation_id):
+    """Every review of an installation, newest first, with reviewer name and returned items."""
+    sql = """SELECT r.*, u.name AS reviewer_name FROM reviews r JOIN users u ON u.id = r.reviewer_id
+        WHERE r.installation_id = ? ORDER BY r.id DESC"""
+    reviews = []
+    for row in db.query(sql, [installation_id]):
+        row["snapshot"] = json.loads(row.pop("checks"))
+        row["items"] = list(db.query("SELECT * FROM returned_items WHERE review_id = ? ORDER BY id",
+                                     [row["id"]]))
+        reviews.append(row)
+    return reviews
+
+
+def changes_since(db, installation_id, since):
+    """Records received after `since` (the last review), newest first: what the resubmission changed."""
+    found = []
+    for kind, table in (("photo", "photos"), ("splice", "splices"), ("speed_test", "speed_tests"),
+                        ("scan", "scans"), ("note", "notes"), ("submission", "submissions")):
+        sql = f"""SELECT * FROM {table} WHERE installation_id = ? AND received_at > ?
+            ORDER BY received_at DESC"""
+        found += [{"kind": kind, **row} for row in db.query(sql, [installation_id, since])]
+    return sorted(found, key=lambda r: r["received_at"], reverse=True)

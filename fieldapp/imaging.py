@@ -1,0 +1,182 @@
+"""Turning uploaded bytes into checked evidence: decode safely, orient, resize, measure.
+
+Hostile input is refused before any pixel is decoded: only JPEG/PNG/WebP are opened, and the
+pixel count declared in the header is capped (a 78 KB PNG can declare 81 Mpx). Served
+versions are re-encoded without EXIF; time and GPS are read first and kept in the database.
+"""
+
+import io
+import warnings
+from datetime import timedelta
+from datetime import timezone
+
+from PIL import Image
+from PIL import ImageFilter
+from PIL import ImageOps
+from PIL import ImageStat
+from PIL import UnidentifiedImageError
+
+from fieldapp import clock
+
+FORMATS = ("JPEG", "PNG", "WEBP")
+MIMES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+MAX_PIXELS = 50_000_000
+DISPLAY_PX = 1600
+THUMB_PX = 320
+QUALITY = 80
+EXIF_IFD = 0x8769
+GPS_IFD = 0x8825
+DATETIME_ORIGINAL = 36867
+OFFSET_TIME_ORIGINAL = 36881
+
+
+class ImageRejected(ValueError):
+    """Bytes that cannot become a photo: code is not_an_image, too_many_pixels or broken_image."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def process(path, max_pixels=MAX_PIXELS, default_offset="+05:00"):
+    """Check and decode the image at `path`; return metadata and the display/thumbnail bytes."""
+    fmt, size = _check(path, max_pixels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            img = _decode(path, fmt)
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning) as error:
+            raise ImageRejected("broken_image") from error
+    exif = img.getexif()
+    orientation = exif.get(0x0112)
+    ImageOps.exif_transpose(img, in_place=True)  # also drops the tag from `exif`
+    thumb_img = img.copy() if max(img.size) <= THUMB_PX else img.resize(
+        _fit(img.size, THUMB_PX), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    if max(img.size) > DISPLAY_PX:
+        img.thumbnail((DISPLAY_PX, DISPLAY_PX), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    gray = thumb_img.convert("L")
+    width, height = size[::-1] if orientation in (5, 6, 7, 8) else size
+    return {
+        "mime": MIMES[fmt],
+        "width": width,
+        "height": height,
+        "exif_taken_at": exif_time(exif, default_offset),
+        "exif_gps": exif_gps(exif),
+        "display": _jpeg(img),
+        "thumb": _jpeg(thumb_img),
+        "phash": dhash(gray),
+        "brightness": round(ImageStat.Stat(gray).mean[0], 2),
+        "sharpness": round(sharpness(gray), 2),
+    }
+
+
+def _check(path, max_pixels):
+    """Open the header only: refuse unknown formats and too many pixels, then verify()."""
+    try:
+        with Image.open(path, formats=FORMATS) as img:
+            fmt, size = img.format, img.size
+            if size[0] * size[1] > max_pixels:
+                raise ImageRejected("too_many_pixels")
+            img.verify()
+    except ImageRejected:
+        raise
+    except Image.DecompressionBombError as error:
+        raise ImageRejected("too_many_pixels") from error
+    except UnidentifiedImageError as error:
+        raise ImageRejected("not_an_image") from error
+    except (OSError, SyntaxError, ValueError) as error:
+        raise ImageRejected("broken_image") from error
+    return fmt, size
+
+
+def _decode(path, fmt):
+    """Decode once; JPEGs in draft mode (DCT scaling), so a 4032 px photo decodes at 1/2 size.
+
+    The thumbnail is made from this draft-decoded image rather than by decoding again: after
+    the first decode, resizing what is in memory is cheaper than a second DCT pass.
+    """
+    img = Image.open(path, formats=FORMATS)  # not `with`: closing would drop the pixels
+    try:
+        if fmt == "JPEG":
+            img.draft("RGB", (DISPLAY_PX, DISPLAY_PX))
+        img.load()
+    finally:
+        if img.fp is not None:
+            img.fp.close()
+    if img.mode in ("RGBA", "LA", "P", "PA"):
+        return _flatten(img)
+    return img if img.mode == "RGB" else img.convert("RGB")
+
+
+def _flatten(img):
+    """Transparent PNG/WebP on white, as a JPEG has no alpha."""
+    rgba = img.convert("RGBA")
+    canvas = Image.new("RGB", rgba.size, (255, 255, 255))
+    canvas.paste(rgba, mask=rgba.getchannel("A"))
+    return canvas
+
+
+def _fit(size, longest):
+    scale = longest / max(size)
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def _jpeg(img):
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=QUALITY, optimize=False)  # no exif= argument: metadata stripped
+    return out.getvalue()
+
+
+def dhash(gray):
+    """64-bit difference hash as 16 hex digits: near-identical photos differ in few bits."""
+    small = gray.resize((9, 8), Image.Resampling.BILINEAR)
+    pixels = small.tobytes()  # mode L: one byte per pixel
+    bits = 0
+    for row in range(8):
+        for col in range(8):
+            left, right = pixels[row * 9 + col], pixels[row * 9 + col + 1]
+            bits = (bits << 1) | (left > right)
+    return f"{bits:016x}"
+
+
+def hamming(hash_a, hash_b):
+    """Bits that differ between two dHashes (the review's reuse check compares this)."""
+    return bin(int(hash_a, 16) ^ int(hash_b, 16)).count("1")
+
+
+def sharpness(gray):
+    """Variance of an edge filter on the thumbnail: low for blurred or blank photos."""
+    edges = gray.filter(ImageFilter.FIND_EDGES)
+    return ImageStat.Stat(edges).var[0]
+
+
+def exif_time(exif, default_offset="+05:00"):
+    """EXIF DateTimeOriginal as UTC ISO, using OffsetTimeOriginal or the default offset."""
+    ifd = exif.get_ifd(EXIF_IFD)
+    text = ifd.get(DATETIME_ORIGINAL) or exif.get(0x0132)
+    if not isinstance(text, str):
+        return None
+    offset = ifd.get(OFFSET_TIME_ORIGINAL) or default_offset
+    try:
+        moment = clock.parse(text.strip().replace(":", "-", 2).replace(" ", "T") + offset)
+    except ValueError:
+        return None
+    return clock.to_iso(moment.astimezone(timezone(timedelta(0))))
+
+
+def exif_gps(exif):
+    """(lat, lon) from the EXIF GPS block, or None when absent or malformed."""
+    gps = exif.get_ifd(GPS_IFD)
+    try:
+        lat = _degrees(gps[2]) * (-1 if gps.get(1) == "S" else 1)
+        lon = _degrees(gps[4]) * (-1 if gps.get(3) == "W" else 1)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, IndexError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return round(lat, 7), round(lon, 7)
+
+
+def _degrees(dms):
+    degrees, minutes, seconds = (float(part) for part in dms)
+    return degrees + minutes / 60 + seconds / 3600

@@ -1,0 +1,159 @@
+"""The acceptance packet: everything about one installation, for the state customer.
+
+`dossier()` gathers it (the review page and the printable packet both render it);
+`write_zip()` writes it into an open ZipFile under a prefix (the ADMIN engineer's bulk export
+per region calls it once per installation); `build_zip()` returns one packet as bytes.
+"""
+
+import csv
+import io
+import json
+import zipfile
+
+from fieldapp import audit
+from fieldapp import checks
+from fieldapp import decisions
+from fieldapp import installations
+
+RECORD_TABLES = ("photos", "splices", "speed_tests", "scans", "notes", "submissions")
+
+
+def dossier(db, installation_id):
+    """The installation, its current records, checks, reviews and people, as plain data."""
+    installation = installations.get(db, installation_id)
+    if installation is None:
+        return None
+    result = checks.run_all(db, installation_id)
+    records = {
+        "photos": checks.current(db, "photos", installation_id, "status = 'complete'"),
+        "splices": [_with_averages(s) for s in checks.current(db, "splices", installation_id)],
+        "speed_tests": checks.current(db, "speed_tests", installation_id),
+        "scans": checks.current(db, "scans", installation_id),
+        "notes": checks.current(db, "notes", installation_id),
+        "submissions": checks.current(db, "submissions", installation_id),
+    }
+    return {
+        "installation": installation,
+        "result": result,
+        "by_item": _checks_by_item(result["checks"]),
+        "records": records,
+        "technicians": list(db.query(
+            """SELECT u.id, u.name, u.username FROM installation_technicians it
+            JOIN users u ON u.id = it.user_id WHERE it.installation_id = ? ORDER BY u.name""",
+            [installation_id])),
+        "authors": dict(db.execute(
+            "SELECT id, name FROM users WHERE id IN (SELECT author_id FROM photos "
+            "WHERE installation_id = ? UNION SELECT author_id FROM splices WHERE installation_id = ?)",
+            [installation_id, installation_id]).fetchall()),
+        "reviews": decisions.history(db, installation_id),
+        "open_items": list(db.query(
+            "SELECT * FROM returned_items WHERE installation_id = ? AND resolved_at IS NULL "
+            "ORDER BY id", [installation_id])),
+    }
+
+
+def _with_averages(splice):
+    """A splice with its bidirectional averages per wavelength (None when one direction only)."""
+    for wl in checks.WAVELENGTHS:
+        value, both = checks.splice_average(splice, wl)
+        splice[f"avg_{wl}"] = round(value, 3) if both else None
+    return splice
+
+
+def _checks_by_item(found):
+    """Map (kind, ref) -> the checks about that record, and its worst verdict."""
+    by_item = {}
+    for c in found:
+        item = c.get("item")
+        if item:
+            entry = by_item.setdefault(f"{item['kind']}:{item['ref']}", {"checks": [], "verdict": "pass"})
+            entry["checks"].append(c)
+            entry["verdict"] = checks.worst([entry["verdict"], c["verdict"]])
+    return by_item
+
+
+def _csv(rows):
+    """Rows as CSV text (UTF-8 with BOM so spreadsheet programs show Cyrillic correctly)."""
+    out = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0].keys()), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return "\ufeff" + out.getvalue()
+
+
+def _all_records(db, installation_id, table):
+    """Every record of a table, replaced ones included: the packet keeps the full history."""
+    sql = f"SELECT * FROM {table} WHERE installation_id = ? ORDER BY received_at, id"
+    return list(db.query(sql, [installation_id]))
+
+
+def write_zip(zf, db, blobs, installation_id, prefix=""):
+    """Write one installation's packet into an open ZipFile under `prefix` (e.g. 'KZ-31/17/').
+
+    Contents: installation.json (installation, checks, reviews, technicians), one CSV and
+    one JSON per record table (every version), audit.json and audit.csv, and photos/ with
+    each complete photo's original bytes, named <shot>-<uuid>.<ext>.
+    """
+    data = dossier(db, installation_id)
+    if data is None:
+        raise LookupError(f"no installation {installation_id}")
+    summary = {k: data[k] for k in ("installation", "result", "technicians", "reviews")}
+    zf.writestr(prefix + "installation.json", _json(summary))
+    for table in RECORD_TABLES:
+        rows = _all_records(db, installation_id, table)
+        zf.writestr(f"{prefix}{table}.json", _json(rows))
+        zf.writestr(f"{prefix}{table}.csv", _csv(rows))
+    entries = _audit_entries(db, installation_id)
+    zf.writestr(prefix + "audit.json", _json(entries))
+    zf.writestr(prefix + "audit.csv", _csv([{**e, "before": json.dumps(e["before"], ensure_ascii=False),
+                                             "after": json.dumps(e["after"], ensure_ascii=False)}
+                                            for e in entries]))
+    for photo in data["records"]["photos"]:
+        if photo["blob_key"]:
+            with blobs.open(photo["blob_key"]) as source:
+                zf.writestr(f"{prefix}photos/{photo['shot']}-{photo['id']}{_ext(photo)}", source.read())
+
+
+def build_zip(db, blobs, installation_id):
+    """One installation's packet as ZIP bytes (see write_zip for the contents)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        write_zip(zf, db, blobs, installation_id)
+    return buffer.getvalue()
+
+
+def _audit_entries(db, installation_id):
+    """Audit entries for the installation and for each of its records and reviews."""
+    entries = audit.entries(db, "installation", installation_id)
+    ids = set()
+    for table in RECORD_TABLES:
+        ids.update(row[0] for row in db.execute(
+            f"SELECT id FROM {table} WHERE installation_id = ?", [installation_id]))
+    if ids:
+        marks = ",".join("?" * len(ids))
+        rows = db.query(f"SELECT * FROM audit_log WHERE entity_id IN ({marks}) "
+                        "AND entity != 'installation' ORDER BY id", list(ids))
+        entries += [{**r, "before": _load(r["before"]), "after": _load(r["after"])} for r in rows]
+    return sorted(entries, key=lambda e: e["id"])
+
+
+def _load(text):
+    return None if text is None else json.loads(text)
+
+
+def _ext(photo):
+    return {"image/png": ".png", "image/webp": ".webp"}.get(photo.get("mime"), ".jpg")
+
+
+def _json(value):
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+
+
+def accepted_ids(db, region_id=None):
+    """Accepted installations (optionally in one oblast): what a bulk export iterates over."""
+    sql = """SELECT inst.id FROM installations inst JOIN institutions i ON i.id = inst.institution_id
+        JOIN settlements s ON s.id = i.settlement_id JOIN districts d ON d.id = s.district_id
+        WHERE inst.status = 'accepted' AND (? IS NULL OR d.region_id = ?) ORDER BY inst.id"""
+    return [row[0] for row in db.execute(sql, [region_id, region_id])]
+

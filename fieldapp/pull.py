@@ -1,0 +1,140 @@
+"""What a technician's phone needs offline, and only what changed since its last pull.
+
+Installations carry a global revision number (installations.touch); the cursor is the highest
+revision the phone has seen. Everything is read in one snapshot, so a change committed while
+we read is either in this answer or above the cursor we return, never lost between the two.
+"""
+
+import json
+
+from fieldapp import access
+from fieldapp import installations
+from fieldapp import profiles
+from fieldapp import store
+
+RECORD_TABLES = ("splices", "scans", "notes", "speed_tests", "photos")
+CURRENT = "id NOT IN (SELECT replaces FROM {table} WHERE replaces IS NOT NULL)"
+HIDDEN = ("content_hash", "author_id", "blob_key", "received_bytes", "status")
+INSTITUTION = (
+    "type", "name_kk", "name_ru", "address", "lat", "lon", "pupils", "settlement_kk",
+    "settlement_ru", "district_kk", "district_ru", "region_iso", "contracted_down_mbps",
+    "contracted_up_mbps",
+)
+
+
+def pull(db, user, cursor=None, keys=None):
+    """The pull answer of docs/api.md (without translated labels, which the web layer adds)."""
+    if db.conn.in_transaction:
+        return _pull(db, user, cursor or 0, keys)
+    db.execute("BEGIN")  # a read snapshot: every query below sees the same commits
+    try:
+        return _pull(db, user, cursor or 0, keys)
+    finally:
+        db.conn.rollback()
+
+
+def _pull(db, user, cursor, keys):
+    where, params = access.installation_scope(user)
+    sql = f"{installations.SELECT} WHERE {where} AND inst.rev > ? ORDER BY inst.id"
+    rows = list(db.query(sql, [*params, cursor]))
+    ids = [row["id"] for row in rows]
+    profile_rows = {pid: profiles.get(db, pid) for pid in {row["profile_id"] for row in rows}}
+    recs = _records(db, ids)
+    returned = _returned(db, ids)
+    tag_ids = _tag_ids(db, [row["institution_id"] for row in rows], keys)
+    return {
+        "cursor": store.scalar(db, "SELECT COALESCE(MAX(rev), 0) FROM installations"),
+        "user": {k: user[k] for k in ("id", "username", "name", "language")},
+        "profiles": {str(pid): _profile(p) for pid, p in profile_rows.items()},
+        "installations": [
+            _installation(row, profile_rows[row["profile_id"]]["rules"], recs, returned, tag_ids)
+            for row in rows
+        ],
+        "unassigned": _unassigned(db, user, cursor) if cursor else [],
+    }
+
+
+def _installation(row, rules, recs, returned, tag_ids):
+    down, up = profiles.required_mbps(rules, row)
+    return {
+        "id": row["id"], "rev": row["rev"], "status": row["status"],
+        "profile_id": row["profile_id"], "contract": row["contract"],
+        "institution": {"id": row["institution_id"], **{k: row[k] for k in INSTITUTION}},
+        "tag_ids": tag_ids.get(row["institution_id"], []),
+        "required_shots": profiles.required_shots(rules, row["type"]),
+        "required_mbps": {"down": down, "up": up},
+        "records": {table: recs.get((table, row["id"]), []) for table in RECORD_TABLES},
+        "returned_items": returned.get(row["id"], []),
+    }
+
+
+def _profile(profile):
+    return {k: profile[k] for k in ("id", "name", "version", "rules")}
+
+
+def _records(db, ids):
+    """(table, installation id) -> current records, as the phone sent them plus received_at."""
+    found = {}
+    if not ids:
+        return found
+    marks = ",".join("?" * len(ids))
+    for table in RECORD_TABLES:
+        extra = "AND status = 'complete'" if table == "photos" else ""
+        sql = (f"SELECT * FROM {table} WHERE installation_id IN ({marks}) "
+               f"AND {CURRENT.format(table=table)} {extra} ORDER BY received_at, id")
+        for row in db.query(sql, ids):
+            found.setdefault((table, row["installation_id"]), []).append(_public(table, row))
+    return found
+
+
+def _public(table, row):
+    """A record as the phone shows it: no internal columns; photos get their thumbnail URL."""
+    out = {k: v for k, v in row.items() if k not in HIDDEN}
+    if table == "photos":
+        out["thumb_url"] = f"/photos/{row['id']}/thumb"
+        out["display_url"] = f"/photos/{row['id']}/display"
+    if table == "speed_tests" and row.get("raw"):
+        out["raw"] = json.loads(row["raw"])
+    if table == "scans":
+        out["matched"] = bool(row["matched"])
+    return out
+
+
+def _returned(db, ids):
+    """Open returned items with their reasons, per installation."""
+    found = {}
+    if not ids:
+        return found
+    marks = ",".join("?" * len(ids))
+    sql = (f"SELECT id, installation_id, item_kind, item_ref, reason FROM returned_items "
+           f"WHERE installation_id IN ({marks}) AND resolved_at IS NULL ORDER BY id")
+    for row in db.query(sql, ids):
+        found.setdefault(row.pop("installation_id"), []).append(row)
+    return found
+
+
+def _tag_ids(db, institution_ids, keys):
+    """Active tag IDs per institution, so the phone can match a scan offline (not the HMAC)."""
+    found = {}
+    if not institution_ids:
+        return found
+    marks = ",".join("?" * len(institution_ids))
+    sql = (f"SELECT id, institution_id, key_version FROM tags WHERE revoked_at IS NULL "
+           f"AND institution_id IN ({marks}) ORDER BY id")
+    for row in db.query(sql, institution_ids):
+        if keys is None or row["key_version"] in keys:  # a retired key's tags no longer verify
+            found.setdefault(row["institution_id"], []).append(row["id"])
+    return found
+
+
+def _unassigned(db, user, cursor):
+    """Installations changed since the cursor that this technician was on and no longer is."""
+    sql = """SELECT a.entity_id, a.before FROM audit_log a
+        JOIN installations inst ON inst.id = CAST(a.entity_id AS INTEGER)
+        WHERE a.action = 'assign' AND a.entity = 'installation' AND inst.rev > ?
+        AND inst.id NOT IN (SELECT installation_id FROM installation_technicians WHERE user_id = ?)"""
+    gone = set()
+    for entity_id, before in db.execute(sql, [cursor, user["id"]]):
+        if user["id"] in json.loads(before or "[]"):
+            gone.add(int(entity_id))
+    return sorted(gone)

@@ -1,0 +1,240 @@
+"""Supervisor review: the queue, one installation on one page, decisions, and the packet.
+
+Thin views: forms validate, fieldapp.decisions decides, fieldapp.packet gathers the data.
+Every page works without JavaScript.
+"""
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from fieldapp import access
+from fieldapp import blobstore
+from fieldapp import decisions
+from fieldapp import installations
+from fieldapp import packet
+from fieldapp import review_queue
+from fieldapp.auth import login_required
+from fieldapp.db import get_db
+from fieldapp.review_forms import BulkApproveForm
+from fieldapp.review_forms import DecisionForm
+from fieldapp.review_forms import FilterForm
+from fieldapp.review_forms import ReturnForm
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+REFUSALS = {
+    "override_required": _l("Some checks warn or fail: write an override reason to go ahead."),
+    "stale": _l("The installation changed while you were looking at it. Check it again."),
+    "wrong_status": _l("This installation is no longer waiting for that decision."),
+    "nothing_returned": _l("Choose at least one item to return."),
+    "reason_required": _l("Say why each item is returned."),
+    "unknown_record": _l("That record does not belong to this installation."),
+    "unknown_item": _l("That item cannot be returned."),
+    "ref_required": _l("That item cannot be returned."),
+}
+
+
+def _visible(installation_id):
+    """The installation if the user may review it; 404 otherwise (no hint that it exists)."""
+    db = get_db()
+    if not access.can_see_installation(db, g.user, installation_id):
+        abort(404)
+    return db
+
+
+def _filter_form():
+    form = FilterForm(formdata=request.args)
+    form.fill_choices(review_queue.filter_options(get_db(), g.user), str(get_locale()))
+    if "status" not in request.args:
+        form.status.data = "submitted"
+    return form
+
+
+@bp.get("/")
+@login_required("review")
+def queue():
+    """Installations awaiting review in the user's regions, oldest first, with filters."""
+    form = _filter_form()
+    filters = form.filters() if request.args else {"status": "submitted"}
+    page = review_queue.page(get_db(), g.user, filters, request.args.get("page", 1, type=int))
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("review/queue.html", form=form, page=page, args=args,
+                           bulk=BulkApproveForm())
+
+
+@bp.post("/bulk-approve")
+@login_required("review")
+def bulk_approve():
+    """Approve the chosen installations whose checks all pass; say which were skipped."""
+    form = BulkApproveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db = get_db()
+    ids = [i for i in form.ids.data if access.can_see_installation(db, g.user, i)]
+    result = decisions.bulk_approve(db, ids, g.user["id"])
+    flash(_("Approved %(n)d installation(s).", n=len(result["approved"])), "success")
+    if result["skipped"]:
+        flash(_("%(n)d not approved: open them to see their checks.", n=len(result["skipped"])), "error")
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("review.queue"))
+
+
+def _same_site(url):
+    return bool(url) and url.startswith(request.host_url)
+
+
+@bp.get("/photos")
+@login_required("review")
+def photos():
+    """Thumbnails across many installations in the queue, for fast visual review."""
+    form = _filter_form()
+    filters = form.filters() if request.args else {"status": "submitted"}
+    rows = review_queue.photo_grid(get_db(), g.user, filters)
+    return render_template("review/photos.html", form=form, photos=rows)
+
+
+@bp.get("/<int:installation_id>")
+@login_required("review")
+def installation(installation_id):
+    """One installation on one page: checks, photos, splices, speed tests, history, decisions."""
+    db = _visible(installation_id)
+    data = packet.dossier(db, installation_id)
+    rev = data["installation"]["rev"]
+    return_form = ReturnForm(formdata=None, data={"rev": rev, "items": _returnable(data)})
+    return _render_installation(db, data, return_form, DecisionForm(formdata=None, data={"rev": rev}))
+
+
+def _render_installation(db, data, return_form, decision_form, status=200):
+    for c in data["result"]["checks"]:
+        for match in c.get("matches", ()):
+            # The other site's photo is shown only to someone who may see that installation.
+            match["visible"] = access.can_see_installation(db, g.user, match["installation_id"])
+    last = data["reviews"][0] if data["reviews"] else None
+    changes = decisions.changes_since(db, data["installation"]["id"], last["at"]) if last else []
+    return render_template(
+        "review/installation.html", d=data, inst=data["installation"], return_form=return_form,
+        decision_form=decision_form, last_review=last, changes=changes,
+        rule_labels=RULE_LABELS,
+    ), status
+
+
+def _returnable(data):
+    """Every item a reviewer may send back; flagged ones first, reasons pre-filled from checks."""
+    items = [{"kind": "scan", "ref": ""}, {"kind": "speed_test", "ref": ""}]
+    items += [{"kind": "photo", "ref": p["id"]} for p in data["records"]["photos"]]
+    items += [{"kind": "splice", "ref": s["id"]} for s in data["records"]["splices"]]
+    for c in data["result"]["checks"]:
+        if c["rule"] == "photos.required_shot" and c["verdict"] != "pass":
+            items.append({"kind": "shot", "ref": c["item"]["ref"]})
+    flagged = {key for key, entry in data["by_item"].items() if entry["verdict"] != "pass"}
+    items.sort(key=lambda item: f"{item['kind']}:{item['ref']}" not in flagged)
+    return [{**item, "selected": False, "reason": ""} for item in items]
+
+
+@bp.app_template_filter("when")
+def when(text):
+    """An ISO time as 'YYYY-MM-DD HH:MM UTC' (the review pages show UTC throughout)."""
+    return f"{text[:10]} {text[11:16]} UTC" if text else "—"
+
+
+@bp.post("/<int:installation_id>/return")
+@login_required("review")
+def return_items(installation_id):
+    """Send the chosen items back to the technician, each with its reason."""
+    db = _visible(installation_id)
+    form = ReturnForm()
+    if form.validate_on_submit():
+        try:
+            decisions.return_items(db, installation_id, g.user["id"], form.chosen(),
+                                   form.comment.data, form.rev.data or None)
+        except decisions.DecisionRefused as refused:
+            flash(REFUSALS[refused.code], "error")
+        else:
+            flash(_("Returned to the technician. They will see the items on their next sync."), "success")
+            return redirect(url_for("review.queue"))
+    data = packet.dossier(db, installation_id)
+    return _render_installation(db, data, form, DecisionForm(formdata=None, data={"rev": form.rev.data}), 422)
+
+
+@bp.post("/<int:installation_id>/<any(approve, accept):decision>")
+@login_required("review")
+def sign_off(installation_id, decision):
+    """Approve a submitted installation, or finally accept an approved one."""
+    db = _visible(installation_id)
+    form = DecisionForm()
+    if form.validate_on_submit():
+        act = decisions.approve if decision == "approve" else decisions.accept
+        try:
+            act(db, installation_id, g.user["id"], form.comment.data, form.override_reason.data,
+                form.rev.data or None)
+        except decisions.DecisionRefused as refused:
+            flash(REFUSALS[refused.code], "error")
+        else:
+            flash(_("Approved.") if decision == "approve" else _("Accepted."), "success")
+            return redirect(url_for("review.installation", installation_id=installation_id))
+    data = packet.dossier(db, installation_id)
+    return_form = ReturnForm(formdata=None, data={"rev": form.rev.data, "items": _returnable(data)})
+    return _render_installation(db, data, return_form, form, 422)
+
+
+@bp.get("/<int:installation_id>/packet")
+@login_required("review")
+def packet_page(installation_id):
+    """The printable A4 acceptance packet of an accepted installation."""
+    db = _visible(installation_id)
+    if installations.get(db, installation_id)["status"] != "accepted":
+        abort(404)
+    data = packet.dossier(db, installation_id)
+    return render_template("review/packet.html", d=data, inst=data["installation"],
+                           rule_labels=RULE_LABELS)
+
+
+@bp.get("/<int:installation_id>/packet.zip")
+@login_required("review")
+def packet_zip(installation_id):
+    """The packet as a ZIP: original photos, every record as CSV and JSON, the audit entries."""
+    db = _visible(installation_id)
+    if installations.get(db, installation_id)["status"] != "accepted":
+        abort(404)
+    blobs = blobstore.from_config(current_app.config)
+    body = packet.build_zip(db, blobs, installation_id)
+    name = f"packet-{installation_id}.zip"
+    return Response(body, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+RULE_LABELS = {
+    "photos.required_shot": _l("Required photo"),
+    "photo.gps": _l("Taken at the site (metres from the institution)"),
+    "photo.time": _l("Taken during the visit"),
+    "photo.reuse": _l("Not reused from another site (hash distance)"),
+    "photo.dark": _l("Not dark (brightness)"),
+    "photo.blur": _l("Not blurred (sharpness)"),
+    "scan.tag": _l("QR tag scanned at the site"),
+    "splice.loss": _l("Splice loss, bidirectional average (dB)"),
+    "splice.bend": _l("Bend: loss at 1550 minus 1310 nm (dB)"),
+    "splice.one_direction": _l("Measured from both ends"),
+    "splice.link_mean_1310": _l("Mean splice loss at 1310 nm (dB)"),
+    "splice.link_mean_1550": _l("Mean splice loss at 1550 nm (dB)"),
+    "splice.count": _l("Splices recorded"),
+    "speed.runs": _l("Speed test runs counted"),
+    "speed.down": _l("Download, median (Mbit/s)"),
+    "speed.up": _l("Upload, median (Mbit/s)"),
+}
+VERDICT_LABELS = {"pass": _l("pass"), "warn": _l("warn"), "fail": _l("fail")}
+
+
+@bp.app_context_processor
+def labels():
+    """Verdict names for the review templates."""
+    return {"VERDICT_LABELS": VERDICT_LABELS}

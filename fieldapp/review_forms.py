@@ -1,0 +1,106 @@
+"""The review pages' forms: they validate, and never decide or save anything."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms import FieldList
+from wtforms import Form
+from wtforms import FormField
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+
+from fieldapp import review_queue
+from fieldapp import vocabulary
+
+
+class FilterForm(FlaskForm):
+    """The queue's filters: a GET form, so a filtered queue is a link one can share."""
+
+    class Meta:
+        csrf = False
+
+    region = SelectField(_l("Oblast"), coerce=int, validators=[Optional()], validate_choice=False)
+    district = SelectField(_l("District"), coerce=int, validators=[Optional()], validate_choice=False)
+    settlement = StringField(_l("Village or KATO"), validators=[Optional(), Length(max=80)])
+    technician = SelectField(_l("Technician"), coerce=int, validators=[Optional()], validate_choice=False)
+    status = SelectField(_l("Status"), validators=[Optional()])
+    min_age_days = IntegerField(_l("Waiting at least (days)"), validators=[Optional(), NumberRange(0, 3650)])
+
+    def fill_choices(self, options, language):
+        """Choices from what the user may see; 0 / '' mean 'any'."""
+        any_label = _l("Any")
+        name = "name_kk" if language == "kk" else "name_ru"
+        self.region.choices = [(0, any_label)] + [(r["id"], r[name]) for r in options["regions"]]
+        self.district.choices = [(0, any_label)] + [(d["id"], d[name]) for d in options["districts"]]
+        self.technician.choices = [(0, any_label)] + [(t["id"], t["name"]) for t in options["technicians"]]
+        self.status.choices = [("", _l("Any"))] + [
+            (s, vocabulary.STATUS[s]) for s in review_queue.QUEUE_STATUSES
+        ]
+
+    def filters(self):
+        """The filters that are set, as review_queue expects them."""
+        if not self.validate():
+            return {"status": "submitted"}
+        return {key: value for key, value in self.data.items() if value}
+
+
+class BulkApproveForm(FlaskForm):
+    ids = SelectMultipleField(coerce=int, validate_choice=False)
+
+
+class DecisionForm(FlaskForm):
+    """Approve or accept: an override reason is needed when a check warns or fails."""
+
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    override_reason = TextAreaField(
+        _l("Override reason (required when a check warns or fails)"),
+        validators=[Optional(), Length(max=2000)],
+    )
+    rev = HiddenField()
+
+
+class ReturnItemForm(Form):
+    """One item that may be sent back: chosen or not, and why."""
+
+    selected = BooleanField(_l("Return"))
+    kind = HiddenField()
+    ref = HiddenField()
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class ReturnForm(FlaskForm):
+    """Return specific items, each with its own reason."""
+
+    items = FieldList(FormField(ReturnItemForm))
+    comment = TextAreaField(_l("Comment to the technician"), validators=[Optional(), Length(max=2000)])
+    rev = HiddenField()
+
+    def validate(self, extra_validators=None):
+        """At least one item chosen, and a reason for every chosen item."""
+        if not super().validate(extra_validators):
+            return False
+        chosen = [entry for entry in self.items if entry.form.selected.data]
+        if not chosen:
+            self.comment.errors.append(_l("Choose at least one item to return."))
+            return False
+        ok = True
+        for entry in chosen:
+            if not (entry.form.reason.data or "").strip():
+                entry.form.reason.errors.append(_l("Say why this item is returned."))
+                ok = False
+        return ok
+
+    def chosen(self):
+        """The chosen items as {kind, ref, reason} dicts for decisions.return_items."""
+        return [
+            {"kind": e.form.kind.data, "ref": e.form.ref.data, "reason": e.form.reason.data}
+            for e in self.items
+            if e.form.selected.data
+        ]

@@ -1,0 +1,206 @@
+"""The phone's sync API (docs/api.md): pull, batches of records, resumable photo uploads.
+
+A web module only: it reads the request, calls records/pull/photos, and turns their codes
+into JSON with a translated message a technician can act on.
+"""
+
+import click
+from flask import Blueprint
+from flask import current_app
+from flask import g
+from flask import jsonify
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import HTTPException
+
+from fieldapp import blobstore
+from fieldapp import photos
+from fieldapp import pull
+from fieldapp import records
+from fieldapp import vocabulary
+from fieldapp.auth import login_required
+from fieldapp.db import get_db
+from fieldapp.record_rules import Rejected
+
+bp = Blueprint("sync_api", __name__, url_prefix="/api/v1", cli_group=None)
+MAX_CHUNK = 1024 * 1024
+# Codes the domain raises, as sentences a technician can act on (params fill the blanks).
+MESSAGES = {
+    "not_assigned": _l("This installation is not assigned to you. Ask your supervisor, then sync "
+                       "again."),
+    "installation_locked": _l("This installation is already approved; nothing more can be added."),
+    "bad_record": _l("This entry is damaged. Please enter it again."),
+    "bad_type": _l("This app version sent an entry the server does not know. Update the app."),
+    "bad_field": _l("The value of “%(field)s” is missing or not valid. Correct it and save again."),
+    "out_of_range": _l("“%(field)s” must be between %(low)s and %(high)s. Check the value."),
+    "bad_choice": _l("“%(field)s” must be one of: %(options)s."),
+    "replaces_unknown": _l("The entry this one corrects is not on the server. Sync the original "
+                           "first."),
+    "tag_invalid": _l("This QR code is not a fieldapp site tag. Scan again or type the ID printed "
+                      "under the code."),
+    "bad_key": _l("The upload had no valid batch key. Update the app."),
+    "bad_batch": _l("The upload was not a list of entries. Update the app."),
+    "batch_too_large": _l("Too many entries at once (at most %(max)s). The app will send them in "
+                          "parts."),
+    "idempotency_key_reused": _l("This batch key was already used for different entries."),
+    "bad_json": _l("The request was not valid JSON."),
+    "conflict": _l("The server already has a different version of this entry; the server's "
+                   "version was kept. Make a correction if it is wrong."),
+    "too_large": _l("The file is too large (at most %(max)s bytes)."),
+    "chunk_too_large": _l("A part of the upload was too large (at most %(max)s bytes)."),
+    "request_entity_too_large": _l("The request was too large for the server."),
+    "chunk_sha256_mismatch": _l("Part of the photo arrived damaged; it will be sent again."),
+    "offset_mismatch": _l("The upload will continue from byte %(offset)s."),
+    "beyond_size": _l("More bytes arrived than the photo has. The upload will start again."),
+    "incomplete": _l("The photo has not fully arrived yet; the upload will continue."),
+    "sha256_mismatch": _l("The photo arrived damaged; it will be sent again from the start."),
+    "not_an_image": _l("This file is not a JPEG, PNG or WebP photo."),
+    "too_many_pixels": _l("This picture is too large in pixels. Take the photo again."),
+    "broken_image": _l("This picture is damaged and cannot be opened. Take the photo again."),
+    "csrf_failed": _l("Your session token expired. The app fetches a fresh one and retries."),
+    "forbidden": _l("Your account cannot do this: only technicians send field work."),
+    "unknown_photo": _l("The server has no such photo; the upload will start again."),
+}
+
+
+def message_for(code, params):
+    """The translated sentence for a code, with its params filled in when they fit."""
+    text = str(MESSAGES.get(code, code))
+    try:
+        return text % params if params else text
+    except (KeyError, TypeError, ValueError):
+        return text
+
+
+def blobs():
+    """The app's blob store (a local folder by default; see blobstore.py)."""
+    return blobstore.from_config(current_app.config)
+
+
+def refused(error):
+    """A Rejected from the domain as a JSON error response."""
+    body = {"error": error.code, "message": message_for(error.code, error.params), **error.params}
+    return jsonify(body), error.status
+
+
+@bp.app_errorhandler(HTTPException)
+def api_http_error(error):
+    """JSON errors for /api/ paths (413 too large, 400 CSRF, 404...); pages keep HTML."""
+    if not request.path.startswith("/api/"):
+        return error
+    code = "csrf_failed" if isinstance(error, CSRFError) else (error.name or "error").lower()
+    code = code.replace(" ", "_")
+    message = message_for(code, {}) if code in MESSAGES else error.description
+    return jsonify(error=code, message=str(message)), error.code
+
+
+@bp.errorhandler(Rejected)
+def api_rejected(error):
+    return refused(error)
+
+
+@bp.get("/csrf")
+@login_required()
+def csrf():
+    """A fresh CSRF token for the X-CSRFToken header (tokens expire after an hour)."""
+    return {"csrf_token": generate_csrf()}
+
+
+@bp.get("/pull")
+@login_required("collect")
+def pull_view():
+    """Assigned installations changed since ?cursor=N, with translated labels."""
+    try:
+        cursor = int(request.args.get("cursor") or 0)
+    except ValueError:
+        raise Rejected("bad_field", 400, field="cursor") from None
+    answer = pull.pull(get_db(), g.user, cursor, current_app.config["TAG_KEYS"])
+    answer["labels"] = {
+        "shots": {k: str(v) for k, v in vocabulary.SHOT.items()},
+        "types": {k: str(v) for k, v in vocabulary.INSTITUTION_TYPE.items()},
+        "statuses": {k: str(v) for k, v in vocabulary.STATUS.items()},
+    }
+    return answer
+
+
+@bp.post("/batches")
+@login_required("collect")
+def push_batch():
+    """Store a batch of records; the answer is sent only after it has committed."""
+    body = _json_body()
+    response = records.store_batch(
+        get_db(), g.user, body.get("key"), body.get("records"), current_app.config["TAG_KEYS"]
+    )
+    return {**response, "results": [_localized(result) for result in response["results"]]}
+
+
+@bp.put("/photos/<photo_id>")
+@login_required("collect")
+def announce_photo(photo_id):
+    """Announce an upload: {id, status, offset}."""
+    max_bytes = current_app.config.get("PHOTO_MAX_BYTES", photos.MAX_BYTES)
+    return photos.announce(get_db(), blobs(), g.user, photo_id, _json_body(), max_bytes)
+
+
+@bp.get("/photos/<photo_id>/upload")
+@login_required("collect")
+def upload_offset(photo_id):
+    """Where to resume: the bytes the server holds."""
+    return photos.upload_state(get_db(), blobs(), g.user, photo_id)
+
+
+@bp.patch("/photos/<photo_id>/upload")
+@login_required("collect")
+def upload_chunk(photo_id):
+    """Append one chunk at Upload-Offset if its Chunk-Sha256 matches."""
+    try:
+        offset = int(request.headers.get("Upload-Offset", ""))
+    except ValueError:
+        raise Rejected("bad_field", 400, field="Upload-Offset") from None
+    if (request.content_length or 0) > MAX_CHUNK:
+        raise Rejected("chunk_too_large", 413, max=MAX_CHUNK)
+    data = request.get_data(cache=False)
+    chunk_sha = request.headers.get("Chunk-Sha256")
+    return photos.write_chunk(get_db(), blobs(), g.user, photo_id, offset, chunk_sha, data)
+
+
+@bp.post("/photos/<photo_id>/complete")
+@login_required("collect")
+def complete_photo(photo_id):
+    """Check and store the uploaded photo; completing twice is a no-op."""
+    cfg = current_app.config
+    state = photos.complete(
+        get_db(), blobs(), g.user, photo_id,
+        cfg.get("PHOTO_MAX_PIXELS", photos.imaging.MAX_PIXELS),
+        cfg.get("PHOTO_EXIF_UTC_OFFSET", "+05:00"),
+    )
+    return {**state, "status": "stored"}
+
+
+def _json_body():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise Rejected("bad_json", 400)
+    return body
+
+
+def _localized(result):
+    """A per-record result with its message in the user's language (stored answers hold codes)."""
+    if result["status"] == "rejected":
+        return {**result, "message": message_for(result["code"], result.get("params", {}))}
+    if result["status"] == "conflict":
+        return {**result, "message": message_for("conflict", {})}
+    return result
+
+
+@bp.cli.command("prune-sync-keys")
+@click.option("--days", default=records.KEY_DAYS, show_default=True,
+              help="Keep idempotency keys at least this many days (crews are offline for days).")
+def prune_sync_keys_command(days):
+    """Forget batch idempotency keys older than --days."""
+    if days < 30:
+        raise click.BadParameter("keys must be kept at least 30 days", param_hint="--days")
+    count = records.prune_keys(get_db(), days)
+    click.echo(f"Pruned {count} idempotency key(s) older than {days} days.")

@@ -1,0 +1,104 @@
+// The technician app's entry: service worker, strings, outbox, and hash routing between
+// screens rendered from IndexedDB (so every screen works offline).
+import * as i18n from "./i18n.js";
+import * as outbox from "./outbox.js";
+import * as panel from "./panel.js";
+import * as scan from "./scan.js";
+import * as screens from "./screens.js";
+import * as sitedata from "./sitedata.js";
+import { t } from "./i18n.js";
+
+const ROUTES = [
+  [/^#\/site\/(\d+)\/splices$/, (id, c) => import("./splices.js").then((m) => m.render(c, id))],
+  [/^#\/site\/(\d+)\/photos$/, (id, c) => import("./photos.js").then((m) => m.render(c, id))],
+  [/^#\/site\/(\d+)\/scan$/, (id, c) => scan.render(c, id)],
+  [/^#\/site\/(\d+)\/notes$/, (id, c) => screens.notes(c, id)],
+  [/^#\/site\/(\d+)\/submit$/, (id, c) => screens.submit(c, id)],
+  [/^#\/site\/(\d+)\/speed$/, (id, c) => speed(c, id)],
+  [/^#\/site\/(\d+)$/, (id, c) => screens.site(c, id)],
+  [/^#\/scan$/, (id, c) => scan.render(c, null)],
+];
+let cleanup = null;
+
+async function route() {
+  const container = document.getElementById("screen");
+  if (cleanup) cleanup();
+  cleanup = null;
+  screens.leave();
+  window.scrollTo(0, 0);
+  for (const [pattern, render] of ROUTES) {
+    const match = location.hash.match(pattern);
+    if (match) {
+      cleanup = (await render(match[1], container)) || null;
+      return;
+    }
+  }
+  await screens.list(container);
+}
+
+async function speed(container, id) {
+  // The speed test screen belongs to another module; a missing one must not break the app.
+  const site = await sitedata.load(id);
+  if (!site) return screens.notFound(container);
+  const ctx = {
+    installation: site,
+    profile: (await sitedata.profileFor(site))?.rules || null,
+    online: navigator.onLine,
+    messages: i18n.all(),
+    saveRecord: (type, data) => outbox.saveRecord(type, site.id, data),
+    addPhoto: (file, { shot, caption } = {}) =>
+      import("./photos.js").then((m) => m.addPhoto(site, file, { shot, caption })),
+  };
+  try {
+    const module = await import("./speed/screen.js");
+    return module.mountSpeedScreen(container, ctx);
+  } catch (error) {
+    console.warn("speed screen", error);
+    return screens.unavailable(container, id, t("speed_unavailable"));
+  }
+}
+
+async function openTagPath() {
+  // Opened through a tag URL (/T/<code>): match it on the phone, then show the site.
+  const match = location.pathname.match(/^\/t\/([^/]+)$/i);
+  if (!match) return;
+  history.replaceState(null, "", "/tech/app#/scan");
+  await scan.handleCode(decodeURIComponent(match[1]), null, document.getElementById("screen"));
+}
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  if (hadController) document.body.dataset.controlled = "1";
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    document.body.dataset.controlled = "1";
+    if (hadController) panel.notice(t("updated"), t("reload"), () => location.reload());
+  });
+  await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+}
+
+function showNetwork() {
+  const net = document.getElementById("net");
+  const online = navigator.onLine && !outbox.state.offline;
+  net.textContent = online ? t("online") : t("offline");
+  net.className = `net ${online ? "net-on" : "net-off"}`;
+}
+
+async function boot() {
+  await i18n.load(document.body.dataset.messagesUrl);
+  document.title = t("app_title");
+  registerWorker().catch((error) => console.warn("service worker", error));
+  panel.start(document.getElementById("outbox"));
+  for (const event of ["online", "offline", "fieldapp:outbox"]) window.addEventListener(event, showNetwork);
+  showNetwork();
+  window.addEventListener("hashchange", route);
+  window.addEventListener("fieldapp:change", (event) => {
+    if (event.detail === "sites" || event.detail === "outbox" || event.detail === "photos") screens.refresh();
+  });
+  if (/^\/t\//i.test(location.pathname)) await openTagPath();
+  else await route();
+  outbox.start();
+  document.body.dataset.ready = "1";
+}
+
+boot();

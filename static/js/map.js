@@ -1,0 +1,65 @@
+// The progress map: institutions as dots coloured by status, on OpenStreetMap tiles when online.
+// Leaflet is a classic script (window.L); without it, or without JS, the table stays the view.
+const COLOURS = {
+  planned: "#6b6b6b",
+  in_progress: "#0057b8",
+  submitted: "#7a3db8",
+  returned: "#c4001d",
+  approved: "#2e9e4f",
+  accepted: "#0a4d22",
+};
+
+function legend(L, labels) {
+  const control = L.control({ position: "bottomright" });
+  control.onAdd = () => {
+    const box = L.DomUtil.create("div", "map-legend");
+    for (const [status, colour] of Object.entries(COLOURS)) {
+      const row = L.DomUtil.create("div", "", box);
+      const dot = L.DomUtil.create("span", "map-dot", row);
+      dot.style.background = colour; // CSSOM, not a style attribute: allowed by the CSP
+      row.append(` ${labels[status] || status}`);
+    }
+    return box;
+  };
+  return control;
+}
+
+function popup(point, labels, lang) {
+  const box = document.createElement("div");
+  const name = document.createElement("strong");
+  name.textContent = lang === "kk" ? point.k : point.n;
+  box.append(name, document.createElement("br"), labels[point.s] || point.s || "");
+  return box;
+}
+
+async function start() {
+  const element = document.getElementById("map");
+  if (!element || !window.L) return;
+  const L = window.L;
+  const labels = JSON.parse(element.dataset.labels || "{}");
+  const lang = document.body.dataset.lang;
+  const response = await fetch(element.dataset.points, { credentials: "same-origin" });
+  if (!response.ok) return;
+  const { points } = await response.json();
+  element.hidden = false;
+  const map = L.map(element, { preferCanvas: true });
+  L.tileLayer(element.dataset.tiles, {
+    maxZoom: 18,
+    attribution: "&copy; OpenStreetMap contributors",
+  }).addTo(map);
+  const bounds = [];
+  for (const point of points) {
+    const marker = L.circleMarker([point.lat, point.lon], {
+      radius: 6, weight: 1, color: "#000", fillColor: COLOURS[point.s] || "#999", fillOpacity: 0.9,
+    });
+    marker.bindPopup(() => popup(point, labels, lang));
+    marker.addTo(map);
+    bounds.push([point.lat, point.lon]);
+  }
+  if (bounds.length) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 12 });
+  else map.setView([48.0, 67.0], 4);
+  legend(L, labels).addTo(map);
+  element.dataset.ready = String(points.length);
+}
+
+start();

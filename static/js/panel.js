@@ -1,0 +1,98 @@
+// The outbox, visible on every screen: what waits, what is being sent (a bar per photo and
+// overall), what the server refused and why, and "Sync now".
+import * as outbox from "./outbox.js";
+import * as store from "./store.js";
+import { h, mount } from "./dom.js";
+import { t } from "./i18n.js";
+
+let container = null;
+let open = false;
+
+export function start(element) {
+  container = element;
+  for (const event of ["fieldapp:outbox", "fieldapp:change", "online", "offline"]) {
+    window.addEventListener(event, () => render());
+  }
+  render();
+}
+
+export function notice(text, action, onAction) {
+  const box = document.getElementById("notice");
+  mount(box, h("span", {}, text), action && h("button", { class: "link", onclick: onAction }, action));
+  box.hidden = false;
+}
+
+async function render() {
+  if (!container) return;
+  const records = await store.all("outbox");
+  const photos = await store.all("photos");
+  const failedRecords = records.filter((r) => r.state !== "pending");
+  const failedPhotos = photos.filter((p) => p.state === "failed");
+  const waitingRecords = records.length - failedRecords.length;
+  const waitingPhotos = photos.length - failedPhotos.length;
+  const state = outbox.state;
+  const empty = !records.length && !photos.length;
+  const headline = empty ? t("outbox_empty")
+    : t("outbox_waiting", { records: waitingRecords, photos: waitingPhotos });
+  container.dataset.records = waitingRecords;
+  container.dataset.photos = waitingPhotos;
+  container.dataset.failed = failedRecords.length + failedPhotos.length;
+  container.classList.toggle("has-failures", Boolean(failedRecords.length + failedPhotos.length));
+  mount(container,
+    h("div", { class: "outbox-bar" },
+      h("button", { class: "link outbox-toggle", "aria-expanded": String(open),
+        onclick: () => { open = !open; render(); } }, headline),
+      h("button", { class: "sync-now", disabled: state.running, onclick: () => outbox.sync() },
+        state.running ? t("syncing") : t("sync_now"))),
+    overall(photos),
+    state.signedOut ? h("p", { class: "error" }, t("signed_out"), " ",
+      h("a", { href: document.body.dataset.loginUrl }, t("sign_in"))) : null,
+    failures(failedRecords, failedPhotos),
+    open ? details(records, photos) : null);
+}
+
+function overall(photos) {
+  const sending = Object.values(outbox.state.progress);
+  if (!sending.length) return null;
+  const total = photos.reduce((sum, p) => sum + p.size, 0) || 1;
+  const sent = sending.reduce((sum, p) => sum + p.sent, 0);
+  return h("progress", { class: "overall", max: total, value: Math.min(sent, total) });
+}
+
+function failures(records, photos) {
+  if (!records.length && !photos.length) return null;
+  return h("ul", { class: "failures" },
+    records.map((r) => h("li", { class: "failure" },
+      h("strong", {}, t("failed"), ": ", t(`kind_${r.type}`)), " ", h("span", { class: "reason" }, r.message || r.code),
+      h("div", { class: "actions" },
+        h("a", { class: "button", href: `#/site/${r.installation_id}/${r.type === "splice" ? "splices" : "notes"}`,
+          onclick: () => { outbox.state.correct = r.id; } }, t("fix")),
+        h("button", { class: "danger", onclick: () => discard("outbox", r.id) }, t("discard"))))),
+    photos.map((p) => h("li", { class: "failure" },
+      h("strong", {}, t("failed"), ": ", t("kind_photo")), " ", h("span", { class: "reason" }, p.message || p.code),
+      h("div", { class: "actions" },
+        h("button", { onclick: () => retryPhoto(p) }, t("sync_now")),
+        h("button", { class: "danger", onclick: () => discard("photos", p.id) }, t("discard"))))));
+}
+
+function details(records, photos) {
+  return h("div", { class: "outbox-details" },
+    outbox.state.lastSync ? h("p", {}, t("last_sync", { time: new Date(outbox.state.lastSync).toLocaleTimeString() })) : null,
+    h("ul", {}, records.filter((r) => r.state === "pending").map((r) => h("li", {}, t(`kind_${r.type}`))),
+      photos.filter((p) => p.state !== "failed").map((p) => {
+        const progress = outbox.state.progress[p.id];
+        return h("li", {}, t("kind_photo"), " ", p.caption || p.shot, " ",
+          h("progress", { max: p.size, value: progress ? progress.sent : 0 }));
+      })));
+}
+
+async function discard(storeName, id) {
+  // Never silently: the technician confirms that this item goes for good.
+  if (!window.confirm(t("discard_confirm"))) return;
+  await store.del(storeName, id);
+}
+
+async function retryPhoto(photo) {
+  await store.put("photos", { ...photo, state: "pending", message: null });
+  outbox.sync();
+}

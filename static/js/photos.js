@@ -1,0 +1,156 @@
+// Photos: the required shot list with what each must show, capture through the camera,
+// resize on the phone (<= 1600 px, JPEG ~0.75, never a canvas over 16 Mpx), EXIF time/GPS
+// read first, sha256 of the exact bytes that will be uploaded; preview, retake, remove.
+import * as exif from "./exif.js";
+import * as outbox from "./outbox.js";
+import * as sitedata from "./sitedata.js";
+import * as store from "./store.js";
+import { h, mount } from "./dom.js";
+import { name, notFound, summary } from "./screens.js";
+import { sha256Hex } from "./api.js";
+import { t } from "./i18n.js";
+
+const LONG_EDGE = 1600;
+const MAX_PIXELS = 16_000_000;
+const QUALITY = 0.75;
+const urls = [];
+
+export class NotAnImage extends Error {}
+
+export async function prepare(file) {
+  const buffer = await file.arrayBuffer();
+  let meta = {};
+  try { meta = exif.read(buffer); } catch { meta = {}; }
+  let bitmap;
+  try {
+    bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+  } catch {
+    throw new NotAnImage(file.name);
+  }
+  let scale = Math.min(1, LONG_EDGE / Math.max(bitmap.width, bitmap.height));
+  scale = Math.min(scale, Math.sqrt(MAX_PIXELS / (bitmap.width * bitmap.height)));
+  const canvas = document.createElement("canvas");
+  canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+  canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+  canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", QUALITY));
+  canvas.width = 0; // free the pixels at once (iOS keeps canvases alive)
+  return { blob, meta, sha256: await sha256Hex(await blob.arrayBuffer()) };
+}
+
+function position(timeout = 4000) {
+  // GPS from the browser when the photo has none; never blocks a capture for long.
+  return new Promise((resolve) => {
+    if (!navigator.geolocation) return resolve(null);
+    const timer = setTimeout(() => resolve(null), timeout);
+    navigator.geolocation.getCurrentPosition((pos) => { clearTimeout(timer); resolve(pos.coords); },
+      () => { clearTimeout(timer); resolve(null); }, { timeout, maximumAge: 300000 });
+  });
+}
+
+export async function addPhoto(site, file, { shot = "extra", caption = "", replaces = null } = {}) {
+  const { blob, meta, sha256 } = await prepare(file);
+  const coords = meta.lat != null ? null : await position();
+  const photo = {
+    id: crypto.randomUUID(), installation_id: site.id, shot, caption, blob, size: blob.size, sha256,
+    device_time: new Date().toISOString(),
+    taken_at: meta.takenAt || new Date(file.lastModified || Date.now()).toISOString(),
+    lat: meta.lat ?? coords?.latitude ?? null, lon: meta.lon ?? coords?.longitude ?? null,
+    accuracy_m: coords ? Math.round(coords.accuracy) : null, replaces,
+    original_size: file.size,
+  };
+  return outbox.queuePhoto(photo);
+}
+
+async function capture(site, shot, file, previous, errorSlot, returnedRef) {
+  errorSlot.textContent = t("photo_processing");
+  try {
+    // Retaking a photo still on the phone just swaps it; one already on the server is replaced.
+    const replaces = previous && !previous.waiting ? previous.id : returnedRef;
+    await addPhoto(site, file, { shot, caption: "", replaces: replaces || null });
+    if (previous && previous.waiting) await store.del("photos", previous.id);
+    errorSlot.textContent = "";
+  } catch (error) {
+    errorSlot.textContent = error instanceof NotAnImage ? t("not_an_image") : String(error.message || error);
+  }
+}
+
+function preview(photo) {
+  if (photo.blob) {
+    const url = URL.createObjectURL(photo.blob);
+    urls.push(url);
+    return h("img", { class: "thumb", src: url, alt: photo.caption || photo.shot });
+  }
+  return photo.thumb_url && navigator.onLine ? h("img", { class: "thumb", src: photo.thumb_url, alt: photo.shot }) : null;
+}
+
+function picker(inputName, label, onFile) {
+  const fileInput = h("input", { type: "file", accept: "image/*", capture: "environment", name: inputName,
+    class: "visually-hidden", onchange: async () => {
+      const file = fileInput.files[0];
+      if (file) await onFile(file);
+      fileInput.value = "";
+    } });
+  return h("label", { class: "button" }, fileInput, label);
+}
+
+export async function render(container, id) {
+  const site = await sitedata.load(id);
+  if (!site) return notFound(container);
+  const draw = async () => {
+    while (urls.length) URL.revokeObjectURL(urls.pop());
+    const view = sitedata.localView(site, await store.all("outbox"), await store.all("photos"));
+    const labels = ((await store.get("meta", "labels")) || {}).shots || {};
+    const returned = (site.returned_items || []).filter((i) => !i.resolved_at && ["photo", "shot"].includes(i.item_kind));
+    mount(container,
+      h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
+      h("h1", {}, t("photos")),
+      h("p", { class: "checklist" }, summary(sitedata.checklist(site, view))),
+      h("ul", { class: "shots" }, (site.required_shots || []).map((shot) =>
+        shotCard(site, shot, labels[shot] || shot, view.photos, returned))),
+      h("h2", {}, t("extra_photos")), extras(site, view.photos, draw));
+  };
+  const redraw = () => draw();
+  window.addEventListener("fieldapp:change", redraw);
+  await draw();
+  return () => window.removeEventListener("fieldapp:change", redraw);
+}
+
+function shotCard(site, shot, label, photos, returned) {
+  const photo = photos.filter((p) => p.shot === shot).pop();
+  const back = returned.find((i) => i.item_ref === shot || (photo && i.item_ref === photo.id));
+  const error = h("p", { class: "error", role: "alert" });
+  return h("li", { class: `shot card${photo ? " has-photo" : ""}`, "data-shot": shot },
+    h("strong", {}, label),
+    back ? h("p", { class: "fail" }, back.reason) : null,
+    photo ? h("div", { class: "shot-photo" }, preview(photo),
+      h("small", {}, photo.waiting ? t("waiting") : t("on_server"))) : null,
+    h("div", { class: "actions" },
+      picker(`shot-${shot}`, photo ? t("retake") : t("take_photo"),
+        (file) => capture(site, shot, file, photo, error, back && back.item_kind === "photo" ? back.item_ref : null)),
+      photo && photo.waiting ? h("button", { class: "danger", type: "button",
+        onclick: () => store.del("photos", photo.id) }, t("remove")) : null),
+    error);
+}
+
+function extras(site, photos, redraw) {
+  const caption = h("input", { name: "caption", placeholder: t("caption") });
+  const error = h("p", { class: "error", role: "alert" });
+  const onFile = async (file) => {
+    error.textContent = t("photo_processing");
+    try {
+      await addPhoto(site, file, { shot: "extra", caption: caption.value.trim() });
+      error.textContent = "";
+      await redraw();
+    } catch (e) {
+      error.textContent = e instanceof NotAnImage ? t("not_an_image") : String(e.message || e);
+    }
+  };
+  return h("div", { class: "extras" },
+    h("ul", { class: "shots" }, photos.filter((p) => p.shot === "extra").map((p) => h("li", { class: "shot card" },
+      preview(p), h("span", {}, p.caption), " ", h("small", {}, p.waiting ? t("waiting") : t("on_server")),
+      p.waiting ? h("button", { class: "danger", type: "button", onclick: () => store.del("photos", p.id) }, t("remove")) : null))),
+    h("div", { class: "field" }, h("label", {}, t("caption"), caption)),
+    picker("extra", t("add_extra"), onFile), error);
+}

@@ -1,0 +1,160 @@
+// Scanning the site's QR tag: live camera (native BarcodeDetector, else the qr-scanner
+// module loaded only now), a photo of the tag, or the printed ID typed in. The phone
+// matches the tag ID against its sites; the HMAC check stays on the server.
+import * as outbox from "./outbox.js";
+import * as sitedata from "./sitedata.js";
+import * as store from "./store.js";
+import { h, mount, field } from "./dom.js";
+import { name } from "./screens.js";
+import { t } from "./i18n.js";
+
+const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const LOOKALIKES = { O: "0", I: "1", L: "1", U: "V" };
+const CODE_LEN = 15;
+const FULL_FRAME = 1024;
+const RETRY_FRAME = 400;
+let engine = null;
+
+export function normalize(text) {
+  // Same as fieldapp/tags.py: a scanned URL or a typed ID, dashes and look-alikes fixed.
+  const last = text.trim().toUpperCase().replace(/\/+$/, "").split("/").pop();
+  return last.replace(/[\s-]/g, "").replace(/[OILU]/g, (c) => LOOKALIKES[c]);
+}
+
+export function tagId(text) {
+  const code = normalize(text);
+  if (code.length !== CODE_LEN || [...code].some((c) => !ALPHABET.includes(c))) return null;
+  return { code, id: code.slice(0, 8) };
+}
+
+async function decoder() {
+  if (!engine) {
+    if ("BarcodeDetector" in window && (await BarcodeDetector.getSupportedFormats()).includes("qr_code")) {
+      const detector = new BarcodeDetector({ formats: ["qr_code"] });
+      engine = async (source) => ((await detector.detect(source))[0] || {}).rawValue || null;
+    } else {
+      const QrScanner = (await import("/vendor/qr-scanner/qr-scanner.min.js")).default;
+      const qrEngine = await QrScanner.createQrEngine();
+      engine = async (source, width, height) => {
+        // The whole frame at <= 1024 px, then a 400 px retry: the best JS result measured.
+        for (const edge of [FULL_FRAME, RETRY_FRAME]) {
+          const scale = Math.min(1, edge / Math.max(width, height));
+          const region = { x: 0, y: 0, width, height, downScaledWidth: Math.round(width * scale),
+            downScaledHeight: Math.round(height * scale) };
+          try {
+            return (await QrScanner.scanImage(source, { scanRegion: region, qrEngine, returnDetailedScanResult: true })).data;
+          } catch { /* nothing found at this size */ }
+        }
+        return null;
+      };
+    }
+  }
+  return engine;
+}
+
+async function position() {
+  return new Promise((resolve) => {
+    if (!navigator.geolocation) return resolve(null);
+    const timer = setTimeout(() => resolve(null), 3000);
+    navigator.geolocation.getCurrentPosition((p) => { clearTimeout(timer); resolve(p.coords); },
+      () => { clearTimeout(timer); resolve(null); }, { timeout: 3000, maximumAge: 300000 });
+  });
+}
+
+async function record(site, code) {
+  const coords = await position();
+  await outbox.saveRecord("scan", site.id, { code, lat: coords ? coords.latitude : null,
+    lon: coords ? coords.longitude : null, accuracy_m: coords ? Math.round(coords.accuracy) : null });
+}
+
+export async function handleCode(text, siteId, container, result = null) {
+  // Match a scanned or typed code; warn about another site's tag or an unknown one.
+  const out = result || h("div", { class: "scan-result", role: "alert" });
+  if (!result) mount(container, h("a", { class: "back", href: "#/" }, "← ", t("my_sites")), out);
+  const tag = tagId(text);
+  if (!tag) return mount(out, h("p", { class: "fail" }, t("scan_invalid")));
+  const sites = await store.all("sites");
+  const owner = sites.find((s) => (s.tag_ids || []).includes(tag.id));
+  if (!owner) return mount(out, h("p", { class: "fail scan-unknown" }, t("scan_unknown")));
+  const here = siteId ? sites.find((s) => s.id === Number(siteId)) : null;
+  if (here && here.id !== owner.id) {
+    return mount(out, h("div", { class: "wrong-site" },
+      h("p", { class: "fail" }, t("scan_wrong_site", { other: name(owner), here: name(here) })),
+      h("button", { type: "button", onclick: async () => {
+        await record(owner, tag.code);
+        location.hash = `#/site/${owner.id}`;
+      } }, t("scan_open_other", { other: name(owner) }))));
+  }
+  await record(owner, tag.code);
+  mount(out, h("p", { class: "pass scan-ok" }, t("scan_ok")),
+    h("a", { class: "button primary", href: `#/site/${owner.id}` }, name(owner)));
+  if (!here) location.hash = `#/site/${owner.id}`;
+}
+
+export async function render(container, siteId) {
+  const site = siteId ? await sitedata.load(siteId) : null;
+  const video = h("video", { class: "scan-video", muted: true, playsinline: true, autoplay: true });
+  const message = h("p", { class: "help scan-message", role: "status" }, t("scan_looking"));
+  const result = h("div", { class: "scan-result", role: "alert" });
+  const typed = h("input", { name: "tag_code", autocomplete: "off", autocapitalize: "characters",
+    placeholder: "XXXX-XXXX-XXXXXXX" });
+  const photo = h("input", { type: "file", accept: "image/*", capture: "environment", name: "tag_photo",
+    class: "visually-hidden", onchange: () => scanPhoto(photo, message, (code) => handleCode(code, siteId, container, result)) });
+  const camera = { stream: null, stopped: false };
+  const found = (code) => { stop(camera, video); handleCode(code, siteId, container, result); };
+  mount(container,
+    h("a", { class: "back", href: site ? `#/site/${site.id}` : "#/" }, "← ", site ? name(site) : t("my_sites")),
+    h("h1", {}, t("scan")), video, message, result,
+    h("div", { class: "actions" },
+      h("button", { type: "button", name: "start_camera", onclick: () => startCamera(camera, video, message, typed, found) }, t("scan_start")),
+      h("label", { class: "button" }, photo, t("scan_photo"))),
+    h("form", { class: "card", onsubmit: (e) => { e.preventDefault(); stop(camera, video); handleCode(typed.value, siteId, container, result); } },
+      field(t("scan_type"), typed), h("button", { class: "primary", name: "check_code" }, t("scan_type_button"))));
+  startCamera(camera, video, message, typed, found);
+  return () => stop(camera, video);
+}
+
+async function startCamera(camera, video, message, typed, found) {
+  if (camera.stream) return;
+  camera.stopped = false;
+  try {
+    camera.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+  } catch (error) {
+    message.textContent = error.name === "NotAllowedError" ? t("scan_denied") : t("scan_no_camera");
+    message.className = "warn scan-message";
+    typed.focus();
+    return;
+  }
+  if (camera.stopped) return stop(camera, video);
+  video.srcObject = camera.stream;
+  await video.play().catch(() => {});
+  message.textContent = t("scan_looking");
+  const decode = await decoder();
+  while (!camera.stopped) {
+    if (video.videoWidth) {
+      const code = await decode(video, video.videoWidth, video.videoHeight);
+      if (code && !camera.stopped) return found(code);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function stop(camera, video) {
+  camera.stopped = true;
+  if (camera.stream) camera.stream.getTracks().forEach((track) => track.stop());
+  camera.stream = null;
+  video.srcObject = null;
+}
+
+async function scanPhoto(input, message, onCode) {
+  const file = input.files[0];
+  input.value = "";
+  if (!file) return;
+  try {
+    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    const code = await (await decoder())(bitmap, bitmap.width, bitmap.height);
+    bitmap.close();
+    if (code) return onCode(code);
+  } catch { /* not an image: same advice as no code found */ }
+  message.textContent = t("scan_not_found");
+}

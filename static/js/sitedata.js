@@ -1,0 +1,82 @@
+// Sites on the phone: what the pull brought, plus what this phone queued and the server
+// confirmed since. The checklist ("6 of 8 photos, 24 splices, speed test missing") is
+// computed here from both, so it is right offline.
+import * as api from "./api.js";
+import * as store from "./store.js";
+
+export async function pull() {
+  const cursor = await store.get("meta", "cursor");
+  const user = await store.get("meta", "user");
+  const answer = await api.pull(user ? cursor : undefined);
+  if (user && answer.user && user.id !== answer.user.id) {
+    // Another person signed in on this phone: their sites, not the previous ones.
+    await store.replaceAll("sites", []);
+    await store.del("meta", "cursor");
+    return pull();
+  }
+  for (const installation of answer.installations || []) await store.put("sites", installation);
+  for (const id of answer.unassigned || []) await store.del("sites", id);
+  await store.put("meta", answer.user, "user");
+  await store.put("meta", { ...((await store.get("meta", "profiles")) || {}), ...answer.profiles }, "profiles");
+  if (answer.labels) await store.put("meta", answer.labels, "labels");
+  await store.put("meta", answer.cursor, "cursor");
+}
+
+export async function addConfirmed(installationId, kind, record) {
+  // Between the server's "stored" and the next pull, the phone still shows what it sent.
+  const site = await store.get("sites", installationId);
+  if (!site || !kind) return;
+  site.records = site.records || {};
+  const list = site.records[kind] || [];
+  if (!list.some((r) => r.id === record.id)) list.push({ id: record.id, ...record.data, ...record });
+  site.records[kind] = list;
+  await store.put("sites", site);
+}
+
+export async function load(id) {
+  return store.get("sites", Number(id));
+}
+
+export async function profileFor(site) {
+  const profiles = (await store.get("meta", "profiles")) || {};
+  return profiles[site.profile_id] || profiles[String(site.profile_id)] || null;
+}
+
+function current(list) {
+  const replaced = new Set(list.map((r) => r.replaces).filter(Boolean));
+  return list.filter((r) => !replaced.has(r.id));
+}
+
+export function localView(site, outbox, photos) {
+  // The site's current records: the server's plus those still waiting on the phone.
+  const mine = outbox.filter((r) => r.installation_id === site.id);
+  const records = site.records || {};
+  const pick = (kind, type) => current([...(records[kind] || []),
+    ...mine.filter((r) => r.type === type).map((r) => ({ ...r.data, ...r, waiting: true }))]);
+  return {
+    splices: pick("splices", "splice"),
+    scans: pick("scans", "scan"),
+    notes: pick("notes", "note"),
+    speedTests: pick("speed_tests", "speed_test"),
+    submissions: mine.filter((r) => r.type === "submission"),
+    photos: current([...(records.photos || []),
+      ...photos.filter((p) => p.installation_id === site.id).map((p) => ({ ...p, waiting: true }))]),
+  };
+}
+
+export function checklist(site, view) {
+  const required = site.required_shots || [];
+  const have = new Set(view.photos.map((p) => p.shot));
+  return {
+    photosHave: required.filter((s) => have.has(s)).length,
+    photosNeed: required.length,
+    missingShots: required.filter((s) => !have.has(s)),
+    splices: view.splices.length,
+    speed: view.speedTests.length > 0,
+    scanned: view.scans.some((s) => s.matched !== 0 && s.matched !== false),
+  };
+}
+
+export function displayStatus(site, view) {
+  return view.submissions.some((r) => r.state === "pending") ? "submitted" : site.status;
+}

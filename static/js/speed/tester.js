@@ -1,0 +1,82 @@
+// Entering a dedicated tester's result: refused without a photo of the tester's screen.
+import { el } from "./dom.js";
+
+const METHODS = ["tester", "iperf3", "y1564", "manual"];
+const NUMBERS = [
+  ["down_mbps", "speed_down_mbps", true],
+  ["up_mbps", "speed_up_mbps", true],
+  ["latency_ms", "speed_latency_ms", false],
+  ["jitter_ms", "speed_jitter_ms", false],
+  ["loss_pct", "speed_loss_pct", false],
+];
+
+function field(t, name, labelKey, input) {
+  input.name = name;
+  input.id = `speed-tester-${name}`;
+  return el("div", { className: "field" },
+    el("label", { for: input.id }, t(labelKey)), input,
+    el("small", { className: "error", hidden: true, "data-error-for": name, role: "alert" }));
+}
+
+function numberInput() {
+  return el("input", { type: "number", inputMode: "decimal", step: "any", min: "0" });
+}
+
+function select(t, name, values) {
+  return el("select", {}, ...values.map((v) => el("option", { value: v }, t(`speed_${name}_${v}`))));
+}
+
+/** Problems in the form's data, keyed by field; the server checks the same (speed.py). */
+export function problems(data, file) {
+  const found = {};
+  if (!file) found.photo = "speed_photo_required";
+  if (!data.device_model) found.device_model = "speed_model_required";
+  for (const [name, , required] of NUMBERS) {
+    const value = data[name];
+    if (value === null ? required : !(value >= 0) || (name === "loss_pct" && value > 100)) {
+      found[name] = "speed_number_required";
+    }
+  }
+  return found;
+}
+
+function read(form) {
+  const value = (name) => form.elements[name].value.trim();
+  const data = {
+    method: value("method"), connection: value("connection"),
+    device_model: value("device_model"), device_serial: value("device_serial") || null,
+  };
+  for (const [name] of NUMBERS) data[name] = value(name) === "" ? null : Number(value(name));
+  return data;
+}
+
+/** The form; onSave(data, file) stores it and resolves when done. */
+export function testerForm(t, onSave) {
+  const photo = el("input", { type: "file", accept: "image/*", capture: "environment" });
+  const form = el("form", { className: "speed-tester-form", noValidate: true },
+    field(t, "method", "speed_method", select(t, "method", METHODS)),
+    field(t, "connection", "speed_connection", select(t, "connection", ["wired", "wifi"])),
+    field(t, "device_model", "speed_device_model", el("input", { type: "text", maxLength: 120 })),
+    field(t, "device_serial", "speed_device_serial", el("input", { type: "text", maxLength: 120 })),
+    ...NUMBERS.map(([name, key]) => field(t, name, key, numberInput())),
+    field(t, "photo", "speed_screen_photo", photo),
+    el("button", { type: "submit", className: "primary block" }, t("speed_save_tester")),
+    el("p", { className: "speed-tester-status", role: "status" }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = read(form);
+    const file = photo.files[0] || null;
+    const found = problems(data, file);
+    form.querySelectorAll("[data-error-for]").forEach((node) => {
+      const key = found[node.dataset.errorFor];
+      node.hidden = !key;
+      node.textContent = key ? t(key) : "";
+    });
+    if (Object.keys(found).length) return;
+    await onSave(data, file);
+    form.reset();
+  });
+  return el("details", { className: "speed-tester" },
+    el("summary", {}, t("speed_tester_title")), el("p", { className: "help" }, t("speed_tester_help")),
+    form);
+}

@@ -1,0 +1,220 @@
+// Splice entry built for a 12- or 24-fiber tray: one closure header, then a row per fiber
+// with consecutive numbers, colours shown, live average and verdict, "copy previous row".
+import * as outbox from "./outbox.js";
+import * as rules from "./splicerules.js";
+import * as sitedata from "./sitedata.js";
+import * as store from "./store.js";
+import { colour, SCHEMES } from "./colours.js";
+import { h, mount, field, setError } from "./dom.js";
+import { name, notFound } from "./screens.js";
+import { t } from "./i18n.js";
+
+const SCHEME = SCHEMES["tia-598"];
+const LOSSES = ["loss_1310_ab", "loss_1310_ba", "loss_1550_ab", "loss_1550_ba"];
+const LOSS_LABELS = { loss_1310_ab: "1310 A→B", loss_1310_ba: "1310 B→A", loss_1550_ab: "1550 A→B", loss_1550_ba: "1550 B→A" };
+const CLOSURE_TYPES = ["dome", "inline", "wall_box", "odf"];
+const PLACEMENTS = ["pole", "manhole", "wall", "indoor", "ground"];
+const SPLICE_TYPES = ["fusion", "ribbon", "mechanical"];
+
+function input(name, attrs = {}) {
+  return h("input", { name, ...attrs });
+}
+
+function select(name, options, value) {
+  return h("select", { name }, options.map((o) => h("option", { value: o, selected: o === value }, o)));
+}
+
+function swatch(number) {
+  const c = colour(Number(number), SCHEME);
+  if (!c) return h("span", { class: "swatch swatch-none" }, "?");
+  return h("span", { class: `swatch sw-${c.name}${c.stripe ? ` stripe-${c.stripe}` : ""}`, title: c.name }, c.name);
+}
+
+function header(prev) {
+  // Sensible defaults: the last closure used on this site, tray + 1, 12 fibers from 1.
+  const p = prev || {};
+  return {
+    closure_label: input("closure_label", { value: p.closure_label || "", autocomplete: "off" }),
+    closure_type: select("closure_type", CLOSURE_TYPES, p.closure_type || "dome"),
+    placement: select("placement", PLACEMENTS, p.placement || "pole"),
+    tray: input("tray", { type: "number", inputmode: "numeric", value: prev ? prev.tray + 1 : 1 }),
+    a_cable: input("a_cable", { value: p.a_cable || "C1" }),
+    a_tube: input("a_tube", { type: "number", inputmode: "numeric", value: p.a_tube || 1 }),
+    b_cable: input("b_cable", { value: p.b_cable || "C2" }),
+    b_tube: input("b_tube", { type: "number", inputmode: "numeric", value: p.b_tube || 1 }),
+    first: input("first_fiber", { type: "number", inputmode: "numeric", value: 1 }),
+    count: input("fiber_count", { type: "number", inputmode: "numeric", value: SCHEME.fibersPerTube }),
+    splice_type: select("splice_type", SPLICE_TYPES, p.splice_type || "fusion"),
+    attempt: input("attempt", { type: "number", inputmode: "numeric", value: 1 }),
+  };
+}
+
+export async function render(container, id) {
+  const site = await sitedata.load(id);
+  if (!site) return notFound(container);
+  const profile = await sitedata.profileFor(site);
+  const limits = profile ? profile.rules.splice : null;
+  const view = sitedata.localView(site, await store.all("outbox"), []);
+  const saved = view.splices;
+  const correcting = (await store.all("outbox")).find((r) => r.id === outbox.state.correct && r.type === "splice");
+  outbox.state.correct = null;
+  const head = header(correcting ? correcting.data : saved[saved.length - 1]);
+  const gps = { lat: null, lon: null };
+  const rows = h("div", { class: "splice-rows" });
+  const status = h("p", { role: "status", class: "help" });
+  const editor = { site, limits, head, rows, gps, replaced: new Map() };
+  const makeRows = () => {
+    rows.replaceChildren();
+    const count = Math.min(Number(head.count.value) || SCHEME.fibersPerTube, SCHEME.fibersPerTube * 2);
+    for (let i = 0; i < count; i += 1) addRow(editor);
+  };
+  mount(container,
+    h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
+    h("h1", {}, t("splices")),
+    h("form", { class: "card closure", onsubmit: (e) => { e.preventDefault(); makeRows(); } },
+      h("h2", {}, t("closure")),
+      h("div", { class: "grid2" },
+        field(t("closure_label"), head.closure_label), field(t("closure_type"), head.closure_type),
+        field(t("placement"), head.placement), field(t("tray"), head.tray),
+        field(t("cable_a"), head.a_cable), field(t("tube_a"), head.a_tube),
+        field(t("cable_b"), head.b_cable), field(t("tube_b"), head.b_tube),
+        field(t("first_fiber"), head.first), field(t("fiber_count"), head.count),
+        field(t("splice_type"), head.splice_type), field(t("attempt"), head.attempt)),
+      h("button", { type: "button", onclick: () => locate(gps, status) }, t("use_gps")),
+      h("button", { class: "primary", name: "make_rows" }, t("make_rows"))),
+    rows,
+    h("div", { class: "row-actions" },
+      h("button", { type: "button", name: "add_row", onclick: () => addRow(editor) }, t("add_row")),
+      h("button", { type: "button", class: "primary", name: "save_splices", onclick: () => save(editor, status) }, t("save_splices"))),
+    status,
+    savedList(saved, limits, editor));
+  if (correcting) {
+    addRow(editor, correcting.data);
+    editor.replaced.set(rows.lastChild, { replaces: correcting.replaces, rejected: correcting.id });
+  }
+}
+
+function addRow(editor, values = null) {
+  const { rows, head, limits } = editor;
+  const index = rows.children.length;
+  const previous = rows.lastChild;
+  const next = (name, fallback) => (previous ? Number(previous.querySelector(`[name=${name}]`).value) + 1 : fallback);
+  const fiberA = input("a_fiber", { type: "number", inputmode: "numeric",
+    value: values ? values.a_fiber : next("a_fiber", Number(head.first.value) || 1) });
+  const fiberB = input("b_fiber", { type: "number", inputmode: "numeric",
+    value: values ? values.b_fiber : next("b_fiber", Number(head.first.value) || 1) });
+  const losses = LOSSES.map((key) => input(key, { type: "text", inputmode: "decimal",
+    value: values && values[key] != null ? values[key] : "", autocomplete: "off" }));
+  const result = h("div", { class: "verdict", "aria-live": "polite" });
+  const swatches = h("span", { class: "swatches" });
+  const row = h("fieldset", { class: "splice-row" },
+    h("legend", {}, `${t("slot")} ${index + 1}`, " ", swatches),
+    h("div", { class: "grid2" }, field(`A ${t("fiber")}`, fiberA), field(`B ${t("fiber")}`, fiberB)),
+    h("div", { class: "grid2 losses" }, losses.map((el) => field(LOSS_LABELS[el.name], el))),
+    result,
+    index > 0 ? h("button", { type: "button", class: "link", name: "copy_prev", onclick: () => {
+      const source = row.previousElementSibling;
+      for (const el of losses) el.value = source.querySelector(`[name=${el.name}]`).value;
+      update();
+    } }, t("copy_prev")) : null);
+  const update = () => {
+    mount(swatches, `A ${head.a_tube.value}/${fiberA.value} `, swatch(head.a_tube.value), swatch(fiberA.value),
+      ` → B ${head.b_tube.value}/${fiberB.value} `, swatch(head.b_tube.value), swatch(fiberB.value));
+    mount(result, liveVerdict(readRow(row, head), losses, limits));
+  };
+  row.addEventListener("input", update);
+  rows.append(row);
+  update();
+  return row;
+}
+
+function readRow(row, head) {
+  const value = (name) => row.querySelector(`[name=${name}]`).value.trim().replace(",", ".");
+  const data = { a_fiber: Number(value("a_fiber")), b_fiber: Number(value("b_fiber")),
+    attempt: Number(head.attempt.value) || 1 };
+  for (const key of LOSSES) data[key] = value(key) === "" || !Number.isFinite(Number(value(key))) ? null : Number(value(key));
+  return data;
+}
+
+function liveVerdict(data, losses, limits) {
+  if (!limits) return null;
+  for (const el of losses) setError(el, rules.lossError(el.value.trim().replace(",", "."), limits, t));
+  const r = rules.evaluate(data, limits);
+  const label = r.verdict === "retry" ? t("verdict_retry", { n: limits.out_of_spec_min_attempts }) : t(`verdict_${r.verdict}`);
+  const cls = { pass: "pass", out_of_spec: "warn", retry: "warn", fail: "fail", pending: "help" }[r.verdict];
+  return [
+    r.worst != null ? h("span", {}, `${t("average")}: ${Object.entries(r.averages).filter(([, v]) => v != null)
+      .map(([w, v]) => `${w} ${v.toFixed(3)}`).join(" · ")} dB `) : null,
+    h("strong", { class: `${cls} verdict-${r.verdict}` }, label),
+    r.bend ? h("div", { class: "warn bend" }, t("bend", { delta: limits.bend_delta_db })) : null,
+    r.oneDirection ? h("div", { class: "warn one-direction" }, t("one_direction")) : null,
+  ];
+}
+
+function validate(editor) {
+  // Every field checked; the first wrong one is focused, with its message beside it.
+  const { head, rows, limits } = editor;
+  const problems = [];
+  const check = (el, message) => { setError(el, message); if (message) problems.push(el); };
+  check(head.closure_label, head.closure_label.value.trim() ? null : t("err_required"));
+  check(head.tray, rules.rangeError(head.tray.value, 999, "err_fiber_range", t));
+  check(head.a_tube, rules.rangeError(head.a_tube.value, SCHEME.colours.length * 2, "err_tube_range", t));
+  check(head.b_tube, rules.rangeError(head.b_tube.value, SCHEME.colours.length * 2, "err_tube_range", t));
+  check(head.attempt, rules.rangeError(head.attempt.value, 99, "err_fiber_range", t));
+  for (const row of rows.children) {
+    for (const name of ["a_fiber", "b_fiber"]) {
+      const el = row.querySelector(`[name=${name}]`);
+      check(el, rules.rangeError(el.value, SCHEME.fibersPerTube, "err_fiber_range", t));
+    }
+    const losses = LOSSES.map((key) => row.querySelector(`[name=${key}]`));
+    for (const el of losses) check(el, limits ? rules.lossError(el.value.trim().replace(",", "."), limits, t) : null);
+    if (losses.every((el) => el.value.trim() === "")) check(losses[0], t("err_no_losses"));
+  }
+  if (problems.length) problems[0].focus();
+  return !problems.length;
+}
+
+async function save(editor, status) {
+  const { head, rows, site, gps } = editor;
+  if (!rows.children.length || !validate(editor)) return;
+  for (const row of [...rows.children]) {
+    const data = { closure_label: head.closure_label.value.trim(), closure_type: head.closure_type.value,
+      placement: head.placement.value, closure_lat: gps.lat, closure_lon: gps.lon, tray: Number(head.tray.value),
+      slot: [...rows.children].indexOf(row) + 1, a_cable: head.a_cable.value.trim(), a_tube: Number(head.a_tube.value),
+      b_cable: head.b_cable.value.trim(), b_tube: Number(head.b_tube.value), splice_type: head.splice_type.value,
+      splicer_model: "", splicer_serial: "", splicer_estimate_db: null, ...readRow(row, head) };
+    const fix = editor.replaced.get(row) || {};
+    await outbox.saveRecord("splice", site.id, data, fix.replaces || null);
+    if (fix.rejected) await store.del("outbox", fix.rejected);
+  }
+  status.textContent = `${t("saved")}: ${rows.children.length}`;
+  rows.replaceChildren();
+  editor.replaced.clear();
+  await render(document.getElementById("screen"), site.id);
+}
+
+function savedList(saved, limits, editor) {
+  if (!saved.length) return null;
+  return h("section", {}, h("h2", {}, t("saved_splices"), " ", h("span", { class: "count" }, saved.length)),
+    h("ul", { class: "saved-splices" }, saved.map((s) => {
+      const r = limits ? rules.evaluate(s, limits) : null;
+      return h("li", {}, `${s.closure_label} · ${t("tray")} ${s.tray} · ${t("slot")} ${s.slot}: `,
+        `A ${s.a_tube}/${s.a_fiber} → B ${s.b_tube}/${s.b_fiber} `,
+        r ? h("strong", { class: `verdict-${r.verdict}` }, r.verdict === "retry" ? t("verdict_out_of_spec") : t(`verdict_${r.verdict}`)) : null,
+        s.waiting ? h("small", {}, ` (${t("waiting")})`) : null,
+        s.waiting ? null : h("button", { type: "button", class: "link", onclick: () => {
+          const row = addRow(editor, s);
+          editor.replaced.set(row, { replaces: s.id });
+          row.scrollIntoView();
+        } }, t("fix")));
+    })));
+}
+
+function locate(gps, status) {
+  if (!navigator.geolocation) return;
+  navigator.geolocation.getCurrentPosition((pos) => {
+    gps.lat = pos.coords.latitude;
+    gps.lon = pos.coords.longitude;
+    status.textContent = `${gps.lat.toFixed(5)}, ${gps.lon.toFixed(5)} ±${Math.round(pos.coords.accuracy)} m`;
+  }, () => { status.textContent = t("gps_unavailable"); }, { timeout: 10000, maximumAge: 60000 });
+}

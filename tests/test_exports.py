@@ -1,0 +1,113 @@
+"""Exports: the CSV parses with the csv module, the GeoJSON is structurally valid RFC 7946, packets zip."""
+
+import csv
+import io
+import json
+import uuid
+import zipfile
+
+import pytest
+
+from fieldapp import exports
+from fieldapp import installations
+from fieldapp import store
+from fieldapp import tags
+
+
+def add_record(db, table, installation_id, author_id, received_at="2026-11-20T10:00:00.000Z", **fields):
+    """A field record as the sync API would store it (only the columns a test cares about)."""
+    row = {"id": str(uuid.uuid4()), "installation_id": installation_id, "author_id": author_id,
+           "device_time": received_at, "received_at": received_at, "content_hash": "x", **fields}
+    with store.write(db):
+        db[table].insert(row)
+    return row["id"]
+
+
+SPLICE = {"closure_label": "M1", "closure_type": "dome", "tray": 1, "slot": 1, "a_cable": "A", "a_tube": 1,
+          "a_fiber": 1, "b_cable": "B", "b_tube": 1, "b_fiber": 1, "splice_type": "fusion"}
+
+
+@pytest.fixture
+def site(db, make, app):
+    """An accepted installation with two splices (one corrected), two wired and one Wi-Fi speed test, a photo."""
+    tech = make.user(username="tech")
+    work = make.installation([tech], status="accepted", name_ru="Школа №1, «Балапан»")
+    first = add_record(db, "splices", work, tech["id"], **SPLICE, loss_1550_ab=0.30, loss_1550_ba=0.20)
+    add_record(db, "splices", work, tech["id"], **SPLICE, loss_1550_ab=0.06, loss_1550_ba=0.04, replaces=first)
+    add_record(db, "splices", work, tech["id"], **{**SPLICE, "slot": 2}, loss_1550_ab=0.12, loss_1550_ba=0.08)
+    for down, connection in ((95.0, "wired"), (105.0, "wired"), (20.0, "wifi")):
+        add_record(db, "speed_tests", work, tech["id"], method="browser", connection=connection,
+                   down_mbps=down, up_mbps=down / 2)
+    photo = add_record(db, "photos", work, tech["id"], shot="cable_entry", size=10, sha256="0" * 64,
+                       status="complete")
+    make.installation(region="KZ-55", lat=52.3, lon=76.9)
+    tags.issue_missing(db, app.config["TAG_KEYS"])
+    return {"installation": work, "photo": photo, "tech": tech}
+
+
+def test_rows_count_current_records_only(db, site, app):
+    rows = exports.rows(db, app.config["TAG_KEYS"], {})
+    row = next(r for r in rows if r["installation_id"] == site["installation"])
+    assert row["splices"] == 2  # the corrected splice counts once
+    assert row["splice_mean_db"] == pytest.approx(0.075) and row["splice_max_db"] == pytest.approx(0.10)
+    assert row["speed_tests"] == 2 and row["down_mbps_median"] == 100.0 and row["up_mbps_median"] == 50.0
+    assert row["photo_list"] == f"cable_entry:{site['photo']}"
+    assert tags.verify(app.config["TAG_KEYS"], row["tag"])
+
+
+def test_csv_download_parses_with_the_csv_module(client, make, auth, site):
+    make.user("admin", username="boss")
+    auth.login("boss")
+    response = client.get("/admin/exports/institutions.csv")
+    assert response.mimetype == "text/csv"
+    parsed = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert len(parsed) == 2 and list(parsed[0]) == list(exports.CSV_COLUMNS)
+    school = next(r for r in parsed if r["installation_id"] == str(site["installation"]))
+    assert school["name_ru"] == "Школа №1, «Балапан»" and school["status"] == "accepted"
+    assert school["splices"] == "2"
+    only_jambyl = client.get("/admin/exports/institutions.csv?region_id=" + str(make.region_id("KZ-31")))
+    assert len(list(csv.DictReader(io.StringIO(only_jambyl.data.decode("utf-8-sig"))))) == 1
+
+
+def _check_feature_collection(data):
+    """RFC 7946 structure: a FeatureCollection of Features with [lon, lat] Points inside WGS 84 ranges."""
+    assert data["type"] == "FeatureCollection" and isinstance(data["features"], list)
+    for feature in data["features"]:
+        assert feature["type"] == "Feature" and isinstance(feature["properties"], dict)
+        assert isinstance(feature["id"], (str, int))
+        geometry = feature["geometry"]
+        assert geometry["type"] == "Point" and len(geometry["coordinates"]) == 2
+        lon, lat = geometry["coordinates"]
+        assert -180 <= lon <= 180 and -90 <= lat <= 90
+
+
+def test_geojson_is_valid_and_in_lon_lat_order(client, make, auth, site):
+    make.user("admin", username="boss")
+    auth.login("boss")
+    response = client.get("/admin/exports/institutions.geojson")
+    assert response.mimetype == "application/geo+json"
+    data = json.loads(response.data)
+    _check_feature_collection(data)
+    jambyl = next(f for f in data["features"] if f["properties"]["installation_id"] == site["installation"])
+    assert jambyl["geometry"]["coordinates"] == [71.4, 42.9]  # longitude first
+    assert jambyl["properties"]["status"] == "accepted" and jambyl["properties"]["down_mbps_median"] == 100.0
+
+
+def test_packets_zip_has_one_folder_per_accepted_installation(client, make, auth, site, db):
+    make.user("admin", username="boss")
+    auth.login("boss")
+    response = client.get("/admin/exports/packets.zip")
+    assert response.mimetype == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    district = installations.get(db, site["installation"])["district_id"]
+    assert f"KZ-31/{district}/{site['installation']}-" in names[0]
+    assert any(name.endswith("/installation.json") for name in names)
+    assert len({name.split("/")[2] for name in names}) == 1  # only the accepted one
+
+
+def test_packets_with_nothing_accepted_says_so(client, make, auth):
+    make.user("admin", username="boss")
+    make.installation()
+    auth.login("boss")
+    response = client.get("/admin/exports/packets.zip", follow_redirects=True)
+    assert "No accepted installations" in response.get_data(as_text=True)

@@ -1,0 +1,168 @@
+"""The technician's day offline, end to end in Chromium: sign in, lose the network and the
+server, scan, splice, photograph, submit, close the browser, come back online, and find
+every record and photo on the server exactly once, byte-identical."""
+
+import hashlib
+import threading
+
+import pytest
+from browser_helpers import FAKE_CAMERA_ARGS
+from browser_helpers import PHONE
+from browser_helpers import open_app
+from browser_helpers import phone_photo
+from browser_helpers import qr_image
+from browser_helpers import sign_in
+from browser_helpers import write_y4m
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from fieldapp import blobstore
+from fieldapp import installations
+from fieldapp import tags
+
+SHOTS = 4
+FIBERS = 12
+
+
+class Server:
+    """The app on a fixed 127.0.0.1 port that can really stop and start again (same origin)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.port = 0
+        self.start()
+
+    def start(self):
+        self.httpd = make_server("127.0.0.1", self.port, self.app, threaded=True)
+        self.port = self.httpd.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server(app):
+    server = Server(app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def field(app, db, make, tmp_path):
+    """A technician with two sites, tags for both, a fake camera showing site A's tag."""
+    tech = make.user("technician", username="tech")
+    site_a = make.installation([tech], type="school")
+    site_b = make.installation([tech], type="akimat")
+    keys = app.config["TAG_KEYS"]
+    code_a = tags.issue(db, keys, installations.get(db, site_a)["institution_id"])
+    tags.issue(db, keys, installations.get(db, site_b)["institution_id"])
+    camera = write_y4m(tmp_path / "tag.y4m", qr_image(tags.url(app.config["TAG_URL_PREFIX"], code_a)))
+    photos = [phone_photo(tmp_path / f"IMG_{n}.jpg", seed=n) for n in range(SHOTS)]
+    return {"a": site_a, "b": site_b, "code_a": code_a, "camera": camera, "photos": photos}
+
+
+def phone(browser_type, launch_args, profile_dir, camera):
+    """A persistent Chromium profile: closing and reopening keeps IndexedDB, caches and the SW."""
+    args = [*launch_args.get("args", []), *FAKE_CAMERA_ARGS, f"--use-file-for-fake-video-capture={camera}"]
+    return browser_type.launch_persistent_context(
+        str(profile_dir), **{**launch_args, "args": args}, **PHONE,
+        permissions=["camera", "geolocation"], geolocation={"latitude": 42.9, "longitude": 71.4})
+
+
+def outbox(page, records, photos):
+    box = page.locator("#outbox")
+    expect(box).to_have_attribute("data-records", str(records), timeout=20_000)
+    expect(box).to_have_attribute("data-photos", str(photos), timeout=20_000)
+
+
+def enter_tray(page, site_id):
+    page.goto(f"{page.url.split('#')[0]}#/site/{site_id}/splices")
+    page.fill("[name=closure_label]", "MUF-1")
+    page.click("[name=make_rows]")
+    rows = page.locator(".splice-row")
+    expect(rows).to_have_count(FIBERS)
+    first = rows.nth(0)
+    for name, value in [("loss_1310_ab", "0.05"), ("loss_1310_ba", "0.07"),
+                        ("loss_1550_ab", "0.04"), ("loss_1550_ba", "0.06")]:
+        first.locator(f"[name={name}]").fill(value)
+    expect(first.locator(".verdict-pass")).to_be_visible()
+    for n in range(1, FIBERS):
+        rows.nth(n).locator("[name=copy_prev]").click()
+    expect(rows.nth(FIBERS - 1).locator("[name=a_fiber]")).to_have_value(str(FIBERS))
+    page.click("[name=save_splices]")
+    expect(page.locator(".saved-splices li")).to_have_count(FIBERS)
+
+
+def attach_photos(page, site_id, files):
+    page.goto(f"{page.url.split('#')[0]}#/site/{site_id}/photos")
+    cards = page.locator(".shot[data-shot]")
+    for n, path in enumerate(files):
+        cards.nth(n).locator("input[type=file]").set_input_files(str(path))
+        expect(cards.nth(n)).to_have_class("shot card has-photo")
+
+
+def queued_photos(page):
+    """What the phone will upload: id, sha256 and size of each queued photo (from IndexedDB)."""
+    return page.evaluate("""() => new Promise((resolve) => {
+        indexedDB.open("fieldapp").onsuccess = (e) => {
+            const req = e.target.result.transaction("photos").objectStore("photos").getAll();
+            req.onsuccess = () => resolve(req.result.map((p) => ({id: p.id, sha256: p.sha256,
+                size: p.size, original: p.original_size})));
+        };
+    })""")
+
+
+def test_a_day_offline_reaches_the_server_exactly_once(browser_type, browser_type_launch_args,
+                                                        server, field, app, db, tmp_path):
+    profile = tmp_path / "phone-profile"
+    context = phone(browser_type, browser_type_launch_args, profile, field["camera"])
+    page = context.new_page()
+    sign_in(page, server.url)
+    open_app(page, server.url)
+
+    context.set_offline(True)
+    server.stop()
+    page.reload()
+    expect(page.locator(".site-name")).to_have_count(2)
+    page.click(f"a[href='#/site/{field['a']}']")
+    page.click(f"a[href='#/site/{field['a']}/scan']")
+    expect(page.locator(".scan-ok")).to_be_visible(timeout=20_000)
+    enter_tray(page, field["a"])
+    attach_photos(page, field["a"], field["photos"])
+    page.goto(f"{server.url}/tech/app#/site/{field['a']}/submit")
+    page.click("[name=submit]")
+    expect(page.get_by_text("Submitted. It will be sent")).to_be_visible()
+    outbox(page, 1 + FIBERS + 1, SHOTS)
+    sent = queued_photos(page)
+    context.close()
+
+    context = phone(browser_type, browser_type_launch_args, profile, field["camera"])
+    context.set_offline(True)
+    page = context.new_page()
+    page.goto(f"{server.url}/tech/app")
+    outbox(page, 1 + FIBERS + 1, SHOTS)
+    server.start()
+    context.set_offline(False)
+    outbox(page, 0, 0)
+    expect(page.locator("#outbox")).to_have_attribute("data-failed", "0")
+    context.close()
+
+    site = field["a"]
+
+    def count(table):
+        return db.execute(f"SELECT COUNT(*) FROM {table} WHERE installation_id = ?", [site]).fetchone()[0]
+
+    assert (count("scans"), count("splices"), count("submissions"), count("photos")) == (1, FIBERS, 1, SHOTS)
+    assert db.execute("SELECT matched FROM scans WHERE installation_id = ?", [site]).fetchone()[0] == 1
+    assert installations.get(db, site)["status"] == "submitted"
+    blobs = blobstore.from_config(app.config)
+    for photo in sent:
+        row = db.execute("SELECT status, sha256, size, blob_key, width, height FROM photos WHERE id = ?",
+                         [photo["id"]]).fetchone()
+        assert row[0] == "complete" and row[1] == photo["sha256"] and row[2] == photo["size"]
+        assert max(row[4], row[5]) == 1600 and photo["size"] < photo["original"]  # resized on the phone
+        with blobs.open(row[3]) as stored:
+            assert hashlib.sha256(stored.read()).hexdigest() == photo["sha256"]

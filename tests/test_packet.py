@@ -1,0 +1,89 @@
+"""The acceptance packet: the printable page and the ZIP, for accepted installations only."""
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+
+from fieldapp import decisions
+from fieldapp import packet
+from tests.review_evidence import Evidence
+
+
+@pytest.fixture
+def people(make):
+    return {"tech": make.user("technician", "tech"), "sup": make.user("supervisor", "sup", regions=["KZ-31"])}
+
+
+@pytest.fixture
+def ev(db, app):
+    return Evidence(db, app.config)
+
+
+@pytest.fixture
+def accepted(db, make, ev, people):
+    """An installation taken through approve and accept by the supervisor."""
+    inst = make.installation([people["tech"]], bin="123456789012")
+    shots = ev.complete(people["tech"], inst)
+    decisions.approve(db, inst, people["sup"]["id"], "Looks right")
+    decisions.accept(db, inst, people["sup"]["id"], "Handed over")
+    return inst, shots
+
+
+def test_zip_holds_originals_records_and_audit(db, ev, accepted):
+    inst, shots = accepted
+    files = zipfile.ZipFile(io.BytesIO(packet.build_zip(db, ev.blobs, inst)))
+    names = set(files.namelist())
+    for table in packet.RECORD_TABLES:
+        assert {f"{table}.csv", f"{table}.json"} <= names
+    originals = {n for n in names if n.startswith("photos/")}
+    assert len(originals) == len(shots)
+    for shot, row in shots.items():
+        data = files.read(f"photos/{shot}-{row['id']}.jpg")
+        assert hashlib.sha256(data).hexdigest() == row["sha256"]
+    splices = list(csv.DictReader(io.StringIO(files.read("splices.csv").decode("utf-8-sig"))))
+    assert len(splices) == 2 and splices[0]["loss_1310_ab"] == "0.05"
+    summary = json.loads(files.read("installation.json"))
+    assert [r["decision"] for r in summary["reviews"]] == ["accept", "approve"]
+    assert summary["result"]["summary"]["verdict"] == "pass"
+    actions = [e["action"] for e in json.loads(files.read("audit.json"))]
+    assert {"create", "approve", "accept", "status"} <= set(actions)
+
+
+def test_write_zip_under_a_prefix_for_bulk_exports(db, ev, accepted):
+    inst, _ = accepted
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        packet.write_zip(zf, db, ev.blobs, inst, prefix=f"KZ-31/{inst}/")
+    names = zipfile.ZipFile(buffer).namelist()
+    assert all(n.startswith(f"KZ-31/{inst}/") for n in names)
+    assert packet.accepted_ids(db) == [inst]
+
+
+def test_printable_page_and_zip_download(client, auth, accepted):
+    inst, shots = accepted
+    auth.login("sup")
+    page = client.get(f"/review/{inst}/packet").get_data(as_text=True)
+    for text in ("Acceptance packet", "123456789012", "Handed over", "State customer", "0.06"):
+        assert text in page
+    assert page.count('class="sign-line"') == 3
+    assert page.count("/display") == len(shots)
+    response = client.get(f"/review/{inst}/packet.zip")
+    assert response.mimetype == "application/zip"
+    assert "photos/" in " ".join(zipfile.ZipFile(io.BytesIO(response.data)).namelist())
+
+
+def test_no_packet_before_acceptance_or_outside_the_region(client, auth, make, people, accepted):
+    inst, _ = accepted
+    pending = make.installation([people["tech"]], status="approved")
+    make.user("supervisor", "far", regions=["KZ-63"])
+    auth.login("sup")
+    assert client.get(f"/review/{pending}/packet").status_code == 404
+    assert client.get(f"/review/{pending}/packet.zip").status_code == 404
+    auth.login("far")
+    assert client.get(f"/review/{inst}/packet.zip").status_code == 404
+    auth.login("tech")
+    assert client.get(f"/review/{inst}/packet").status_code == 403

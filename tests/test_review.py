@@ -1,0 +1,212 @@
+"""Review pages and decisions: rights, the queue, return -> pull -> resubmit -> accept."""
+
+import json
+import re
+import uuid
+
+import pytest
+from flask import g
+
+from fieldapp import audit
+from fieldapp import store
+from tests.review_evidence import Evidence
+from tests.review_evidence import jpeg
+from tests.review_evidence import record
+from tests.review_evidence import splice
+
+
+@pytest.fixture
+def people(make):
+    return {"tech": make.user("technician", "tech"), "sup": make.user("supervisor", "sup", regions=["KZ-31"]),
+            "far": make.user("supervisor", "far", regions=["KZ-63"]), "admin": make.user("admin", "admin")}
+
+
+@pytest.fixture
+def ev(db, app):
+    return Evidence(db, app.config)
+
+
+@pytest.fixture
+def submitted(make, ev, people):
+    """A submitted installation in KZ-31 whose checks all pass."""
+    inst = make.installation([people["tech"]])
+    ev.complete(people["tech"], inst)
+    return inst
+
+
+def status(db, inst):
+    return store.scalar(db, "SELECT status FROM installations WHERE id = ?", [inst])
+
+
+def rev(db, inst):
+    return store.scalar(db, "SELECT rev FROM installations WHERE id = ?", [inst])
+
+
+URLS = ["/review/", "/review/photos", "/review/{id}"]
+POSTS = ["/review/{id}/approve", "/review/{id}/return", "/review/bulk-approve"]
+
+
+@pytest.mark.parametrize("who, code", [("tech", 403), ("far", 404), ("sup", 200), ("admin", 200)])
+def test_role_matrix_for_pages(client, auth, people, submitted, who, code):
+    auth.login(who)
+    for url in URLS:
+        expected = 200 if who == "far" and "{id}" not in url else code
+        assert client.get(url.format(id=submitted)).status_code == expected, url
+
+
+@pytest.mark.parametrize("who", ["tech", "far"])
+def test_nobody_outside_the_role_or_region_can_decide(client, auth, db, people, submitted, who):
+    auth.login(who)
+    for url in POSTS:
+        response = client.post(url.format(id=submitted), data={"ids": [submitted]})
+        assert response.status_code in (302, 403, 404), url
+    assert status(db, submitted) == "submitted"
+    assert store.scalar(db, "SELECT COUNT(*) FROM reviews") == 0
+
+
+def test_anonymous_is_sent_to_login(client, submitted):
+    assert client.get("/review/").headers["Location"].startswith("/login")
+
+
+def test_queue_oldest_first_in_my_regions_with_filters(client, auth, db, make, people, submitted):
+    older = make.installation([people["tech"]], status="submitted")
+    make.installation([people["tech"]], status="submitted", region="KZ-63")
+    with store.write(db):
+        db.execute("UPDATE installations SET submitted_at = '2026-01-02T00:00:00.000Z' WHERE id = ?", [older])
+    auth.login("sup")
+    page = client.get("/review/").get_data(as_text=True)
+    links = re.findall(r'href="/review/(\d+)"', page)
+    assert links == [str(older), str(submitted)]
+    other_tech = make.user("technician", "other")
+    mine = make.installation([other_tech], status="submitted")
+    filtered = client.get(f"/review/?status=submitted&technician={other_tech['id']}").get_data(as_text=True)
+    assert re.findall(r'href="/review/(\d+)"', filtered) == [str(mine)]
+    aged = client.get("/review/?status=&min_age_days=30").get_data(as_text=True)
+    assert re.findall(r'href="/review/(\d+)"', aged) == [str(older)]
+
+
+def test_approve_all_passing(client, auth, db, people, submitted):
+    auth.login("sup")
+    response = client.post(f"/review/{submitted}/approve", data={"rev": rev(db, submitted)})
+    assert response.status_code == 302
+    assert status(db, submitted) == "approved"
+    review = store.one(db, "SELECT * FROM reviews")
+    snapshot = json.loads(review["checks"])
+    assert review["decision"] == "approve" and snapshot["profile_version"] == 1
+    assert all({"rule", "value", "threshold", "verdict"} <= set(c) for c in snapshot["checks"])
+    (entry,) = [e for e in audit.entries(db, "installation", submitted) if e["action"] == "approve"]
+    assert entry["after"]["checks"] == snapshot["checks"]
+
+
+def test_failing_checks_need_an_override_reason(client, auth, db, make, ev, people):
+    inst = make.installation([people["tech"]])
+    ev.batch(people["tech"], record("submission", inst, comment=""))
+    auth.login("sup")
+    response = client.post(f"/review/{inst}/approve", data={"rev": rev(db, inst)})
+    assert response.status_code == 422 and status(db, inst) == "submitted"
+    assert "override reason" in response.get_data(as_text=True)
+    client.post(f"/review/{inst}/approve", data={"rev": rev(db, inst), "override_reason": "Signed off by phone"})
+    assert status(db, inst) == "approved"
+    assert store.scalar(db, "SELECT override_reason FROM reviews") == "Signed off by phone"
+
+
+def test_a_stale_page_cannot_decide(client, auth, db, people, submitted):
+    auth.login("sup")
+    old = rev(db, submitted)
+    Evidence(db, client.application.config).batch(people["tech"], splice(submitted, slot=9))
+    response = client.post(f"/review/{submitted}/approve", data={"rev": old})
+    assert response.status_code == 422 and status(db, submitted) == "submitted"
+
+
+def test_return_needs_a_reason_per_item(client, auth, db, people, submitted):
+    auth.login("sup")
+    data = {"rev": rev(db, submitted), "items-0-kind": "scan", "items-0-ref": "", "items-0-selected": "y"}
+    response = client.post(f"/review/{submitted}/return", data=data)
+    assert response.status_code == 422 and status(db, submitted) == "submitted"
+    assert client.post(f"/review/{submitted}/return", data={"rev": rev(db, submitted)}).status_code == 422
+
+
+def test_return_pull_resubmit_accept(client, auth, db, app, ev, people, make):
+    tech = people["tech"]
+    inst = make.installation([tech])
+    shots = ev.complete(tech, inst)
+    bad_splice = splice(inst, slot=5, losses=(0.4, 0.4, 0.4, 0.4))
+    ev.batch(tech, bad_splice)
+    auth.login("sup")
+    page = client.get(f"/review/{inst}").get_data(as_text=True)
+    assert "row-fail" in page and "/photos/" in page
+    blurred = shots["power"]["id"]
+    form = {"rev": rev(db, inst), "comment": "Two things",
+            "items-0-kind": "photo", "items-0-ref": blurred, "items-0-selected": "y",
+            "items-0-reason": "Blurred, retake",
+            "items-1-kind": "splice", "items-1-ref": bad_splice["id"], "items-1-selected": "y",
+            "items-1-reason": "0.4 dB: re-splice",
+            "items-2-kind": "speed_test", "items-2-ref": "", "items-2-reason": "not chosen"}
+    assert client.post(f"/review/{inst}/return", data=form).status_code == 302
+    assert status(db, inst) == "returned"
+    review = store.one(db, "SELECT * FROM reviews")
+    assert review["decision"] == "return"
+    assert json.loads(review["checks"])["profile_version"] == 1
+
+    tech_client = app.test_client()
+    tech_client.post("/login", data={"username": "tech", "password": "pw"})
+    pulled = tech_client.get("/api/v1/pull").get_json()
+    (mine,) = [i for i in pulled["installations"] if i["id"] == inst]
+    assert mine["status"] == "returned"
+    assert {(r["item_kind"], r["item_ref"], r["reason"]) for r in mine["returned_items"]} == {
+        ("photo", blurred, "Blurred, retake"), ("splice", bad_splice["id"], "0.4 dB: re-splice")}
+
+    ev.photo(tech, inst, "power", jpeg(999), replaces=blurred)
+    fixed = splice(inst, slot=5, attempt=2, losses=(0.05, 0.05, 0.05, 0.05), replaces=bad_splice["id"])
+    body = {"key": str(uuid.uuid4()), "records": [fixed, record("submission", inst, comment="redone")]}
+    answer = tech_client.post("/api/v1/batches", json=body).get_json()
+    assert [r["status"] for r in answer["results"]] == ["stored", "stored"]
+    assert status(db, inst) == "submitted"
+    assert store.scalar(db, "SELECT COUNT(*) FROM returned_items WHERE resolved_at IS NULL") == 0
+
+    page = client.get(f"/review/{inst}").get_data(as_text=True)
+    assert "Since the last review" in page and "redone" in page
+    queue = client.get("/review/").get_data(as_text=True)
+    assert "resubmitted" in queue
+    assert client.post(f"/review/{inst}/approve", data={"rev": rev(db, inst)}).status_code == 302
+    assert client.post(f"/review/{inst}/accept", data={"rev": rev(db, inst)}).status_code == 302
+    assert status(db, inst) == "accepted"
+    actions = [e["action"] for e in audit.entries(db, "installation", inst)]
+    assert {"return", "approve", "accept"} <= set(actions)
+
+
+def test_bulk_approve_only_all_passing(client, auth, db, make, ev, people, submitted):
+    failing = make.installation([people["tech"]])
+    ev.batch(people["tech"], record("submission", failing, comment=""))
+    outside = make.installation([people["tech"]], status="submitted", region="KZ-63")
+    auth.login("sup")
+    response = client.post("/review/bulk-approve", data={"ids": [submitted, failing, outside]},
+                            follow_redirects=True)
+    assert "Approved 1 installation" in response.get_data(as_text=True)
+    assert [status(db, i) for i in (submitted, failing, outside)] == ["approved", "submitted", "submitted"]
+
+
+def test_photo_grid_across_installations(client, auth, make, ev, people, submitted):
+    other = make.installation([people["tech"]])
+    ev.complete(people["tech"], other, seed=500)
+    auth.login("sup")
+    page = client.get("/review/photos").get_data(as_text=True)
+    assert len(re.findall(r'src="/photos/[0-9a-f-]+/thumb"', page)) == 16
+    assert f"/review/{other}#photo-" in page
+
+
+def test_csrf_is_enforced_on_decisions(app, db, people, submitted):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.post("/login", data={"username": "sup", "password": "pw", "csrf_token": token})
+    assert client.post(f"/review/{submitted}/approve", data={}).status_code == 400
+    # The db fixture keeps one app context open, so `g` (and Flask-WTF's cached g.csrf_token)
+    # outlives each request; a real server gets a fresh g per request.
+    g.pop("csrf_token", None)
+    page = client.get(f"/review/{submitted}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post(f"/review/{submitted}/approve", data={"csrf_token": token, "rev": rev(db, submitted)})
+    assert status(db, submitted) == "approved"
+

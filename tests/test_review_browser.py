@@ -1,0 +1,90 @@
+"""A supervisor reviews in a real Chromium: at a laptop (1280x800) and on a phone (360x800).
+
+Set REVIEW_SCREENSHOTS=/some/dir to keep screenshots of each step for looking at.
+"""
+
+import os
+
+import pytest
+
+from fieldapp import store
+from tests.review_evidence import Evidence
+from tests.review_evidence import jpeg
+from tests.review_evidence import splice
+
+SHOTS = os.environ.get("REVIEW_SCREENSHOTS")
+
+
+def snap(page, name):
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def site(app, db, make):
+    """Two submitted installations: one with a bad splice and a reused photo, one all passing."""
+    tech = make.user("technician", "tech")
+    make.user("supervisor", "sup", password="sup", regions=["KZ-31"])
+    ev = Evidence(db, app.config)
+    flawed = make.installation([tech], name_ru="Школа №1 села Акколь")
+    clean = make.installation([tech], name_ru="ФАП села Жанатас", type="fap")
+    ev.complete(tech, clean, seed=300)
+    shots = ev.complete(tech, flawed, submit=False)
+    other = make.installation([tech], region="KZ-31")
+    ev.photo(tech, other, "cable_entry", jpeg(100))  # the same picture as flawed's first shot
+    ev.batch(tech, splice(flawed, slot=7, losses=(0.42, 0.38, 0.5, 0.46)))
+    from tests.review_evidence import record
+    ev.batch(tech, record("submission", flawed, comment=""))
+    return {"flawed": flawed, "clean": clean, "shots": shots}
+
+
+def sign_in(page, url):
+    page.goto(url + "/login")
+    page.fill("input[name=username]", "sup")
+    page.fill("input[name=password]", "sup")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def status(db, inst):
+    return store.scalar(db, "SELECT status FROM installations WHERE id = ?", [inst])
+
+
+def test_laptop_review_and_return_a_splice(browser, live_server, db, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    page.get_by_role("link", name="Review").click()
+    page.get_by_role("heading", name="Review queue").wait_for()
+    snap(page, "laptop-queue")
+    page.get_by_role("link", name="Школа №1 села Акколь").click()
+    page.locator(".summary-fail").wait_for()
+    assert page.locator("table.splices tr.row-fail").count() == 1
+    assert page.locator(".reuse .side-by-side").count() == 1
+    loaded = page.evaluate("[...document.querySelectorAll('.photo-grid img')].every(i => i.naturalWidth > 0)")
+    assert loaded
+    snap(page, "laptop-installation")
+    item = page.locator("li.return-item", has_text="Splice MUF-1 1/7")
+    item.get_by_role("checkbox").check()
+    item.get_by_role("textbox").fill("0.44 dB average: re-splice")
+    page.get_by_role("button", name="Return the chosen items").click()
+    page.get_by_text("Returned to the technician").wait_for()
+    assert status(db, site["flawed"]) == "returned"
+    context.close()
+
+
+def test_phone_approve_a_passing_installation(browser, live_server, db, site):
+    context = browser.new_context(viewport={"width": 360, "height": 800}, is_mobile=True,
+                                  has_touch=True, locale="en-US")
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    page.goto(live_server.url + "/review/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    snap(page, "phone-queue")
+    page.get_by_role("link", name="ФАП села Жанатас").click()
+    page.locator(".summary-pass").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    snap(page, "phone-installation")
+    page.get_by_role("button", name="Approve").click()
+    page.get_by_text("Approved.").wait_for()
+    assert status(db, site["clean"]) == "approved"
+    context.close()

@@ -1,0 +1,138 @@
+"""The phone app's edge cases in Chromium at 360 px: wrong or unknown tags, a refused camera,
+impossible values, a file that is not a photo, and a record the server refuses."""
+
+import pytest
+from browser_helpers import FAKE_CAMERA_ARGS
+from browser_helpers import PHONE
+from browser_helpers import open_app
+from browser_helpers import sign_in
+from playwright.sync_api import expect
+
+from fieldapp import installations
+from fieldapp import tags
+
+
+@pytest.fixture
+def sites(app, db, make):
+    tech = make.user("technician", username="tech")
+    a = make.installation([tech], type="school")
+    b = make.installation([tech], type="akimat")
+    keys = app.config["TAG_KEYS"]
+    codes = {s: tags.issue(db, keys, installations.get(db, s)["institution_id"]) for s in (a, b)}
+    return {"a": a, "b": b, "codes": codes}
+
+
+@pytest.fixture
+def app_page(browser, live_server, sites):
+    """Signed in, the shell open; no camera permission is granted."""
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    open_app(page, live_server.url)
+    yield page
+    context.close()
+
+
+def goto(page, hash_):
+    page.goto(f"{page.url.split('#')[0]}{hash_}")
+
+
+def test_camera_denied_falls_back_to_typing(launch_browser, browser_type_launch_args, live_server, sites):
+    args = [*browser_type_launch_args.get("args", []), *FAKE_CAMERA_ARGS]
+    browser = launch_browser(args=args)
+    app_page = browser.new_context(**PHONE).new_page()  # a camera exists, permission is not given
+    sign_in(app_page, live_server.url)
+    open_app(app_page, live_server.url)
+    goto(app_page, f"#/site/{sites['a']}/scan")
+    expect(app_page.locator(".scan-message")).to_contain_text("not allowed")
+    expect(app_page.locator("[name=tag_code]")).to_be_focused()
+    app_page.fill("[name=tag_code]", tags.human(sites["codes"][sites["a"]]).lower())
+    app_page.click("[name=check_code]")
+    expect(app_page.locator(".scan-ok")).to_be_visible()
+    expect(app_page.locator("#outbox")).to_have_attribute("data-records", "0")  # sent at once
+
+
+def test_another_sites_tag_warns_clearly(app_page, sites, db):
+    goto(app_page, f"#/site/{sites['a']}/scan")
+    app_page.fill("[name=tag_code]", sites["codes"][sites["b"]])
+    app_page.click("[name=check_code]")
+    expect(app_page.locator(".wrong-site")).to_contain_text("Wrong site!")
+    assert db.execute("SELECT COUNT(*) FROM scans").fetchone()[0] == 0
+    app_page.locator(".wrong-site button").click()
+    expect(app_page).to_have_url(f"{app_page.url.split('#')[0]}#/site/{sites['b']}")
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("ZZZZ-ZZZZ-1ABCDEF", "Unknown tag"),
+    ("hello", "not a fieldapp tag"),
+])
+def test_unknown_or_malformed_tags_say_so(app_page, sites, typed, message):
+    goto(app_page, f"#/site/{sites['a']}/scan")
+    app_page.fill("[name=tag_code]", typed)
+    app_page.click("[name=check_code]")
+    expect(app_page.locator(".scan-result")).to_contain_text(message)
+
+
+def test_impossible_values_are_refused_next_to_the_field(app_page, sites, db):
+    goto(app_page, f"#/site/{sites['a']}/splices")
+    app_page.fill("[name=closure_label]", "MUF-2")
+    app_page.fill("[name=fiber_count]", "2")
+    app_page.click("[name=make_rows]")
+    rows = app_page.locator(".splice-row")
+    rows.nth(0).locator("[name=loss_1310_ab]").fill("-7")
+    rows.nth(0).locator("[name=a_fiber]").fill("13")
+    rows.nth(1).locator("[name=loss_1550_ab]").fill("abc")
+    app_page.click("[name=save_splices]")
+    def beside(row, name):
+        return rows.nth(row).locator(".field", has=app_page.locator(f"[name={name}]"))
+
+    expect(beside(0, "loss_1310_ab")).to_contain_text("between -1")
+    expect(beside(0, "a_fiber")).to_contain_text("between 1 and 12")
+    expect(beside(1, "loss_1550_ab")).to_contain_text("Enter a number")
+    assert db.execute("SELECT COUNT(*) FROM splices").fetchone()[0] == 0
+
+
+def test_live_verdict_bend_and_one_direction(app_page, sites):
+    goto(app_page, f"#/site/{sites['a']}/splices")
+    app_page.fill("[name=closure_label]", "MUF-3")
+    app_page.click("[name=make_rows]")
+    row = app_page.locator(".splice-row").nth(0)
+    row.locator("[name=loss_1310_ab]").fill("0.02")
+    expect(row.locator(".one-direction")).to_be_visible()
+    row.locator("[name=loss_1310_ba]").fill("0.04")
+    expect(row.locator(".verdict-pass")).to_be_visible()
+    row.locator("[name=loss_1550_ab]").fill("0.9")
+    row.locator("[name=loss_1550_ba]").fill("0.7")
+    expect(row.locator(".verdict-fail")).to_be_visible()
+    expect(row.locator(".bend")).to_be_visible()
+
+
+def test_a_file_that_is_not_a_photo_is_refused(app_page, sites, tmp_path):
+    fake = tmp_path / "photo.jpg"
+    fake.write_bytes(b"this is not a jpeg")
+    goto(app_page, f"#/site/{sites['a']}/photos")
+    card = app_page.locator(".shot[data-shot]").nth(0)
+    card.locator("input[type=file]").set_input_files(str(fake))
+    expect(card.locator(".error")).to_contain_text("not a photo")
+    expect(app_page.locator("#outbox")).to_have_attribute("data-photos", "0")
+
+
+def test_a_refused_record_stays_with_the_servers_reason(app_page, sites, db):
+    site = sites["a"]
+    installations.transition(db, site, "submitted")
+    installations.transition(db, site, "approved")  # approved after the phone pulled
+    goto(app_page, f"#/site/{site}/notes")
+    app_page.fill("[name=note]", "Cable entry sealed with foam")
+    app_page.click("form button")
+    failure = app_page.locator("#outbox .failure")
+    expect(failure).to_be_visible(timeout=15_000)
+    expect(failure.locator(".reason")).not_to_be_empty()
+    expect(app_page.locator("#outbox")).to_have_attribute("data-failed", "1")
+    assert db.execute("SELECT COUNT(*) FROM notes").fetchone()[0] == 0
+    installations.transition(db, site, "returned")  # the supervisor reopens it
+    failure.get_by_role("link").click()
+    expect(app_page.locator("[name=note]")).to_have_value("Cable entry sealed with foam")
+    app_page.click("form button")
+    expect(app_page.locator("#outbox")).to_have_attribute("data-failed", "0", timeout=15_000)
+    expect(app_page.locator("#outbox")).to_have_attribute("data-records", "0", timeout=15_000)
+    assert db.execute("SELECT text FROM notes").fetchall() == [("Cable entry sealed with foam",)]
