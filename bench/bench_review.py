@@ -21,6 +21,11 @@ from fieldapp import create_app  # noqa: E402
 from fieldapp import evidence  # noqa: E402
 from fieldapp import store  # noqa: E402
 
+JAMBYL_SUBMITTED = """SELECT inst.id FROM installations inst
+    JOIN institutions i ON i.id = inst.institution_id JOIN settlements s ON s.id = i.settlement_id
+    JOIN districts d ON d.id = s.district_id
+    WHERE inst.status = 'submitted' AND d.region_id = 7"""
+
 
 def summary(times_ms):
     ordered = sorted(times_ms)
@@ -41,13 +46,23 @@ def timed(client, url, repeat=1):
 def pages(tmp):
     db_path = Path(tmp) / "national.sqlite3"
     made = national_data.generate(db_path)
-    print(f"generated {made['institutions']} institutions, {made['splices']} splices, "
-          f"{made['photos']} photos in {made['seconds']} s")
-    app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(16), "DATABASE": str(db_path),
-                      "BLOB_DIR": str(Path(tmp) / "blobs"), "TAG_KEYS": {1: secrets.token_hex(16)},
-                      "WTF_CSRF_ENABLED": False})
+    print(
+        f"generated {made['institutions']} institutions, {made['splices']} splices, "
+        f"{made['photos']} photos in {made['seconds']} s"
+    )
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": secrets.token_hex(16),
+            "DATABASE": str(db_path),
+            "BLOB_DIR": str(Path(tmp) / "blobs"),
+            "TAG_KEYS": {1: secrets.token_hex(16)},
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     db = store.connect(str(db_path))
     submitted = [r[0] for r in db.execute("SELECT id FROM installations WHERE status = 'submitted'")]
+    in_jambyl = [r[0] for r in db.execute(JAMBYL_SUBMITTED)]
     district = db.execute("SELECT id FROM districts WHERE region_id = 7 LIMIT 1").fetchone()[0]
     for username in ("admin", "sup-KZ-31"):
         client = app.test_client()
@@ -57,13 +72,9 @@ def pages(tmp):
         print(f"  queue (submitted, page 1)      {summary(timed(client, '/review/', 30))}")
         url = f"/review/?status=&district={district}&min_age_days=7"
         print(f"  queue (filtered)               {summary(timed(client, url, 20))}")
-        print(f"  photo grid (120 thumbnails)    {summary(timed(client, '/review/photos', 10))}")
+        print(f"  photo grid (10 installations) {summary(timed(client, '/review/photos', 10))}")
         where = "" if username == "admin" else " (their oblast)"
-        ids = submitted if username == "admin" else [
-            r[0] for r in db.execute(
-                "SELECT inst.id FROM installations inst JOIN institutions i ON i.id = inst.institution_id "
-                "JOIN settlements s ON s.id = i.settlement_id JOIN districts d ON d.id = s.district_id "
-                "WHERE inst.status = 'submitted' AND d.region_id = 7")]
+        ids = submitted if username == "admin" else in_jambyl
         sample = random.Random(1).sample(ids, 30)
         times = [t for i in sample for t in timed(client, f"/review/{i}")]
         print(f"  review page{where:15}    {summary(times)}")
@@ -89,8 +100,13 @@ def reuse(tmp):
         brute = (time.perf_counter() - started) * 1000 / 20
         keys = evidence.segment_keys(queries[0], 6)
         candidates = sum(
-            db.execute(f"SELECT COUNT(*) FROM photos WHERE substr(phash, {n * 4 + 1}, 4) IN "
-                       f"({','.join('?' * len(v))})", v).fetchone()[0] for n, v in enumerate(keys))
+            db.execute(
+                f"SELECT COUNT(*) FROM photos WHERE substr(phash, {n * 4 + 1}, 4) IN "
+                f"({','.join('?' * len(v))})",
+                v,
+            ).fetchone()[0]
+            for n, v in enumerate(keys)
+        )
         print(f"  {size:>8} {indexed:>8.2f} ms {brute:>7.2f} ms {brute / indexed:>6.0f}x {candidates:>11}")
 
 

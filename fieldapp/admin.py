@@ -218,9 +218,13 @@ def single_label(institution_id, kind):
     db = get_db()
     cfg = current_app.config
     found, _untagged = labels.for_selection(
-        db, cfg["TAG_KEYS"], cfg["TAG_URL_PREFIX"], {"active": "all"}, request.args.get("language", "ru")
+        db,
+        cfg["TAG_KEYS"],
+        cfg["TAG_URL_PREFIX"],
+        {"institution_id": institution_id},
+        request.args.get("language", "ru"),
     )
-    label = next((item for item in found if item["institution_id"] == institution_id), None) or abort(404)
+    label = found[0] if found else abort(404)  # deactivated or untagged sites get no label
     layout = request.args.get("layout", labels.DEFAULT_LAYOUT)
     layout = layout if layout in labels.LAYOUTS else labels.DEFAULT_LAYOUT
     if kind == "png":

@@ -5,7 +5,6 @@ Each check is a plain dict {rule, value, threshold, verdict: pass|warn|fail, det
 the profile; a review stores the whole list as its snapshot.
 """
 
-from fieldapp import checklist
 from fieldapp import evidence
 from fieldapp import installations
 from fieldapp import profiles
@@ -16,10 +15,27 @@ WAVELENGTHS = ("1310", "1550")
 
 
 def current(db, table, installation_id, extra="1 = 1"):
-    """The records of one installation that no later record replaces, oldest first."""
-    sql = (f"SELECT * FROM {table} WHERE installation_id = ? AND {extra} AND "
-           f"{checklist.CURRENT.format(table=table)} ORDER BY received_at, id")
-    return list(db.query(sql, [installation_id]))
+    """The records of one installation that no later record replaces, oldest first.
+
+    The replaced-ids subquery is limited to the same installation (a correction always is), so
+    its cost does not grow with the national archive.
+    """
+    sql = (
+        f"SELECT * FROM {table} WHERE installation_id = ? AND {extra} AND id NOT IN "
+        f"(SELECT replaces FROM {table} WHERE installation_id = ? AND replaces IS NOT NULL) "
+        "ORDER BY received_at, id"
+    )
+    return list(db.query(sql, [installation_id, installation_id]))
+
+
+def load(db, installation_id):
+    """The current records the checks judge, by table (complete photos only)."""
+    return {
+        "photos": current(db, "photos", installation_id, "status = 'complete'"),
+        "scans": current(db, "scans", installation_id),
+        "splices": current(db, "splices", installation_id),
+        "speed_tests": current(db, "speed_tests", installation_id),
+    }
 
 
 def worst(verdicts):
@@ -33,9 +49,14 @@ def shot_checks(rules, institution_type, photos):
     for photo in photos:
         have[photo["shot"]] = have.get(photo["shot"], 0) + 1
     return [
-        {"rule": "photos.required_shot", "value": have.get(shot, 0), "threshold": 1,
-         "verdict": "pass" if have.get(shot) else "fail", "detail": shot,
-         "item": {"kind": "shot", "ref": shot, "shot": shot}}
+        {
+            "rule": "photos.required_shot",
+            "value": have.get(shot, 0),
+            "threshold": 1,
+            "verdict": "pass" if have.get(shot) else "fail",
+            "detail": shot,
+            "item": {"kind": "shot", "ref": shot, "shot": shot},
+        }
         for shot in profiles.required_shots(rules, institution_type)
     ]
 
@@ -43,9 +64,14 @@ def shot_checks(rules, institution_type, photos):
 def scan_check(scans):
     """The site's QR tag was scanned at the site (a scan the server matched to it)."""
     matched = sum(1 for scan in scans if scan["matched"])
-    return {"rule": "scan.tag", "value": matched, "threshold": 1,
-            "verdict": "pass" if matched else "fail", "detail": "matched tag scans",
-            "item": {"kind": "scan", "ref": ""}}
+    return {
+        "rule": "scan.tag",
+        "value": matched,
+        "threshold": 1,
+        "verdict": "pass" if matched else "fail",
+        "detail": "matched tag scans",
+        "item": {"kind": "scan", "ref": ""},
+    }
 
 
 def splice_average(splice, wavelength):
@@ -67,7 +93,8 @@ def splice_loss_verdict(rules, loss, attempt):
         return "warn", "out of spec, accepted after documented attempts"
     if loss <= rules["out_of_spec_db"]:
         return "fail", "over target: re-splice (attempt {a} of {n})".format(
-            a=attempt, n=rules["out_of_spec_min_attempts"])
+            a=attempt, n=rules["out_of_spec_min_attempts"]
+        )
     return "fail", "over the out-of-spec limit"
 
 
@@ -85,19 +112,41 @@ def one_splice_checks(rules, splice):
     if averages:
         loss = max(averages.values())
         verdict, detail = splice_loss_verdict(rules, loss, splice["attempt"])
-        found.append({"rule": "splice.loss", "value": round(loss, 3), "threshold": rules["target_db"],
-                      "verdict": verdict, "detail": detail, "item": item})
+        found.append(
+            {
+                "rule": "splice.loss",
+                "value": round(loss, 3),
+                "threshold": rules["target_db"],
+                "verdict": verdict,
+                "detail": detail,
+                "item": item,
+            }
+        )
     if len(averages) == 2:
         delta = averages["1550"] - averages["1310"]
         bent = delta > rules["bend_delta_db"]
-        found.append({"rule": "splice.bend", "value": round(delta, 3),
-                      "threshold": rules["bend_delta_db"], "verdict": "warn" if bent else "pass",
-                      "detail": "1550 nm minus 1310 nm", "item": item})
+        found.append(
+            {
+                "rule": "splice.bend",
+                "value": round(delta, 3),
+                "threshold": rules["bend_delta_db"],
+                "verdict": "warn" if bent else "pass",
+                "detail": "1550 nm minus 1310 nm",
+                "item": item,
+            }
+        )
     if lone or not averages:
         # Never fail on one direction: a lone reading can be a gainer or read high.
-        found.append({"rule": "splice.one_direction", "value": ", ".join(lone) or None,
-                      "threshold": "A->B and B->A", "verdict": "warn",
-                      "detail": "measure from both ends", "item": item})
+        found.append(
+            {
+                "rule": "splice.one_direction",
+                "value": ", ".join(lone) or None,
+                "threshold": "A->B and B->A",
+                "verdict": "warn",
+                "detail": "measure from both ends",
+                "item": item,
+            }
+        )
     return found
 
 
@@ -109,18 +158,30 @@ def link_checks(rules, splices):
         if not values:
             continue
         mean = sum(values) / len(values)
-        found.append({"rule": f"splice.link_mean_{wl}", "value": round(mean, 3),
-                      "threshold": rules["link_mean_db"],
-                      "verdict": "pass" if mean <= rules["link_mean_db"] else "fail",
-                      "detail": f"{len(values)} splices at {wl} nm"})
+        found.append(
+            {
+                "rule": f"splice.link_mean_{wl}",
+                "value": round(mean, 3),
+                "threshold": rules["link_mean_db"],
+                "verdict": "pass" if mean <= rules["link_mean_db"] else "fail",
+                "detail": f"{len(values)} splices at {wl} nm",
+            }
+        )
     return found
 
 
 def splice_checks(rules, splices):
     """Every splice rule; no splices at all is a warning (some sites only patch at an ODF)."""
     if not splices:
-        return [{"rule": "splice.count", "value": 0, "threshold": 1, "verdict": "warn",
-                 "detail": "no splices recorded"}]
+        return [
+            {
+                "rule": "splice.count",
+                "value": 0,
+                "threshold": 1,
+                "verdict": "warn",
+                "detail": "no splices recorded",
+            }
+        ]
     found = []
     for splice in splices:
         found.extend(one_splice_checks(rules, splice))
@@ -131,28 +192,40 @@ def speed_checks(rules, institution, tests):
     """The SPEED engineer's verdict (speed.verdict) shaped as checks: run count, down, up."""
     result = speed.verdict(rules, institution, tests)
     item = {"kind": "speed_test", "ref": ""}
-    found = [{"rule": "speed.runs", "value": result["runs"], "threshold": result["min_runs"],
-              "verdict": "pass" if result["runs"] >= result["min_runs"] else "fail",
-              "detail": f"{result['connection'] or 'any'} runs counted", "item": item}]
+    found = [
+        {
+            "rule": "speed.runs",
+            "value": result["runs"],
+            "threshold": result["min_runs"],
+            "verdict": "pass" if result["runs"] >= result["min_runs"] else "fail",
+            "detail": f"{result['connection'] or 'any'} runs counted",
+            "item": item,
+        }
+    ]
     for direction in ("down", "up"):
         figures = result[direction]
         value = figures["median_mbps"]
-        found.append({"rule": f"speed.{direction}", "value": None if value is None else round(value, 1),
-                      "threshold": round(figures["threshold_mbps"], 1),
-                      "verdict": "pass" if figures["passed"] else "fail",
-                      "detail": f"median Mbps; contract {figures['required_mbps']}", "item": item})
+        found.append(
+            {
+                "rule": f"speed.{direction}",
+                "value": None if value is None else round(value, 1),
+                "threshold": round(figures["threshold_mbps"], 1),
+                "verdict": "pass" if figures["passed"] else "fail",
+                "detail": f"median Mbps; contract {figures['required_mbps']}",
+                "item": item,
+            }
+        )
     return found
 
 
-def evaluate(db, installation, rules):
-    """All checks for one installation (a dict from installations.get) under `rules`."""
-    photos = current(db, "photos", installation["id"], "status = 'complete'")
+def evaluate(db, installation, rules, records):
+    """All checks for one installation (a dict from installations.get) and its `records`."""
+    photos = records["photos"]
     found = shot_checks(rules, installation["type"], photos)
-    found += evidence.photo_checks(db, rules["photos"], photos, installation,
-                                   installation["submitted_at"])
-    found.append(scan_check(current(db, "scans", installation["id"])))
-    found += splice_checks(rules["splice"], current(db, "splices", installation["id"]))
-    found += speed_checks(rules, installation, current(db, "speed_tests", installation["id"]))
+    found += evidence.photo_checks(db, rules["photos"], photos, installation, installation["submitted_at"])
+    found.append(scan_check(records["scans"]))
+    found += splice_checks(rules["splice"], records["splices"])
+    found += speed_checks(rules, installation, records["speed_tests"])
     return found
 
 
@@ -164,12 +237,20 @@ def summarize(found):
     return {**counts, "verdict": worst(c["verdict"] for c in found)}
 
 
-def run_all(db, installation_id):
-    """{checks, summary, profile_id, profile_version} for one installation."""
+def run_all(db, installation_id, records=None):
+    """{checks, summary, profile_id, profile_version} for one installation.
+
+    Pass `records` (from load()) when the caller already has them, to read them once.
+    """
     installation = installations.get(db, installation_id)
     if installation is None:
         raise LookupError(f"no installation {installation_id}")
     profile = profiles.get(db, installation["profile_id"])
-    found = evaluate(db, installation, profile["rules"])
-    return {"checks": found, "summary": summarize(found), "profile_id": profile["id"],
-            "profile_version": profile["version"]}
+    records = records if records is not None else load(db, installation_id)
+    found = evaluate(db, installation, profile["rules"], records)
+    return {
+        "checks": found,
+        "summary": summarize(found),
+        "profile_id": profile["id"],
+        "profile_version": profile["version"],
+    }

@@ -65,8 +65,13 @@ def return_items(db, installation_id, reviewer_id, items, comment="", expected_r
             raise DecisionRefused("wrong_status", status)
         review_id = _record(db, installation_id, reviewer_id, "return", result, comment, None, items)
         db["returned_items"].insert_all(
-            {"review_id": review_id, "installation_id": installation_id, "item_kind": item["kind"],
-             "item_ref": item["ref"], "reason": item["reason"]}
+            {
+                "review_id": review_id,
+                "installation_id": installation_id,
+                "item_kind": item["kind"],
+                "item_ref": item["ref"],
+                "reason": item["reason"],
+            }
             for item in items
         )
     return review_id
@@ -114,18 +119,43 @@ def _expect(db, installation_id, status, expected_rev):
 
 def _record(db, installation_id, reviewer_id, decision, result, comment, override, items=()):
     """Write the review row, move the installation, and audit both with the snapshot."""
-    snapshot = {"profile_id": result["profile_id"], "profile_version": result["profile_version"],
-                "summary": result["summary"], "checks": result["checks"]}
-    review_id = db["reviews"].insert(
-        {"installation_id": installation_id, "reviewer_id": reviewer_id, "decision": decision,
-         "comment": (comment or "").strip(), "override_reason": override,
-         "profile_id": result["profile_id"], "checks": json.dumps(snapshot, ensure_ascii=False),
-         "at": clock.now()}
-    ).last_pk
+    snapshot = {
+        "profile_id": result["profile_id"],
+        "profile_version": result["profile_version"],
+        "summary": result["summary"],
+        "checks": result["checks"],
+    }
+    review_id = (
+        db["reviews"]
+        .insert(
+            {
+                "installation_id": installation_id,
+                "reviewer_id": reviewer_id,
+                "decision": decision,
+                "comment": (comment or "").strip(),
+                "override_reason": override,
+                "profile_id": result["profile_id"],
+                "checks": json.dumps(snapshot, ensure_ascii=False),
+                "at": clock.now(),
+            }
+        )
+        .last_pk
+    )
     installations.transition(db, installation_id, TO_STATUS[decision], actor_id=reviewer_id)
-    audit.record(db, reviewer_id, decision, "installation", installation_id, after={
-        "review_id": review_id, "comment": comment, "override_reason": override,
-        "items": list(items), **snapshot})
+    audit.record(
+        db,
+        reviewer_id,
+        decision,
+        "installation",
+        installation_id,
+        after={
+            "review_id": review_id,
+            "comment": comment,
+            "override_reason": override,
+            "items": list(items),
+            **snapshot,
+        },
+    )
     return review_id
 
 
@@ -136,8 +166,9 @@ def history(db, installation_id):
     reviews = []
     for row in db.query(sql, [installation_id]):
         row["snapshot"] = json.loads(row.pop("checks"))
-        row["items"] = list(db.query("SELECT * FROM returned_items WHERE review_id = ? ORDER BY id",
-                                     [row["id"]]))
+        row["items"] = list(
+            db.query("SELECT * FROM returned_items WHERE review_id = ? ORDER BY id", [row["id"]])
+        )
         reviews.append(row)
     return reviews
 
@@ -145,8 +176,14 @@ def history(db, installation_id):
 def changes_since(db, installation_id, since):
     """Records received after `since` (the last review), newest first: what the resubmission changed."""
     found = []
-    for kind, table in (("photo", "photos"), ("splice", "splices"), ("speed_test", "speed_tests"),
-                        ("scan", "scans"), ("note", "notes"), ("submission", "submissions")):
+    for kind, table in (
+        ("photo", "photos"),
+        ("splice", "splices"),
+        ("speed_test", "speed_tests"),
+        ("scan", "scans"),
+        ("note", "notes"),
+        ("submission", "submissions"),
+    ):
         sql = f"""SELECT * FROM {table} WHERE installation_id = ? AND received_at > ?
             ORDER BY received_at DESC"""
         found += [{"kind": kind, **row} for row in db.query(sql, [installation_id, since])]

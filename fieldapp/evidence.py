@@ -39,8 +39,15 @@ def visit_window(rules, submitted_at):
 def check(rule, value, threshold, verdict, detail, photo, **extra):
     """One photo check, carrying the photo it is about."""
     item = {"kind": "photo", "ref": photo["id"], "shot": photo["shot"]}
-    return {"rule": rule, "value": value, "threshold": threshold, "verdict": verdict,
-            "detail": detail, "item": item, **extra}
+    return {
+        "rule": rule,
+        "value": value,
+        "threshold": threshold,
+        "verdict": verdict,
+        "detail": detail,
+        "item": item,
+        **extra,
+    }
 
 
 def gps_check(rules, photo, institution):
@@ -73,12 +80,28 @@ def quality_checks(rules, photo):
     brightness, sharpness = photo.get("brightness"), photo.get("sharpness")
     if brightness is not None:
         dark = brightness <= rules["dark_max_brightness"]
-        found.append(check("photo.dark", round(brightness, 1), rules["dark_max_brightness"],
-                           "fail" if dark else "pass", "mean brightness 0-255", photo))
+        found.append(
+            check(
+                "photo.dark",
+                round(brightness, 1),
+                rules["dark_max_brightness"],
+                "fail" if dark else "pass",
+                "mean brightness 0-255",
+                photo,
+            )
+        )
     if sharpness is not None:
         blurred = sharpness < rules["blur_min_sharpness"]
-        found.append(check("photo.blur", round(sharpness, 1), rules["blur_min_sharpness"],
-                           "warn" if blurred else "pass", "sharpness", photo))
+        found.append(
+            check(
+                "photo.blur",
+                round(sharpness, 1),
+                rules["blur_min_sharpness"],
+                "warn" if blurred else "pass",
+                "sharpness",
+                photo,
+            )
+        )
     return found
 
 
@@ -94,7 +117,7 @@ def segment_keys(phash, max_distance):
     upper = phash != phash.lower()
     keys = []
     for n in range(SEGMENTS):
-        part = int(phash[n * SEGMENT_HEX:(n + 1) * SEGMENT_HEX], 16)
+        part = int(phash[n * SEGMENT_HEX : (n + 1) * SEGMENT_HEX], 16)
         values = {part}
         for r in range(1, radius + 1):
             for flips in itertools.combinations(range(bits), r):
@@ -141,8 +164,9 @@ def reuse_check(db, rules, photo, institution_id):
     limit = rules["reuse_max_distance"]
     if not photo.get("phash"):
         return check("photo.reuse", None, limit, "warn", "no perceptual hash", photo, matches=[])
-    matches = [m for m in reuse_candidates(db, photo["phash"], limit)
-               if m["institution_id"] != institution_id]
+    matches = [
+        m for m in reuse_candidates(db, photo["phash"], limit) if m["institution_id"] != institution_id
+    ]
     nearest = matches[0]["distance"] if matches else None
     verdict = "fail" if matches else "pass"
     detail = f"{len(matches)} near-identical photo(s) at other institutions"

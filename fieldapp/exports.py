@@ -77,8 +77,10 @@ def _figures(db, installation_ids):
         if row["installation_id"] in wanted:
             pair = [v for v in (row["loss_1550_ab"], row["loss_1550_ba"]) if v is not None]
             figures[row["installation_id"]]["losses"].append(sum(pair) / 2 if len(pair) == 2 else None)
-    speeds = f"SELECT installation_id, down_mbps, up_mbps FROM {_current('speed_tests')} " \
+    speeds = (
+        f"SELECT installation_id, down_mbps, up_mbps FROM {_current('speed_tests')} "
         "WHERE connection = 'wired'"
+    )
     for row in db.query(speeds):
         if row["installation_id"] in wanted:
             figures[row["installation_id"]]["down"].append(row["down_mbps"])

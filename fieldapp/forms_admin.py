@@ -98,10 +98,17 @@ class SelectionForm(FlaskForm):
         }
 
 
+LAYOUT_TITLES = {
+    "L7160": _l("Avery L7160: 21 per sheet, 63.5 × 38.1 mm"),
+    "L7163": _l("Avery L7163: 14 per sheet, 99.1 × 38.1 mm"),
+    "L7165": _l("Avery L7165: 8 per sheet, 99.1 × 67.7 mm"),
+}
+
+
 class LabelsForm(SelectionForm):
     layout = SelectField(
         _l("Label sheet"),
-        choices=[(k, v.title) for k, v in labels.LAYOUTS.items()],
+        choices=[(key, LAYOUT_TITLES.get(key, layout.title)) for key, layout in labels.LAYOUTS.items()],
         default=labels.DEFAULT_LAYOUT,
     )
     language = SelectField(

@@ -34,6 +34,12 @@ COLUMNS = """i.*, s.name_ru AS settlement_ru, s.name_kk AS settlement_kk, s.kato
     d.id AS district_id, d.name_ru AS district_ru, d.name_kk AS district_kk, d.region_id,
     r.iso_code AS region_iso, r.name_en AS region_en, r.name_ru AS region_ru, r.name_kk AS region_kk"""
 ORDER = "r.name_ru, d.name_ru, s.name_ru, i.name_ru, i.id"
+KEYED = (
+    ("institution_id", "i.id"),
+    ("region_id", "d.region_id"),
+    ("district_id", "d.id"),
+    ("type", "i.type"),
+)
 SEARCHED = ("i.name_ru", "i.name_kk", "i.bin", "s.name_ru", "s.name_kk", "s.kato")
 
 
@@ -45,7 +51,7 @@ def _fold(text):
 def where(db, selection):
     """An SQL condition and parameters for a selection; needs aliases i, s, d (see FROM)."""
     clauses, params = [], []
-    for key, column in (("region_id", "d.region_id"), ("district_id", "d.id"), ("type", "i.type")):
+    for key, column in KEYED:
         if selection.get(key):
             clauses.append(f"{column} = ?")
             params.append(selection[key])

@@ -97,7 +97,7 @@ MESSAGES = {
     "on_server": _l("on the server"),
     "waiting": _l("waiting to send"),
     "note_placeholder": _l("What should the supervisor know?"),
-    "outbox_waiting": _l("{records} records and {photos} photos waiting"),
+    "outbox_waiting": _l("Waiting to send: records {records} · photos {photos}"),
     "outbox_empty": _l("Everything is sent"),
     "sync_now": _l("Sync now"),
     "syncing": _l("Sending..."),

@@ -282,6 +282,26 @@ def m040_photo_hash_segments(db):
         db.execute(f"CREATE INDEX photos_phash_s{n} ON photos(substr(phash, {n * 4 + 1}, 4))")
 
 
+@migrations()
+def m041_replaces_indexes(db):
+    """Index `replaces`: every "current records" query asks which ids a later record replaces.
+
+    Without it, `id NOT IN (SELECT replaces ...)` reads the whole table (100k splices
+    nationally) on every page that lists current records.
+    """
+    for table in FIELD_RECORD_TABLES:
+        db.execute(f"CREATE INDEX {table}_replaces ON {table}(replaces) WHERE replaces IS NOT NULL")
+
+
+@migrations()
+def m050_activity_indexes(db):
+    """Index records by receipt time: the progress page asks "what arrived since day X" (crew
+    activity, covering author_id) and "has this installation had any record since X" (stale work)."""
+    for table in FIELD_RECORD_TABLES:
+        db.execute(f"CREATE INDEX {table}_received ON {table}(received_at, author_id)")
+        db.execute(f"CREATE INDEX {table}_installation_received ON {table}(installation_id, received_at)")
+
+
 def apply(db):
     """Bring the schema up to date; applying twice is a no-op."""
     migrations.apply(db)

@@ -23,32 +23,37 @@ def dossier(db, installation_id):
     installation = installations.get(db, installation_id)
     if installation is None:
         return None
-    result = checks.run_all(db, installation_id)
-    records = {
-        "photos": checks.current(db, "photos", installation_id, "status = 'complete'"),
-        "splices": [_with_averages(s) for s in checks.current(db, "splices", installation_id)],
-        "speed_tests": checks.current(db, "speed_tests", installation_id),
-        "scans": checks.current(db, "scans", installation_id),
-        "notes": checks.current(db, "notes", installation_id),
-        "submissions": checks.current(db, "submissions", installation_id),
-    }
+    records = checks.load(db, installation_id)
+    result = checks.run_all(db, installation_id, records)
+    records["splices"] = [_with_averages(dict(s)) for s in records["splices"]]
+    records["notes"] = checks.current(db, "notes", installation_id)
+    records["submissions"] = checks.current(db, "submissions", installation_id)
     return {
         "installation": installation,
         "result": result,
         "by_item": _checks_by_item(result["checks"]),
         "records": records,
-        "technicians": list(db.query(
-            """SELECT u.id, u.name, u.username FROM installation_technicians it
+        "technicians": list(
+            db.query(
+                """SELECT u.id, u.name, u.username FROM installation_technicians it
             JOIN users u ON u.id = it.user_id WHERE it.installation_id = ? ORDER BY u.name""",
-            [installation_id])),
-        "authors": dict(db.execute(
-            "SELECT id, name FROM users WHERE id IN (SELECT author_id FROM photos "
-            "WHERE installation_id = ? UNION SELECT author_id FROM splices WHERE installation_id = ?)",
-            [installation_id, installation_id]).fetchall()),
+                [installation_id],
+            )
+        ),
+        "authors": dict(
+            db.execute(
+                "SELECT id, name FROM users WHERE id IN (SELECT author_id FROM photos "
+                "WHERE installation_id = ? UNION SELECT author_id FROM splices WHERE installation_id = ?)",
+                [installation_id, installation_id],
+            ).fetchall()
+        ),
         "reviews": decisions.history(db, installation_id),
-        "open_items": list(db.query(
-            "SELECT * FROM returned_items WHERE installation_id = ? AND resolved_at IS NULL "
-            "ORDER BY id", [installation_id])),
+        "open_items": list(
+            db.query(
+                "SELECT * FROM returned_items WHERE installation_id = ? AND resolved_at IS NULL ORDER BY id",
+                [installation_id],
+            )
+        ),
     }
 
 
@@ -106,9 +111,19 @@ def write_zip(zf, db, blobs, installation_id, prefix=""):
         zf.writestr(f"{prefix}{table}.csv", _csv(rows))
     entries = _audit_entries(db, installation_id)
     zf.writestr(prefix + "audit.json", _json(entries))
-    zf.writestr(prefix + "audit.csv", _csv([{**e, "before": json.dumps(e["before"], ensure_ascii=False),
-                                             "after": json.dumps(e["after"], ensure_ascii=False)}
-                                            for e in entries]))
+    zf.writestr(
+        prefix + "audit.csv",
+        _csv(
+            [
+                {
+                    **e,
+                    "before": json.dumps(e["before"], ensure_ascii=False),
+                    "after": json.dumps(e["after"], ensure_ascii=False),
+                }
+                for e in entries
+            ]
+        ),
+    )
     for photo in data["records"]["photos"]:
         if photo["blob_key"]:
             with blobs.open(photo["blob_key"]) as source:
@@ -128,12 +143,16 @@ def _audit_entries(db, installation_id):
     entries = audit.entries(db, "installation", installation_id)
     ids = set()
     for table in RECORD_TABLES:
-        ids.update(row[0] for row in db.execute(
-            f"SELECT id FROM {table} WHERE installation_id = ?", [installation_id]))
+        ids.update(
+            row[0]
+            for row in db.execute(f"SELECT id FROM {table} WHERE installation_id = ?", [installation_id])
+        )
     if ids:
         marks = ",".join("?" * len(ids))
-        rows = db.query(f"SELECT * FROM audit_log WHERE entity_id IN ({marks}) "
-                        "AND entity != 'installation' ORDER BY id", list(ids))
+        rows = db.query(
+            f"SELECT * FROM audit_log WHERE entity_id IN ({marks}) AND entity != 'installation' ORDER BY id",
+            list(ids),
+        )
         entries += [{**r, "before": _load(r["before"]), "after": _load(r["after"])} for r in rows]
     return sorted(entries, key=lambda e: e["id"])
 
@@ -156,4 +175,3 @@ def accepted_ids(db, region_id=None):
         JOIN settlements s ON s.id = i.settlement_id JOIN districts d ON d.id = s.district_id
         WHERE inst.status = 'accepted' AND (? IS NULL OR d.region_id = ?) ORDER BY inst.id"""
     return [row[0] for row in db.execute(sql, [region_id, region_id])]
-

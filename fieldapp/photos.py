@@ -51,7 +51,7 @@ def announce(db, blobs, user, photo_id, meta, max_bytes=MAX_BYTES):
             raise Rejected("conflict", 409, differences=differences or ["data"])
         inst = installations.get(db, row["installation_id"])
         if inst["status"] in records.LOCKED:
-            raise Rejected("installation_locked", status=inst["status"])
+            raise Rejected("installation_locked", installation_status=inst["status"])
         if row["replaces"] is not None:
             sql = "SELECT installation_id FROM photos WHERE id = ? AND status = 'complete'"
             if store.scalar(db, sql, [row["replaces"]]) != inst["id"]:
@@ -63,6 +63,8 @@ def announce(db, blobs, user, photo_id, meta, max_bytes=MAX_BYTES):
 
 def _announced_row(db, user, meta, max_bytes):
     """Validate announce metadata into photo columns."""
+    if not access.can(user, "collect"):
+        raise Rejected("forbidden", 403)
     installation_id = meta.get("installation_id")
     if not isinstance(installation_id, int) or not access.can_see_installation(db, user, installation_id):
         raise Rejected("not_assigned", 403, installation_id=str(installation_id)[:20])
@@ -124,6 +126,7 @@ def complete(db, blobs, user, photo_id, max_pixels=imaging.MAX_PIXELS, default_o
     with _locked_part(blobs, photo["id"], "ab"):
         photo = _own_photo(db, user, photo_id)
         if photo["status"] == "complete":  # a concurrent retry finished it while we waited
+            _discard(path)
             return _state(photo, photo["size"])
         held = _held(path)
         if held != photo["size"]:

@@ -15,6 +15,7 @@ from fieldapp.migrations import FIELD_RECORD_TABLES
 OPEN_STATUSES = ("planned", "in_progress", "submitted", "returned")
 BAR_WIDTH = 600
 STALE_LIMIT = 100
+TOP_TECHNICIANS = 30
 
 
 def _scoped(user):
@@ -88,60 +89,77 @@ def bars(places, width=BAR_WIDTH):
     return result
 
 
-def _last_activity_sql():
-    union = " UNION ALL ".join(f"SELECT installation_id, received_at FROM {t}" for t in FIELD_RECORD_TABLES)
-    return f"SELECT installation_id, MAX(received_at) AS at FROM ({union}) GROUP BY installation_id"
+def _latest(table):
+    return f"(SELECT MAX(received_at) FROM {table} WHERE installation_id = inst.id)"
 
 
 def stale(db, user, days, now=None):
-    """Open installations with no status change and no record received for `days` days, oldest first."""
+    """Open installations with no status change and no record received for `days` days, oldest first.
+
+    Each test is an index probe per installation (m050 indexes), not a pass over every record.
+    """
     cutoff = clock.to_iso((clock.parse(now) if now else clock.parse(clock.now())) - timedelta(days=days))
     joins, where, params = _scoped(user)
     marks = ",".join("?" * len(OPEN_STATUSES))
+    quiet = " AND ".join(
+        f"NOT EXISTS (SELECT 1 FROM {t} WHERE installation_id = inst.id AND received_at >= ?)"
+        for t in FIELD_RECORD_TABLES
+    )
+    latest = ", ".join(f"COALESCE({_latest(t)}, '')" for t in FIELD_RECORD_TABLES)
     sql = f"""SELECT inst.id, inst.status, inst.institution_id, i.name_ru, i.name_kk,
         s.name_ru AS settlement_ru, s.name_kk AS settlement_kk,
-        MAX(inst.updated_at, COALESCE(a.at, '')) AS last_activity
-        {joins} LEFT JOIN ({_last_activity_sql()}) a ON a.installation_id = inst.id
-        WHERE {where} AND inst.status IN ({marks}) AND inst.updated_at < ?
-          AND COALESCE(a.at, '') < ?
+        MAX(inst.updated_at, {latest}) AS last_activity
+        {joins} WHERE {where} AND inst.status IN ({marks}) AND inst.updated_at < ? AND {quiet}
         ORDER BY last_activity, inst.id"""
-    found = list(db.query(sql, [*params, *OPEN_STATUSES, cutoff, cutoff]))
+    args = [*params, *OPEN_STATUSES, cutoff, *[cutoff] * len(FIELD_RECORD_TABLES)]
+    found = list(db.query(sql, args))
     return found[:STALE_LIMIT], len(found)
 
 
-def activity(db, user, days, now=None):
-    """Records received per technician per day over the last `days` days (today included)."""
+def _received_since(user, since):
+    """SQL and parameters for (author_id, day) of every record received since `since`, in scope."""
+    params = []
+    scope = ""
+    if user["role"] != "admin":  # admins see everything: no join needed, the index covers it
+        where, scope_params = access.installation_scope(user)
+        scope = f""" AND installation_id IN (SELECT inst.id FROM installations inst
+            JOIN institutions i ON i.id = inst.institution_id {institutions.PLACE_JOINS} WHERE {where})"""
+        params = scope_params
+    parts, args = [], []
+    for table in FIELD_RECORD_TABLES:
+        parts.append(
+            f"SELECT author_id, substr(received_at, 1, 10) AS day FROM {table} WHERE received_at >= ?{scope}"
+        )
+        args += [since, *params]
+    return " UNION ALL ".join(parts), args
+
+
+def activity(db, user, days, now=None, top=TOP_TECHNICIANS):
+    """Records received per technician per day over the last `days` days (today included).
+
+    The most active `top` technicians are listed; the rest are summed in `others`.
+    """
     today = (clock.parse(now) if now else clock.parse(clock.now())).date()
     dates = [(today - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
-    union = " UNION ALL ".join(
-        f"SELECT author_id, installation_id, received_at FROM {t} WHERE received_at >= ?"
-        for t in FIELD_RECORD_TABLES
-    )
-    where, params = access.installation_scope(user)
-    sql = f"""SELECT r.author_id, u.name, u.username, substr(r.received_at, 1, 10) AS day, COUNT(*) AS n
-        FROM ({union}) r JOIN users u ON u.id = r.author_id
-        JOIN installations inst ON inst.id = r.installation_id
-        JOIN institutions i ON i.id = inst.institution_id {institutions.PLACE_JOINS}
-        WHERE {where} GROUP BY r.author_id, day"""
+    union, args = _received_since(user, dates[0])
+    sql = f"SELECT author_id, day, COUNT(*) AS n FROM ({union}) GROUP BY author_id, day"
     people, per_day = {}, dict.fromkeys(dates, 0)
-    for row in db.query(sql, [*[dates[0]] * len(FIELD_RECORD_TABLES), *params]):
-        if row["day"] not in per_day:
+    for author_id, day, n in db.execute(sql, args):
+        if day not in per_day:
             continue
-        person = people.setdefault(
-            row["author_id"],
-            {
-                "id": row["author_id"],
-                "name": row["name"],
-                "username": row["username"],
-                "days": dict.fromkeys(dates, 0),
-                "total": 0,
-            },
-        )
-        person["days"][row["day"]] += row["n"]
-        person["total"] += row["n"]
-        per_day[row["day"]] += row["n"]
-    ranked = sorted(people.values(), key=lambda p: (-p["total"], p["name"]))
-    return {"dates": dates, "technicians": ranked, "per_day": per_day}
+        person = people.setdefault(author_id, {"id": author_id, "days": dict.fromkeys(dates, 0), "total": 0})
+        person["days"][day] += n
+        person["total"] += n
+        per_day[day] += n
+    ranked = sorted(people.values(), key=lambda p: (-p["total"], p["id"]))
+    shown = ranked[:top]
+    marks = ",".join("?" * len(shown))
+    sql = f"SELECT id, name, username FROM users WHERE id IN ({marks})"
+    names = {row[0]: (row[1], row[2]) for row in db.execute(sql, [p["id"] for p in shown])}
+    for person in shown:
+        person["name"], person["username"] = names.get(person["id"], ("?", "?"))
+    others = {"count": len(ranked) - len(shown), "total": sum(p["total"] for p in ranked[top:])}
+    return {"dates": dates, "technicians": shown, "per_day": per_day, "others": others}
 
 
 def day_bars(per_day, height=120, width=BAR_WIDTH):

@@ -5,6 +5,7 @@ from flask import g
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask_babel import get_locale
 
 from fieldapp import installations
 from fieldapp import progress
@@ -42,6 +43,7 @@ def dashboard():
         heat=lambda n: progress.heat(n, peak),
         bar_width=progress.BAR_WIDTH,
         status_labels={k: str(v) for k, v in vocabulary.STATUS.items()},
+        lang=str(get_locale()),  # looked up once: the page has thousands of cells
     )
 
 

@@ -11,12 +11,12 @@ import math
 import uuid
 
 from fieldapp import clock
+from fieldapp import speed
 from fieldapp import tags
 
 SHORT = 200
 LONG = 5000
 SPLICE_TYPES = ("fusion", "ribbon", "mechanical")
-SPEED_METHODS = ("browser", "tester", "iperf3", "manual")
 CONNECTIONS = ("wired", "wifi")
 LOSSES = ("loss_1310_ab", "loss_1310_ba", "loss_1550_ab", "loss_1550_ba")
 BATCH_TYPES = ("splice", "scan", "note", "speed_test", "submission")
@@ -192,10 +192,13 @@ def note_row(db, data, inst, tag_keys):
 
 
 def speed_test_row(db, data, inst, tag_keys):
-    """Fields as the speed test sends them; numbers non-negative, raw kept as JSON."""
+    """Fields as the speed test sends them, judged by speed.py's rules (shared with the form)."""
+    problems = speed.validate_speed_test(data)
+    if problems:
+        raise _rejected(problems[0]["code"], field=problems[0]["field"])
     raw = data.get("raw")
     return {
-        "method": choice(data, "method", SPEED_METHODS),
+        "method": choice(data, "method", speed.METHODS),
         "server": text(data, "server", False) or "",
         "connection": choice(data, "connection", CONNECTIONS),
         "down_mbps": number(data, "down_mbps", low=0, high=1e6),

@@ -37,6 +37,8 @@ def store_batch(db, user, key, records, tag_keys=None):
 
     Raises Rejected('idempotency_key_reused') when the key was used for another body or user.
     """
+    if not access.can(user, "collect"):
+        raise Rejected("forbidden", 403)  # supervisors and admins review; they never push
     record_rules.check_key(key)
     if not isinstance(records, list):
         raise Rejected("bad_batch", 400)
@@ -90,7 +92,7 @@ class Batch:
         if found is not None:
             return judge_existing(found, record, row)
         if inst["status"] in LOCKED:
-            raise Rejected("installation_locked", status=inst["status"])
+            raise Rejected("installation_locked", installation_status=inst["status"])
         check_replaces(self.db, record, inst["id"])
         insert(self.db, self.user, record, row)
         self.after_insert(record, row, inst)

@@ -17,6 +17,7 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from fieldapp import access
 from fieldapp import blobstore
@@ -24,6 +25,7 @@ from fieldapp import decisions
 from fieldapp import installations
 from fieldapp import packet
 from fieldapp import review_queue
+from fieldapp import vocabulary
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
 from fieldapp.review_forms import BulkApproveForm
@@ -69,8 +71,7 @@ def queue():
     filters = form.filters() if request.args else {"status": "submitted"}
     page = review_queue.page(get_db(), g.user, filters, request.args.get("page", 1, type=int))
     args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("review/queue.html", form=form, page=page, args=args,
-                           bulk=BulkApproveForm())
+    return render_template("review/queue.html", form=form, page=page, args=args, bulk=BulkApproveForm())
 
 
 @bp.post("/bulk-approve")
@@ -122,14 +123,20 @@ def _render_installation(db, data, return_form, decision_form, status=200):
     last = data["reviews"][0] if data["reviews"] else None
     changes = decisions.changes_since(db, data["installation"]["id"], last["at"]) if last else []
     return render_template(
-        "review/installation.html", d=data, inst=data["installation"], return_form=return_form,
-        decision_form=decision_form, last_review=last, changes=changes,
+        "review/installation.html",
+        d=data,
+        inst=data["installation"],
+        return_form=return_form,
+        decision_form=decision_form,
+        last_review=last,
+        changes=changes,
         rule_labels=RULE_LABELS,
+        item_labels=_item_labels(data),
     ), status
 
 
 def _returnable(data):
-    """Every item a reviewer may send back; flagged ones first, reasons pre-filled from checks."""
+    """Every item a reviewer may send back, flagged ones (a check warns or fails) first."""
     items = [{"kind": "scan", "ref": ""}, {"kind": "speed_test", "ref": ""}]
     items += [{"kind": "photo", "ref": p["id"]} for p in data["records"]["photos"]]
     items += [{"kind": "splice", "ref": s["id"]} for s in data["records"]["splices"]]
@@ -141,10 +148,41 @@ def _returnable(data):
     return [{**item, "selected": False, "reason": ""} for item in items]
 
 
+@bp.app_template_filter("num")
+def num(value):
+    """A check value or measurement for display: numbers without trailing zeros, None as a dash."""
+    if value is None:
+        return "—"
+    return f"{value:g}" if isinstance(value, int | float) else value
+
+
+@bp.app_template_filter("verdict")
+def verdict_badge(verdict):
+    """A pass / warn / fail badge (a filter: rendered hundreds of times on a big page)."""
+    return Markup('<span class="verdict verdict-{0}">{1}</span>').format(verdict, VERDICT_LABELS[verdict])
+
+
 @bp.app_template_filter("when")
 def when(text):
     """An ISO time as 'YYYY-MM-DD HH:MM UTC' (the review pages show UTC throughout)."""
     return f"{text[:10]} {text[11:16]} UTC" if text else "—"
+
+
+def _item_labels(data):
+    """What each returnable item is, in words: 'Photo: Cable entry', 'Splice MUF-1 1/7'."""
+    labels = {"scan:": _("QR tag scan"), "speed_test:": _("Speed test")}
+    for p in data["records"]["photos"]:
+        labels[f"photo:{p['id']}"] = _("Photo: %(shot)s", shot=vocabulary.SHOT.get(p["shot"], p["shot"]))
+    for s in data["records"]["splices"]:
+        labels[f"splice:{s['id']}"] = _(
+            "Splice %(closure)s, tray %(tray)s, slot %(slot)s",
+            closure=s["closure_label"],
+            tray=s["tray"],
+            slot=s["slot"],
+        )
+    for shot, label in vocabulary.SHOT.items():
+        labels[f"shot:{shot}"] = _("Missing photo: %(shot)s", shot=label)
+    return labels
 
 
 @bp.post("/<int:installation_id>/return")
@@ -155,8 +193,9 @@ def return_items(installation_id):
     form = ReturnForm()
     if form.validate_on_submit():
         try:
-            decisions.return_items(db, installation_id, g.user["id"], form.chosen(),
-                                   form.comment.data, form.rev.data or None)
+            decisions.return_items(
+                db, installation_id, g.user["id"], form.chosen(), form.comment.data, form.rev.data or None
+            )
         except decisions.DecisionRefused as refused:
             flash(REFUSALS[refused.code], "error")
         else:
@@ -175,8 +214,14 @@ def sign_off(installation_id, decision):
     if form.validate_on_submit():
         act = decisions.approve if decision == "approve" else decisions.accept
         try:
-            act(db, installation_id, g.user["id"], form.comment.data, form.override_reason.data,
-                form.rev.data or None)
+            act(
+                db,
+                installation_id,
+                g.user["id"],
+                form.comment.data,
+                form.override_reason.data,
+                form.rev.data or None,
+            )
         except decisions.DecisionRefused as refused:
             flash(REFUSALS[refused.code], "error")
         else:
@@ -195,8 +240,7 @@ def packet_page(installation_id):
     if installations.get(db, installation_id)["status"] != "accepted":
         abort(404)
     data = packet.dossier(db, installation_id)
-    return render_template("review/packet.html", d=data, inst=data["installation"],
-                           rule_labels=RULE_LABELS)
+    return render_template("review/packet.html", d=data, inst=data["installation"], rule_labels=RULE_LABELS)
 
 
 @bp.get("/<int:installation_id>/packet.zip")
@@ -209,8 +253,9 @@ def packet_zip(installation_id):
     blobs = blobstore.from_config(current_app.config)
     body = packet.build_zip(db, blobs, installation_id)
     name = f"packet-{installation_id}.zip"
-    return Response(body, mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        body, mimetype="application/zip", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 RULE_LABELS = {
@@ -232,9 +277,19 @@ RULE_LABELS = {
     "speed.up": _l("Upload, median (Mbit/s)"),
 }
 VERDICT_LABELS = {"pass": _l("pass"), "warn": _l("warn"), "fail": _l("fail")}
+DECISION_LABELS = {"approve": _l("Approved"), "return": _l("Returned"), "accept": _l("Accepted")}
+ITEM_KIND_LABELS = {
+    "photo": _l("Photo"),
+    "shot": _l("Missing photo"),
+    "splice": _l("Splice"),
+    "speed_test": _l("Speed test"),
+    "scan": _l("QR tag scan"),
+    "note": _l("Note"),
+    "submission": _l("Submission"),
+}
 
 
 @bp.app_context_processor
-def labels():
-    """Verdict names for the review templates."""
-    return {"VERDICT_LABELS": VERDICT_LABELS}
+def review_labels():
+    """Names for decisions and item kinds in the review templates."""
+    return {"DECISION_LABELS": DECISION_LABELS, "ITEM_KIND_LABELS": ITEM_KIND_LABELS}

@@ -52,8 +52,13 @@ def page(db, user, filters, number=1):
         ORDER BY inst.submitted_at IS NULL, inst.submitted_at, inst.id LIMIT ? OFFSET ?"""
     rows = list(db.query(sql, [*params, PAGE_SIZE, (max(number, 1) - 1) * PAGE_SIZE]))
     _annotate(db, rows)
-    return {"rows": rows, "total": total, "counts": counts(db, user, filters),
-            "page": number, "pages": max(1, -(-total // PAGE_SIZE))}
+    return {
+        "rows": rows,
+        "total": total,
+        "counts": counts(db, user, filters),
+        "page": number,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+    }
 
 
 def counts(db, user, filters):
@@ -79,9 +84,13 @@ def _annotate(db, rows):
     sql = f"""SELECT installation_id, COUNT(*) FROM returned_items
         WHERE installation_id IN ({marks}) AND resolved_at IS NULL GROUP BY installation_id"""
     open_items.update(db.execute(sql, ids).fetchall())
-    reviewed = dict(db.execute(
-        f"SELECT installation_id, COUNT(*) FROM reviews WHERE installation_id IN ({marks}) "
-        "GROUP BY installation_id", ids).fetchall())
+    reviewed = dict(
+        db.execute(
+            f"SELECT installation_id, COUNT(*) FROM reviews WHERE installation_id IN ({marks}) "
+            "GROUP BY installation_id",
+            ids,
+        ).fetchall()
+    )
     now = clock.parse(clock.now())
     for row in rows:
         row["technicians"] = names.get(row["id"], [])
@@ -96,31 +105,49 @@ def filter_options(db, user):
     region_ids = access.region_ids_in_scope(db, user)
     marks = ",".join("?" * len(region_ids)) or "NULL"
     regions = list(db.query(f"SELECT * FROM regions WHERE id IN ({marks}) ORDER BY name_ru", region_ids))
-    districts = list(db.query(
-        f"SELECT * FROM districts WHERE region_id IN ({marks}) ORDER BY name_ru", region_ids))
+    districts = list(
+        db.query(f"SELECT * FROM districts WHERE region_id IN ({marks}) ORDER BY name_ru", region_ids)
+    )
     where, params = access.installation_scope(user)
-    technicians = list(db.query(
-        f"""SELECT DISTINCT u.id, u.name FROM users u
+    technicians = list(
+        db.query(
+            f"""SELECT DISTINCT u.id, u.name FROM users u
         JOIN installation_technicians it ON it.user_id = u.id
         JOIN installations inst ON inst.id = it.installation_id
         JOIN institutions i ON i.id = inst.institution_id
         JOIN settlements s ON s.id = i.settlement_id
         JOIN districts d ON d.id = s.district_id
-        WHERE {where} ORDER BY u.name""", params))
+        WHERE {where} ORDER BY u.name""",
+            params,
+        )
+    )
     return {"regions": regions, "districts": districts, "technicians": technicians}
 
 
-def photo_grid(db, user, filters, limit=120):
-    """Recent photos of installations in the queue, for fast visual review across many sites."""
-    where, params = _where(user, {**filters, "status": filters.get("status") or "submitted"})
-    sql = f"""SELECT p.id, p.shot, p.taken_at, p.brightness, p.sharpness, p.received_at,
-            inst.id AS installation_id, i.name_ru, i.name_kk, s.name_ru AS settlement_ru,
-            s.name_kk AS settlement_kk
+def photo_grid(db, user, filters, installations_shown=10):
+    """The current photos of the oldest installations in the queue, for fast visual review.
+
+    Picks the installations first (queue order) and then reads only their photos, so the
+    cost does not grow with the size of the queue.
+    """
+    where, params = _where(user, filters)
+    ids = [
+        row[0]
+        for row in db.execute(
+            f"SELECT inst.id {JOINS} WHERE {where} "
+            "ORDER BY inst.submitted_at IS NULL, inst.submitted_at, inst.id LIMIT ?",
+            [*params, installations_shown],
+        )
+    ]
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    sql = f"""SELECT p.id, p.shot, p.taken_at, p.received_at, inst.id AS installation_id,
+            i.name_ru, i.name_kk, s.name_ru AS settlement_ru, s.name_kk AS settlement_kk
         FROM photos p JOIN installations inst ON inst.id = p.installation_id
         JOIN institutions i ON i.id = inst.institution_id
         JOIN settlements s ON s.id = i.settlement_id
-        JOIN districts d ON d.id = s.district_id
-        WHERE {where} AND p.status = 'complete'
+        WHERE p.installation_id IN ({marks}) AND p.status = 'complete'
           AND p.id NOT IN (SELECT replaces FROM photos WHERE replaces IS NOT NULL)
-        ORDER BY inst.submitted_at, inst.id, p.shot LIMIT ?"""
-    return list(db.query(sql, [*params, limit]))
+        ORDER BY inst.submitted_at, inst.id, p.shot"""
+    return list(db.query(sql, ids))

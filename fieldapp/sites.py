@@ -12,6 +12,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask.cli import with_appcontext
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -33,6 +34,7 @@ def init_app(app):
 
 
 @click.command("import-sites")
+@with_appcontext
 @click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--contract", default=None, help="Create an installation per site under this contract.")
 def import_sites_command(csv_file, contract):

@@ -35,8 +35,9 @@ DOWN_DEFAULT = 100 * CHUNK
 DOWN_CAP = 1024 * CHUNK  # one request never runs longer than ~1 GiB; the client asks again
 UP_CAP = 64 * CHUNK  # per POST; the client sends 4 MiB blobs
 READ_PIECE = 64 * 1024
-# Transfers one worker process serves at once. gunicorn's default here is 16 threads per
-# worker: 12 for speed-test streams leaves 4 for everyone else (docs/speedtest.md).
+# Transfers one worker process serves at once, so some threads always stay free for everyone
+# else. fieldapp/gunicorn_conf.py sets SPEEDTEST_MAX_STREAMS to its threads minus 4; this
+# default is for servers started otherwise (docs/speedtest.md).
 MAX_STREAMS_DEFAULT = 12
 _random = {}
 

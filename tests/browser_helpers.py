@@ -63,8 +63,9 @@ def sign_in(page, base_url, username="tech", password="pw"):
     page.wait_for_url("**/tech/sites")
 
 
-def open_app(page, base_url, path="/tech/app"):
-    """Open the shell and wait until the service worker controls it and the sites arrived."""
+def open_app(page, base_url, path="/tech/app", worker=True):
+    """Open the shell and wait until the sites arrived (and the service worker controls it)."""
     page.goto(f"{base_url}{path}")
-    page.wait_for_selector("body[data-ready='1'][data-controlled='1']", state="attached")
+    ready = "body[data-ready='1'][data-controlled='1']" if worker else "body[data-ready='1']"
+    page.wait_for_selector(ready, state="attached")
     page.wait_for_selector(".site-name")

@@ -75,19 +75,23 @@ class Evidence:
         self.blobs = blobstore.from_config(config)
 
     def photo(self, tech, installation_id, shot, data, replaces=None):
-        meta = {"id": str(uuid.uuid4()), "installation_id": installation_id, "shot": shot,
-                "replaces": replaces}
+        meta = {
+            "id": str(uuid.uuid4()),
+            "installation_id": installation_id,
+            "shot": shot,
+            "replaces": replaces,
+        }
         return photos.store_photo_bytes(self.db, self.blobs, tech, meta, data)
 
     def batch(self, tech, *recs):
-        result = records.store_batch(self.db, tech, str(uuid.uuid4()), list(recs),
-                                     self.config["TAG_KEYS"])
+        result = records.store_batch(self.db, tech, str(uuid.uuid4()), list(recs), self.config["TAG_KEYS"])
         assert all(r["status"] == "stored" for r in result["results"]), result
         return result
 
     def scan(self, installation_id):
         institution_id = self.db.execute(
-            "SELECT institution_id FROM installations WHERE id = ?", [installation_id]).fetchone()[0]
+            "SELECT institution_id FROM installations WHERE id = ?", [installation_id]
+        ).fetchone()[0]
         code = tags.issue(self.db, self.config["TAG_KEYS"], institution_id)
         return record("scan", installation_id, code=code, lat=SITE[0], lon=SITE[1], accuracy_m=10)
 
@@ -96,13 +100,18 @@ class Evidence:
         inst_type, profile_id = self.db.execute(
             "SELECT i.type, inst.profile_id FROM installations inst "
             "JOIN institutions i ON i.id = inst.institution_id WHERE inst.id = ?",
-            [installation_id]).fetchone()
+            [installation_id],
+        ).fetchone()
         rules = profiles.get(self.db, profile_id)["rules"]
         shots = {}
         for n, shot in enumerate(profiles.required_shots(rules, inst_type)):
             shots[shot] = self.photo(tech, installation_id, shot, jpeg(seed + n))
-        recs = [self.scan(installation_id), splice(installation_id), splice(installation_id, slot=2),
-                speed(installation_id)]
+        recs = [
+            self.scan(installation_id),
+            splice(installation_id),
+            splice(installation_id, slot=2),
+            speed(installation_id),
+        ]
         if submit:
             recs.append(record("submission", installation_id, comment=""))
         self.batch(tech, *recs)
@@ -111,23 +120,59 @@ class Evidence:
 
 def record(kind, installation_id, replaces=None, **data):
     """One outbox record."""
-    return {"type": kind, "id": str(uuid.uuid4()), "installation_id": installation_id,
-            "device_time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-            "replaces": replaces, "data": data}
+    return {
+        "type": kind,
+        "id": str(uuid.uuid4()),
+        "installation_id": installation_id,
+        "device_time": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "replaces": replaces,
+        "data": data,
+    }
 
 
 def splice(installation_id, slot=1, attempt=1, replaces=None, losses=(0.05, 0.07, 0.04, 0.06)):
     """A splice record; losses are 1310 A->B, 1310 B->A, 1550 A->B, 1550 B->A (None: not measured)."""
     a, b, c, d = losses
-    return record("splice", installation_id, replaces, closure_label="MUF-1", closure_type="dome",
-                  placement="pole", tray=1, slot=slot, a_cable="C1", a_tube=1, a_fiber=slot,
-                  b_cable="C2", b_tube=1, b_fiber=slot, splice_type="fusion", attempt=attempt,
-                  loss_1310_ab=a, loss_1310_ba=b, loss_1550_ab=c, loss_1550_ba=d)
+    return record(
+        "splice",
+        installation_id,
+        replaces,
+        closure_label="MUF-1",
+        closure_type="dome",
+        placement="pole",
+        tray=1,
+        slot=slot,
+        a_cable="C1",
+        a_tube=1,
+        a_fiber=slot,
+        b_cable="C2",
+        b_tube=1,
+        b_fiber=slot,
+        splice_type="fusion",
+        attempt=attempt,
+        loss_1310_ab=a,
+        loss_1310_ba=b,
+        loss_1550_ab=c,
+        loss_1550_ba=d,
+    )
 
 
 def speed(installation_id, down=95.0, up=94.0, connection="wired", runs=3, replaces=None):
     """A browser speed test of `runs` runs at the given rates."""
-    return record("speed_test", installation_id, replaces, method="browser", server="central",
-                  connection=connection, down_mbps=down, up_mbps=up, latency_ms=12.0,
-                  latency_kind="median", jitter_ms=1.0, loss_pct=None, duration_s=30.0, streams=4,
-                  raw={"runs": [{"down_mbps": down, "up_mbps": up}] * runs})
+    return record(
+        "speed_test",
+        installation_id,
+        replaces,
+        method="browser",
+        server="central",
+        connection=connection,
+        down_mbps=down,
+        up_mbps=up,
+        latency_ms=12.0,
+        latency_kind="median",
+        jitter_ms=1.0,
+        loss_pct=None,
+        duration_s=30.0,
+        streams=4,
+        raw={"runs": [{"down_mbps": down, "up_mbps": up}] * runs},
+    )

@@ -16,9 +16,19 @@ GOOD = [
     "south kazakhstan,Сайрамский район,611000003,Аксу,public_wifi,Точка Wi-Fi,42.3,69.8,",
 ]
 ADMIN_PAGES = [
-    "/admin/", "/admin/sites/", "/admin/sites/new", "/admin/import", "/admin/assign", "/admin/labels",
-    "/admin/labels.pdf", "/admin/exports", "/admin/exports/institutions.csv",
-    "/admin/exports/institutions.geojson", "/admin/exports/packets.zip", "/admin/users/", "/admin/users/new",
+    "/admin/",
+    "/admin/sites/",
+    "/admin/sites/new",
+    "/admin/import",
+    "/admin/assign",
+    "/admin/labels",
+    "/admin/labels.pdf",
+    "/admin/exports",
+    "/admin/exports/institutions.csv",
+    "/admin/exports/institutions.geojson",
+    "/admin/exports/packets.zip",
+    "/admin/users/",
+    "/admin/users/new",
 ]
 
 
@@ -78,7 +88,12 @@ def test_import_preview_then_confirm_imports_all_rows_with_tags(client, admin, d
 def test_one_bad_row_means_nothing_is_imported_and_every_problem_is_listed(client, admin, db):
     bad = GOOD + ["KZ-99,Район,12345,Село,castle,Замок,10.0,71.0,"]
     preview = client.get(_upload(client, HEADER + "\n".join(bad)).headers["Location"]).get_data(as_text=True)
-    for message in ("unknown oblast", "KATO must be 9 digits", "unknown institution type", "is not inside Kazakhstan"):
+    for message in (
+        "unknown oblast",
+        "KATO must be 9 digits",
+        "unknown institution type",
+        "is not inside Kazakhstan",
+    ):
         assert message in preview
     assert ">5</td>" in preview  # the line number of the bad row
     assert "Import all" not in preview
@@ -112,12 +127,16 @@ def test_bulk_assign_all_schools_in_a_district(client, admin, db, make):
     district = installations.get(db, schools[0])["district_id"]
     page = client.get(f"/admin/assign?district_id={district}&type=school").get_data(as_text=True)
     assert "3 installations selected" in page
-    client.post("/admin/assign", data={"district_id": district, "type": "school", "technicians": [tech["id"]],
-                                       "mode": "add"})
+    client.post(
+        "/admin/assign",
+        data={"district_id": district, "type": "school", "technicians": [tech["id"]], "mode": "add"},
+    )
     assert all(installations.technicians(db, s) == sorted([tech["id"], tech2["id"]]) for s in schools)
     assert installations.technicians(db, hospital) == [] and installations.technicians(db, elsewhere) == []
-    client.post("/admin/assign", data={"district_id": district, "type": "school", "technicians": [tech["id"]],
-                                       "mode": "replace"})
+    client.post(
+        "/admin/assign",
+        data={"district_id": district, "type": "school", "technicians": [tech["id"]], "mode": "replace"},
+    )
     assert all(installations.technicians(db, s) == [tech["id"]] for s in schools)
 
 

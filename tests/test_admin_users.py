@@ -13,8 +13,15 @@ def admin(make, auth):
     return user
 
 
-NEW = {"username": "aigerim", "name": "Айгерим Токтарова", "role": "supervisor", "language": "kk",
-       "password": "long-enough-1", "confirm": "long-enough-1", "active": "y"}
+NEW = {
+    "username": "aigerim",
+    "name": "Айгерим Токтарова",
+    "role": "supervisor",
+    "language": "kk",
+    "password": "long-enough-1",
+    "confirm": "long-enough-1",
+    "active": "y",
+}
 
 
 def test_create_supervisor_with_regions_who_can_then_sign_in(client, admin, db, make, app):
@@ -26,11 +33,14 @@ def test_create_supervisor_with_regions_who_can_then_sign_in(client, admin, db, 
     assert "aigerim" in client.get("/admin/users/").get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("username", "Айгерим", "Lower-case Latin letters"),
-    ("password", "short", "between 10 and 200 characters"),
-    ("confirm", "different-123", "The passwords differ"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("username", "Айгерим", "Lower-case Latin letters"),
+        ("password", "short", "between 10 and 200 characters"),
+        ("confirm", "different-123", "The passwords differ"),
+    ],
+)
 def test_create_refuses_bad_input(client, admin, db, field, value, message):
     page = client.post("/admin/users/new", data={**NEW, field: value}).get_data(as_text=True)
     assert message in page
@@ -50,18 +60,25 @@ def test_edit_role_and_deactivate_signs_them_out(client, admin, db, make, app):
     data = {"name": "Tech", "role": "supervisor", "language": "ru", "regions": [make.region_id("KZ-55")]}
     client.post(f"/admin/users/{tech['id']}", data=data)  # "active" unchecked
     row = roster.get(db, tech["id"])
-    assert row["role"] == "supervisor" and row["active"] == 0 and row["region_ids"] == [make.region_id("KZ-55")]
+    assert (
+        row["role"] == "supervisor" and row["active"] == 0 and row["region_ids"] == [make.region_id("KZ-55")]
+    )
     assert "/login" in other.get("/tech/sites").headers["Location"]
 
 
 def test_reset_password_lifts_backoff(client, admin, db, make):
     tech = make.user(username="tech")
     db["users"].update(tech["id"], {"failed_logins": 9, "locked_until": "2999-01-01T00:00:00Z"})
-    client.post(f"/admin/users/{tech['id']}/password", data={"password": "new-password-1", "confirm": "new-password-1"})
+    client.post(
+        f"/admin/users/{tech['id']}/password",
+        data={"password": "new-password-1", "confirm": "new-password-1"},
+    )
     assert accounts.authenticate(db, "tech", "new-password-1")["id"] == tech["id"]
 
 
 def test_the_last_admin_cannot_demote_or_deactivate_themselves(client, admin, db):
-    page = client.post(f"/admin/users/{admin['id']}", data={"name": "Boss", "role": "technician", "language": "en"})
+    page = client.post(
+        f"/admin/users/{admin['id']}", data={"name": "Boss", "role": "technician", "language": "en"}
+    )
     assert "last active admin" in page.get_data(as_text=True)
     assert roster.get(db, admin["id"])["role"] == "admin" and roster.get(db, admin["id"])["active"] == 1

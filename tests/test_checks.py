@@ -43,9 +43,21 @@ def test_complete_evidence_passes_every_check(db, ev, tech, inst):
     assert result["summary"] == {"pass": len(result["checks"]), "warn": 0, "fail": 0, "verdict": "pass"}
     assert result["profile_id"] == 1 and result["profile_version"] == 1
     rules = {c["rule"] for c in result["checks"]}
-    assert {"photos.required_shot", "photo.gps", "photo.time", "photo.reuse", "photo.dark",
-            "photo.blur", "scan.tag", "splice.loss", "splice.bend", "splice.link_mean_1310",
-            "speed.runs", "speed.down", "speed.up"} <= rules
+    assert {
+        "photos.required_shot",
+        "photo.gps",
+        "photo.time",
+        "photo.reuse",
+        "photo.dark",
+        "photo.blur",
+        "scan.tag",
+        "splice.loss",
+        "splice.bend",
+        "splice.link_mean_1310",
+        "speed.runs",
+        "speed.down",
+        "speed.up",
+    } <= rules
     for c in result["checks"]:
         assert set(c) >= {"rule", "value", "threshold", "verdict", "detail"}
 
@@ -74,8 +86,10 @@ def test_photo_without_gps_is_a_warning(db, ev, tech, inst):
     assert check["verdict"] == "warn" and check["value"] is None
 
 
-@pytest.mark.parametrize("days_ago, verdict", [(1, "pass"), (13, "pass"), (20, "fail"), (400, "fail"),
-                                               (-3, "fail"), (None, "warn")])
+@pytest.mark.parametrize(
+    "days_ago, verdict",
+    [(1, "pass"), (13, "pass"), (20, "fail"), (400, "fail"), (-3, "fail"), (None, "warn")],
+)
 def test_capture_time_inside_visit_window(db, ev, tech, inst, days_ago, verdict):
     photo = ev.photo(tech, inst, "cable_entry", jpeg(4, days_ago=days_ago))
     ev.batch(tech, record("submission", inst, comment=""))
@@ -115,21 +129,29 @@ def test_same_photo_twice_at_one_institution_is_not_reuse(db, ev, tech, inst):
 BORDER_BUG = pytest.mark.xfail(strict=True, reason="imaging.sharpness counts the image border")
 
 
-@pytest.mark.parametrize("kind, rule, verdict", [
-    ("dark", "photo.dark", "fail"),
-    pytest.param("flat", "photo.blur", "warn", marks=BORDER_BUG),
-    ("noise", "photo.dark", "pass"),
-    ("noise", "photo.blur", "pass"),
-])
+@pytest.mark.parametrize(
+    "kind, rule, verdict",
+    [
+        ("dark", "photo.dark", "fail"),
+        pytest.param("flat", "photo.blur", "warn", marks=BORDER_BUG),
+        ("noise", "photo.dark", "pass"),
+        ("noise", "photo.blur", "pass"),
+    ],
+)
 def test_dark_and_blurred_photos(db, ev, tech, inst, kind, rule, verdict):
     photo = ev.photo(tech, inst, "power", jpeg(8, kind=kind))
     (check,) = by_rule(checks.run_all(db, inst), rule, photo["id"])
     assert check["verdict"] == verdict
 
 
-@pytest.mark.parametrize("brightness, sharpness, dark, blur", [
-    (30.0, 8.0, "fail", "pass"), (30.1, 7.9, "pass", "warn"), (200.0, 500.0, "pass", "pass"),
-])
+@pytest.mark.parametrize(
+    "brightness, sharpness, dark, blur",
+    [
+        (30.0, 8.0, "fail", "pass"),
+        (30.1, 7.9, "pass", "warn"),
+        (200.0, 500.0, "pass", "pass"),
+    ],
+)
 def test_quality_thresholds_come_from_the_profile(brightness, sharpness, dark, blur):
     photo = {"id": "p", "shot": "power", "brightness": brightness, "sharpness": sharpness}
     found = {c["rule"]: c["verdict"] for c in evidence.quality_checks(RULES["photos"], photo)}
@@ -199,13 +221,16 @@ def test_link_mean_and_splices_through_the_pipeline(db, ev, tech, inst):
     assert by_rule(result, "splice.link_mean_1310")[0]["verdict"] == "pass"
 
 
-@pytest.mark.parametrize("kwargs, rule, verdict", [
-    ({}, "speed.down", "pass"),
-    ({"down": 50.0}, "speed.down", "fail"),
-    ({"up": 80.0}, "speed.up", "fail"),
-    ({"runs": 2}, "speed.runs", "fail"),
-    ({"connection": "wifi"}, "speed.runs", "fail"),
-])
+@pytest.mark.parametrize(
+    "kwargs, rule, verdict",
+    [
+        ({}, "speed.down", "pass"),
+        ({"down": 50.0}, "speed.down", "fail"),
+        ({"up": 80.0}, "speed.up", "fail"),
+        ({"runs": 2}, "speed.runs", "fail"),
+        ({"connection": "wifi"}, "speed.runs", "fail"),
+    ],
+)
 def test_speed_median_against_contract(db, ev, tech, inst, kwargs, rule, verdict):
     ev.batch(tech, speed(inst, **kwargs))
     (check,) = by_rule(checks.run_all(db, inst), rule)
@@ -213,9 +238,22 @@ def test_speed_median_against_contract(db, ev, tech, inst, kwargs, rule, verdict
 
 
 def _insert_photos(db, inst, hashes):
-    rows = [{"id": f"p{n}", "installation_id": inst, "author_id": 1, "device_time": "x",
-             "received_at": "x", "content_hash": "x", "shot": "power", "size": 1, "sha256": "x",
-             "status": "complete", "phash": h} for n, h in enumerate(hashes)]
+    rows = [
+        {
+            "id": f"p{n}",
+            "installation_id": inst,
+            "author_id": 1,
+            "device_time": "x",
+            "received_at": "x",
+            "content_hash": "x",
+            "shot": "power",
+            "size": 1,
+            "sha256": "x",
+            "status": "complete",
+            "phash": h,
+        }
+        for n, h in enumerate(hashes)
+    ]
     with store.write(db):
         db["photos"].insert_all(rows)
 
@@ -234,6 +272,10 @@ def test_reuse_index_finds_exactly_what_a_full_scan_finds(db, make, tech):
 
 
 def test_segment_lookup_uses_the_expression_indexes(db):
-    plan = " ".join(row[3] for row in db.execute(
-        "EXPLAIN QUERY PLAN SELECT id FROM photos WHERE substr(phash, 5, 4) IN ('abcd', '0000')"))
+    plan = " ".join(
+        row[3]
+        for row in db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM photos WHERE substr(phash, 5, 4) IN ('abcd', '0000')"
+        )
+    )
     assert "photos_phash_s1" in plan

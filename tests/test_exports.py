@@ -16,30 +16,59 @@ from fieldapp import tags
 
 def add_record(db, table, installation_id, author_id, received_at="2026-11-20T10:00:00.000Z", **fields):
     """A field record as the sync API would store it (only the columns a test cares about)."""
-    row = {"id": str(uuid.uuid4()), "installation_id": installation_id, "author_id": author_id,
-           "device_time": received_at, "received_at": received_at, "content_hash": "x", **fields}
+    row = {
+        "id": str(uuid.uuid4()),
+        "installation_id": installation_id,
+        "author_id": author_id,
+        "device_time": received_at,
+        "received_at": received_at,
+        "content_hash": "x",
+        **fields,
+    }
     with store.write(db):
         db[table].insert(row)
     return row["id"]
 
 
-SPLICE = {"closure_label": "M1", "closure_type": "dome", "tray": 1, "slot": 1, "a_cable": "A", "a_tube": 1,
-          "a_fiber": 1, "b_cable": "B", "b_tube": 1, "b_fiber": 1, "splice_type": "fusion"}
+SPLICE = {
+    "closure_label": "M1",
+    "closure_type": "dome",
+    "tray": 1,
+    "slot": 1,
+    "a_cable": "A",
+    "a_tube": 1,
+    "a_fiber": 1,
+    "b_cable": "B",
+    "b_tube": 1,
+    "b_fiber": 1,
+    "splice_type": "fusion",
+}
 
 
 @pytest.fixture
 def site(db, make, app):
-    """An accepted installation with two splices (one corrected), two wired and one Wi-Fi speed test, a photo."""
+    """An accepted installation: two splices (one corrected), two wired and one Wi-Fi test, a photo."""
     tech = make.user(username="tech")
     work = make.installation([tech], status="accepted", name_ru="Школа №1, «Балапан»")
     first = add_record(db, "splices", work, tech["id"], **SPLICE, loss_1550_ab=0.30, loss_1550_ba=0.20)
-    add_record(db, "splices", work, tech["id"], **SPLICE, loss_1550_ab=0.06, loss_1550_ba=0.04, replaces=first)
+    add_record(
+        db, "splices", work, tech["id"], **SPLICE, loss_1550_ab=0.06, loss_1550_ba=0.04, replaces=first
+    )
     add_record(db, "splices", work, tech["id"], **{**SPLICE, "slot": 2}, loss_1550_ab=0.12, loss_1550_ba=0.08)
     for down, connection in ((95.0, "wired"), (105.0, "wired"), (20.0, "wifi")):
-        add_record(db, "speed_tests", work, tech["id"], method="browser", connection=connection,
-                   down_mbps=down, up_mbps=down / 2)
-    photo = add_record(db, "photos", work, tech["id"], shot="cable_entry", size=10, sha256="0" * 64,
-                       status="complete")
+        add_record(
+            db,
+            "speed_tests",
+            work,
+            tech["id"],
+            method="browser",
+            connection=connection,
+            down_mbps=down,
+            up_mbps=down / 2,
+        )
+    photo = add_record(
+        db, "photos", work, tech["id"], shot="cable_entry", size=10, sha256="0" * 64, status="complete"
+    )
     make.installation(region="KZ-55", lat=52.3, lon=76.9)
     tags.issue_missing(db, app.config["TAG_KEYS"])
     return {"installation": work, "photo": photo, "tech": tech}

@@ -124,3 +124,7 @@ def test_exif_offset_wins_over_default():
         {imaging.DATETIME_ORIGINAL: "2026:11:20 15:00:00", imaging.OFFSET_TIME_ORIGINAL: "+06:00"})
     assert imaging.exif_time(exif) == "2026-11-20T09:00:00.000Z"
     assert imaging.exif_time(Image.Exif()) is None
+
+
+def test_flat_grey_has_no_sharpness():
+    assert imaging.sharpness(Image.new("L", (640, 480), 128)) == 0

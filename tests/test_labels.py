@@ -1,6 +1,7 @@
 """QR label sheets: the right pages, every label decodes back to its tag, sizes the standards ask for."""
 
 import io
+import xml.etree.ElementTree as ET
 
 import pytest
 import zxingcpp
@@ -16,8 +17,15 @@ PREFIX = "HTTPS://FIELDAPP.KZ/T/"
 
 def _label(n, outdoor=False, name="Фельдшерско-акушерский пункт села Шолаккорган"):
     code = tags.encode(KEYS, f"{n:08d}", 1)
-    return {"institution_id": n, "code": code, "url": tags.url(PREFIX, code), "human": tags.human(code),
-            "name": name, "village": "Шолаққорған", "outdoor": outdoor}
+    return {
+        "institution_id": n,
+        "code": code,
+        "url": tags.url(PREFIX, code),
+        "human": tags.human(code),
+        "name": name,
+        "village": "Шолаққорған",
+        "outdoor": outdoor,
+    }
 
 
 def _slot_of(result, layout):
@@ -30,7 +38,9 @@ def _slot_of(result, layout):
     return row * layout.cols + col
 
 
-@pytest.mark.parametrize(("count", "layout_key", "pages"), [(45, "L7160", 3), (14, "L7163", 1), (9, "L7165", 2)])
+@pytest.mark.parametrize(
+    ("count", "layout_key", "pages"), [(45, "L7160", 3), (14, "L7163", 1), (9, "L7165", 2)]
+)
 def test_sheet_pdf_has_the_right_pages_and_every_label_decodes_in_place(count, layout_key, pages):
     items = [_label(n, outdoor=n % 4 == 0) for n in range(count)]
     document = labels.pdf(items, layout_key)
@@ -39,7 +49,7 @@ def test_sheet_pdf_has_the_right_pages_and_every_label_decodes_in_place(count, l
     layout = labels.LAYOUTS[layout_key]
     for number, page in enumerate(labels.pages(items, layout_key)):
         assert page.size == (2480, 3508)  # A4 at 300 dpi
-        expected = items[number * layout.per_page:(number + 1) * layout.per_page]
+        expected = items[number * layout.per_page : (number + 1) * layout.per_page]
         found = zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.QRCode)
         assert sorted(r.text for r in found) == sorted(i["url"] for i in expected)
         for result in found:
@@ -74,7 +84,9 @@ def test_label_shows_name_village_and_human_id_in_cyrillic_and_kazakh():
     item = _label(7, name="Қазығұрт ауылының №2 орта мектебі")
     face = labels.font("name", 30)
     assert face.getbbox("Қ")[2] > 0 and "DejaVu" in face.getname()[0]
-    lines = [text for _kind, _size, text in labels.label_text(item, labels.geometry(labels.LAYOUTS["L7160"], 37))]
+    lines = [
+        text for _kind, _size, text in labels.label_text(item, labels.geometry(labels.LAYOUTS["L7160"], 37))
+    ]
     assert " ".join(lines[:-1]).replace("… ", " ").startswith("Қазығұрт")
     assert lines[-1] == "Шолаққорған"
     assert item["human"] in labels.svg(item)
@@ -93,8 +105,11 @@ def test_single_label_png_decodes_and_svg_is_millimetre_sized():
     assert round(image.info["dpi"][0]) == 300
     assert [r.text for r in zxingcpp.read_barcodes(image)] == [item["url"]]
     svg = labels.svg(item, "L7163")
-    assert 'width="99.1mm"' in svg and 'height="38.1mm"' in svg and "<path d=\"M" in svg
+    assert 'width="99.1mm"' in svg and 'height="38.1mm"' in svg and '<path d="M' in svg
     assert "&lt;" in labels.svg({**item, "name": "<b>"})  # names are escaped
+    root = ET.fromstring(svg)  # well-formed XML
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts[-1] == item["human"] and "Шолаққорған" in texts
 
 
 def test_for_selection_uses_active_tags_and_counts_untagged(db, make):
@@ -110,10 +125,14 @@ def test_for_selection_uses_active_tags_and_counts_untagged(db, make):
 
 def test_labels_pdf_download_for_a_district(app, client, auth, db, make):
     make.user("admin", username="boss")
-    ids = [make.institution(region="KZ-31") for _ in range(22)] + [make.institution(region="KZ-55", lat=52.3, lon=76.9)]
+    ids = [make.institution(region="KZ-31") for _ in range(22)] + [
+        make.institution(region="KZ-55", lat=52.3, lon=76.9)
+    ]
     tags.issue_missing(db, app.config["TAG_KEYS"])
-    district = db.execute("SELECT district_id FROM settlements s JOIN institutions i ON i.settlement_id = s.id "
-                          "WHERE i.id = ?", [ids[0]]).fetchone()[0]
+    district = db.execute(
+        "SELECT district_id FROM settlements s JOIN institutions i ON i.settlement_id = s.id WHERE i.id = ?",
+        [ids[0]],
+    ).fetchone()[0]
     auth.login("boss")
     response = client.get(f"/admin/labels.pdf?district_id={district}&layout=L7160")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -122,4 +141,6 @@ def test_labels_pdf_download_for_a_district(app, client, auth, db, make):
     assert "22" in page
     single = client.get(f"/admin/sites/{ids[0]}/label.png")
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(single.data)))
-    assert decoded[0].text == tags.url(app.config["TAG_URL_PREFIX"], tags.active_code(db, app.config["TAG_KEYS"], ids[0]))
+    assert decoded[0].text == tags.url(
+        app.config["TAG_URL_PREFIX"], tags.active_code(db, app.config["TAG_KEYS"], ids[0])
+    )

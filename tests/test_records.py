@@ -141,9 +141,18 @@ def test_other_technicians_installation(db, make, tech):
     assert db["splices"].count == 0
 
 
+@pytest.mark.parametrize("role", ["supervisor", "admin"])
+def test_only_technicians_push(db, make, inst, role):
+    with pytest.raises(records.Rejected) as refused:
+        push(db, make.user(role, regions=["KZ-31"]), [splice(inst)])
+    assert refused.value.status == 403 and db["splices"].count == 0
+
+
 def test_locked_installation(db, make, tech):
     approved = make.installation([tech], status="approved")
-    assert push(db, tech, [splice(approved)])["results"][0]["code"] == "installation_locked"
+    result = push(db, tech, [splice(approved)])["results"][0]
+    assert result["code"] == "installation_locked"
+    assert result["params"] == {"installation_status": "approved"}
 
 
 def test_too_many_records(db, tech, inst):
@@ -172,9 +181,13 @@ def test_speed_test_fields(db, tech, inst):
     row = store.one(db, "SELECT * FROM speed_tests")
     assert row["down_mbps"] == 94.1 and json.loads(row["raw"]) == {"runs": [1, 2]}
     bad = {**data, "connection": "lte"}
-    assert push(db, tech, [record("speed_test", inst, **bad)])["results"][0]["code"] == "bad_choice"
+    assert push(db, tech, [record("speed_test", inst, **bad)])["results"][0]["code"] == "unknown_connection"
     negative = {**data, "up_mbps": -1}
     assert push(db, tech, [record("speed_test", inst, **negative)])["results"][0]["code"] == "out_of_range"
+    tester = {**data, "method": "tester", "device_model": "EXFO"}
+    result = push(db, tech, [record("speed_test", inst, **tester)])["results"][0]
+    assert (result["code"], result["params"]) == ("screen_photo_required", {"field": "screen_photo_id"})
+    assert db["speed_tests"].count == 1
 
 
 def test_submission_submits_once(db, tech, inst):
@@ -210,10 +223,10 @@ def test_correction_resolves_only_its_returned_item(db, tech, inst):
     assert rows[item_first]["resolved_by"] == fix["id"] and rows[item_first]["resolved_at"]
     assert rows[item_second]["resolved_at"] is None
     assert rows[item_speed]["resolved_at"] is None
-    speed = record("speed_test", inst, method="manual", connection="wired", down_mbps=1, up_mbps=1)
+    speed = record("speed_test", inst, method="browser", connection="wired", down_mbps=1, up_mbps=1)
     push(db, tech, [speed])
-    assert store.scalar(db, "SELECT resolved_by FROM returned_items WHERE id = ?", [item_speed]) == speed["id"]
-    assert store.scalar(db, "SELECT resolved_at FROM returned_items WHERE id = ?", [item_second]) is None
+    resolved = dict(db.execute("SELECT id, resolved_by FROM returned_items").fetchall())
+    assert resolved == {item_first: fix["id"], item_second: None, item_speed: speed["id"]}
 
 
 def test_prune_keys_keeps_recent(db, tech, inst):

@@ -17,8 +17,12 @@ from tests.review_evidence import splice
 
 @pytest.fixture
 def people(make):
-    return {"tech": make.user("technician", "tech"), "sup": make.user("supervisor", "sup", regions=["KZ-31"]),
-            "far": make.user("supervisor", "far", regions=["KZ-63"]), "admin": make.user("admin", "admin")}
+    return {
+        "tech": make.user("technician", "tech"),
+        "sup": make.user("supervisor", "sup", regions=["KZ-31"]),
+        "far": make.user("supervisor", "far", regions=["KZ-63"]),
+        "admin": make.user("admin", "admin"),
+    }
 
 
 @pytest.fixture
@@ -105,7 +109,9 @@ def test_failing_checks_need_an_override_reason(client, auth, db, make, ev, peop
     response = client.post(f"/review/{inst}/approve", data={"rev": rev(db, inst)})
     assert response.status_code == 422 and status(db, inst) == "submitted"
     assert "override reason" in response.get_data(as_text=True)
-    client.post(f"/review/{inst}/approve", data={"rev": rev(db, inst), "override_reason": "Signed off by phone"})
+    client.post(
+        f"/review/{inst}/approve", data={"rev": rev(db, inst), "override_reason": "Signed off by phone"}
+    )
     assert status(db, inst) == "approved"
     assert store.scalar(db, "SELECT override_reason FROM reviews") == "Signed off by phone"
 
@@ -136,12 +142,21 @@ def test_return_pull_resubmit_accept(client, auth, db, app, ev, people, make):
     page = client.get(f"/review/{inst}").get_data(as_text=True)
     assert "row-fail" in page and "/photos/" in page
     blurred = shots["power"]["id"]
-    form = {"rev": rev(db, inst), "comment": "Two things",
-            "items-0-kind": "photo", "items-0-ref": blurred, "items-0-selected": "y",
-            "items-0-reason": "Blurred, retake",
-            "items-1-kind": "splice", "items-1-ref": bad_splice["id"], "items-1-selected": "y",
-            "items-1-reason": "0.4 dB: re-splice",
-            "items-2-kind": "speed_test", "items-2-ref": "", "items-2-reason": "not chosen"}
+    form = {
+        "rev": rev(db, inst),
+        "comment": "Two things",
+        "items-0-kind": "photo",
+        "items-0-ref": blurred,
+        "items-0-selected": "y",
+        "items-0-reason": "Blurred, retake",
+        "items-1-kind": "splice",
+        "items-1-ref": bad_splice["id"],
+        "items-1-selected": "y",
+        "items-1-reason": "0.4 dB: re-splice",
+        "items-2-kind": "speed_test",
+        "items-2-ref": "",
+        "items-2-reason": "not chosen",
+    }
     assert client.post(f"/review/{inst}/return", data=form).status_code == 302
     assert status(db, inst) == "returned"
     review = store.one(db, "SELECT * FROM reviews")
@@ -154,7 +169,9 @@ def test_return_pull_resubmit_accept(client, auth, db, app, ev, people, make):
     (mine,) = [i for i in pulled["installations"] if i["id"] == inst]
     assert mine["status"] == "returned"
     assert {(r["item_kind"], r["item_ref"], r["reason"]) for r in mine["returned_items"]} == {
-        ("photo", blurred, "Blurred, retake"), ("splice", bad_splice["id"], "0.4 dB: re-splice")}
+        ("photo", blurred, "Blurred, retake"),
+        ("splice", bad_splice["id"], "0.4 dB: re-splice"),
+    }
 
     ev.photo(tech, inst, "power", jpeg(999), replaces=blurred)
     fixed = splice(inst, slot=5, attempt=2, losses=(0.05, 0.05, 0.05, 0.05), replaces=bad_splice["id"])
@@ -180,8 +197,9 @@ def test_bulk_approve_only_all_passing(client, auth, db, make, ev, people, submi
     ev.batch(people["tech"], record("submission", failing, comment=""))
     outside = make.installation([people["tech"]], status="submitted", region="KZ-63")
     auth.login("sup")
-    response = client.post("/review/bulk-approve", data={"ids": [submitted, failing, outside]},
-                            follow_redirects=True)
+    response = client.post(
+        "/review/bulk-approve", data={"ids": [submitted, failing, outside]}, follow_redirects=True
+    )
     assert "Approved 1 installation" in response.get_data(as_text=True)
     assert [status(db, i) for i in (submitted, failing, outside)] == ["approved", "submitted", "submitted"]
 
@@ -210,3 +228,10 @@ def test_csrf_is_enforced_on_decisions(app, db, people, submitted):
     client.post(f"/review/{submitted}/approve", data={"csrf_token": token, "rev": rev(db, submitted)})
     assert status(db, submitted) == "approved"
 
+
+def test_page_of_an_installation_not_yet_submitted(client, auth, make, people):
+    inst = make.installation([people["tech"]])
+    auth.login("sup")
+    page = client.get(f"/review/{inst}").get_data(as_text=True)
+    assert "Nothing to decide" in page and "Return the chosen items" not in page
+    assert client.post(f"/review/{inst}/approve", data={"override_reason": "x"}).status_code == 422

@@ -10,6 +10,7 @@ import pytest
 from fieldapp import store
 from tests.review_evidence import Evidence
 from tests.review_evidence import jpeg
+from tests.review_evidence import record
 from tests.review_evidence import splice
 
 SHOTS = os.environ.get("REVIEW_SCREENSHOTS")
@@ -33,7 +34,7 @@ def site(app, db, make):
     other = make.installation([tech], region="KZ-31")
     ev.photo(tech, other, "cable_entry", jpeg(100))  # the same picture as flawed's first shot
     ev.batch(tech, splice(flawed, slot=7, losses=(0.42, 0.38, 0.5, 0.46)))
-    from tests.review_evidence import record
+
     ev.batch(tech, record("submission", flawed, comment=""))
     return {"flawed": flawed, "clean": clean, "shots": shots}
 
@@ -52,6 +53,11 @@ def status(db, inst):
 def test_laptop_review_and_return_a_splice(browser, live_server, db, site):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
     page = context.new_page()
+    errors = []  # a CSP violation (inline style or script) shows up as a console error
+    page.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" and "favicon" not in m.location["url"] else None,
+    )
     sign_in(page, live_server.url)
     page.get_by_role("link", name="Review").click()
     page.get_by_role("heading", name="Review queue").wait_for()
@@ -63,18 +69,20 @@ def test_laptop_review_and_return_a_splice(browser, live_server, db, site):
     loaded = page.evaluate("[...document.querySelectorAll('.photo-grid img')].every(i => i.naturalWidth > 0)")
     assert loaded
     snap(page, "laptop-installation")
-    item = page.locator("li.return-item", has_text="Splice MUF-1 1/7")
+    item = page.locator("li.return-item", has_text="Splice MUF-1, tray 1, slot 7")
     item.get_by_role("checkbox").check()
     item.get_by_role("textbox").fill("0.44 dB average: re-splice")
     page.get_by_role("button", name="Return the chosen items").click()
     page.get_by_text("Returned to the technician").wait_for()
     assert status(db, site["flawed"]) == "returned"
+    assert errors == []
     context.close()
 
 
 def test_phone_approve_a_passing_installation(browser, live_server, db, site):
-    context = browser.new_context(viewport={"width": 360, "height": 800}, is_mobile=True,
-                                  has_touch=True, locale="en-US")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 800}, is_mobile=True, has_touch=True, locale="en-US"
+    )
     page = context.new_page()
     sign_in(page, live_server.url)
     page.goto(live_server.url + "/review/")

@@ -1,4 +1,4 @@
-"""Institution pages: search and paging, create through the importer's checks, edit, deactivate, tags, crews."""
+"""Institution pages: search, paging, create through the importer's checks, edit, deactivate, tags."""
 
 import pytest
 
@@ -14,9 +14,20 @@ def admin(make, auth):
     return user
 
 
-NEW = {"region": "KZ-31", "district": "Жуалынский район", "kato": "311234567", "settlement": "Бирлик",
-       "type": "school", "name_ru": "Школа №1 села Бирлик", "name_kk": "", "bin": "123456789012",
-       "lat": "42.9", "lon": "71.4", "pupils": "320", "contract": "PPP-1"}
+NEW = {
+    "region": "KZ-31",
+    "district": "Жуалынский район",
+    "kato": "311234567",
+    "settlement": "Бирлик",
+    "type": "school",
+    "name_ru": "Школа №1 села Бирлик",
+    "name_kk": "",
+    "bin": "123456789012",
+    "lat": "42.9",
+    "lon": "71.4",
+    "pupils": "320",
+    "contract": "PPP-1",
+}
 
 
 def test_list_searches_cyrillic_case_insensitively_and_pages(client, admin, make):
@@ -45,17 +56,23 @@ def test_create_runs_the_importers_checks_and_issues_a_tag(client, admin, db, ap
     site = db.execute("SELECT id, name_kk FROM institutions WHERE bin = '123456789012'").fetchone()
     assert site[1] == NEW["name_ru"]
     assert tags.active_code(db, app.config["TAG_KEYS"], site[0])
-    assert db.execute("SELECT contract FROM installations WHERE institution_id = ?", [site[0]]).fetchone()[0] == "PPP-1"
+    assert (
+        db.execute("SELECT contract FROM installations WHERE institution_id = ?", [site[0]]).fetchone()[0]
+        == "PPP-1"
+    )
     again = client.post("/admin/sites/new", data=NEW).get_data(as_text=True)
     assert "already in the database" in again
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("kato", "12345", "KATO must be 9 digits"),
-    ("lat", "12.0", "Number must be between"),
-    ("bin", "12", "BIN must be 12 digits"),
-    ("name_ru", "", "This field is required"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("kato", "12345", "KATO must be 9 digits"),
+        ("lat", "12.0", "Number must be between"),
+        ("bin", "12", "BIN must be 12 digits"),
+        ("name_ru", "", "This field is required"),
+    ],
+)
 def test_create_refuses_bad_values_beside_their_field(client, admin, db, field, value, message):
     page = client.post("/admin/sites/new", data={**NEW, field: value}).get_data(as_text=True)
     assert message in page
@@ -67,8 +84,18 @@ def test_edit_deactivate_and_reissue_tag(client, admin, db, make, app):
     site = make.institution()
     keys = app.config["TAG_KEYS"]
     old = tags.issue(db, keys, site)
-    data = {"type": "akimat", "name_ru": "Акимат", "name_kk": "Әкімдік", "bin": "", "address": "ул. Абая 1",
-            "lat": "43.0", "lon": "71.5", "pupils": "", "contracted_down_mbps": "50", "contracted_up_mbps": "50"}
+    data = {
+        "type": "akimat",
+        "name_ru": "Акимат",
+        "name_kk": "Әкімдік",
+        "bin": "",
+        "address": "ул. Абая 1",
+        "lat": "43.0",
+        "lon": "71.5",
+        "pupils": "",
+        "contracted_down_mbps": "50",
+        "contracted_up_mbps": "50",
+    }
     assert client.post(f"/admin/sites/{site}", data=data).status_code == 302
     assert institutions.get(db, site)["name_kk"] == "Әкімдік"
     clash = client.post(f"/admin/sites/{site}", data={**data, "bin": "999999999999"}).get_data(as_text=True)

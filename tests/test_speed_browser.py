@@ -119,7 +119,7 @@ def test_tester_entry_is_refused_without_a_photo_of_the_screen(speed_page):
     assert page.locator("#speed-root").get_attribute("data-last-record") is None
     page.get_by_label("Photo of the tester's screen").set_input_files(screen_photo())
     page.get_by_role("button", name="Save tester result").click()
-    expect(page.get_by_text("Result saved.")).to_be_visible()
+    expect(page.locator(".speed-tester-status")).to_contain_text("Result saved.")
     record = last_record(page)
     assert record["method"] == "tester" and record["screen_photo_id"]
     assert record["down_mbps"] == 98.5 and record["device_model"] == "EXFO EX1"
@@ -128,8 +128,8 @@ def test_tester_entry_is_refused_without_a_photo_of_the_screen(speed_page):
 
 VERDICT_CASES = [
     ({"down": 100, "up": 100}, [{"id": "a", "method": "browser", "connection": "wired", "down_mbps": 1,
-                                 "up_mbps": 1, "raw": {"runs": [{"down_mbps": d, "up_mbps": u}
-                                                                for d, u in [(95, 91), (89, 80), (120, 99)]]}}]),
+                                 "up_mbps": 1, "raw": {"runs": [{"down_mbps": d, "up_mbps": u} for d, u
+                                                                in [(95, 91), (89, 80), (120, 99)]]}}]),
     ({"down": 100, "up": 100}, [{"id": "a", "method": "browser", "connection": "wifi", "down_mbps": 99,
                                  "up_mbps": 99, "raw": None}]),
     ({"down": 45, "up": 30}, [{"id": "t1", "method": "tester", "connection": "wired", "down_mbps": 10,
@@ -162,3 +162,32 @@ def test_phone_verdict_and_arithmetic_match_the_server(speed_page):
     assert got["latency"] == speed.latency(pings)
     assert got["mbps"] == speed.mbps(12_500_000, 1)
     assert got["throughput"] == speed.throughput([(0, 0), (0.5, 9e6), (1, 1e7), (3, 3.5e7)], 1)
+
+
+def test_closing_the_screen_stops_a_running_test(speed_page):
+    page = speed_page
+    requests, aborted = [], []
+    page.on("request", lambda request: requests.append(request.url) if "/speedtest/" in request.url else None)
+    page.on("requestfailed", lambda request: aborted.append(request.url) if "/down" in request.url else None)
+    outcome = page.evaluate(
+        """async () => {
+            const { mountSpeedScreen } = await import("/static/js/speed/screen.js");
+            const slot = document.createElement("div");
+            document.body.append(slot);
+            const saved = [];
+            const close = mountSpeedScreen(slot, { messages: {}, options: { phaseSeconds: 5, runs: 3 },
+                saveRecord: async (type, data) => { saved.push(data); return "id"; },
+                addPhoto: async () => "photo" });
+            slot.querySelector("input[value=wired]").checked = true;
+            slot.querySelector(".speed-start").click();
+            await new Promise((r) => { setTimeout(r, 1500); });
+            close();
+            await new Promise((r) => { setTimeout(r, 300); });
+            return { state: slot.dataset.speedState, saved: saved.length };
+        }"""
+    )
+    assert outcome == {"state": "failed", "saved": 0}
+    assert len(aborted) >= 4  # the download streams in flight were cut, not left to run
+    seen = len(requests)
+    page.wait_for_timeout(1500)
+    assert len(requests) == seen  # nothing more goes out once the screen is closed

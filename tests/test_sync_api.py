@@ -117,6 +117,24 @@ def test_csrf_enforced_with_header(app, client, auth, tech, inst):
     assert accepted.status_code == 200 and accepted.json["results"][0]["status"] == "stored"
 
 
+@pytest.mark.parametrize("method, url", [e for e in ENDPOINTS if e[0] != "get"])
+def test_every_write_needs_the_csrf_header(app, client, auth, tech, method, url):
+    auth.login("tech")
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = getattr(client, method)(url, json={})
+    assert response.status_code == 400 and response.json["error"] == "csrf_failed"
+
+
+@pytest.mark.parametrize("url, error", [
+    ("/api/v1/pull?cursor=abc", "bad_field"),
+    (PHOTO + "/upload", "unknown_photo"),
+    ("/api/v1/photos/not-a-uuid/upload", "bad_field"),
+])
+def test_bad_reads(client, auth, tech, url, error):
+    auth.login("tech")
+    assert client.get(url).json["error"] == error
+
+
 def test_photo_upload_protocol(client, auth, db, tech, inst):
     auth.login("tech")
     data = jpeg(1600, 1200)
@@ -168,3 +186,11 @@ def test_photo_on_another_technicians_installation(client, auth, make, tech):
 def test_prune_command(runner, db):
     assert "Pruned 0" in runner.invoke(args=["prune-sync-keys"]).output
     assert runner.invoke(args=["prune-sync-keys", "--days", "7"]).exit_code != 0
+
+
+def test_photo_on_approved_installation_is_locked(client, auth, make, tech):
+    approved = make.installation([tech], status="approved")
+    auth.login("tech")
+    response = client.put("/api/v1/photos/" + str(uuid.uuid4()), json=photo_meta(approved, b"abc"))
+    assert response.status_code == 422 and response.json["error"] == "installation_locked"
+    assert response.json["installation_status"] == "approved"

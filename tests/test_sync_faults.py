@@ -114,7 +114,7 @@ def _post(port, cookie, body):
     return conn
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.08, 1.0])
+@pytest.mark.parametrize("delay", [0.05, 1.0])
 def test_server_killed_mid_batch(app, db, tech, inst, tmp_path, delay):
     """kill -9 while a 500-record batch is in flight; restart; retry: each record exactly once."""
     batch = {"key": f"kill-{uuid.uuid4()}", "records": [splice(inst, tray=n // 12 + 1, a_fiber=n % 12 + 1)
@@ -243,3 +243,32 @@ def test_upload_cut_mid_chunk_resumes(app, live_server, db, tech, inst):
     with app.app_context():
         row = store.one(get_db(), "SELECT status, size, sha256 FROM photos")
     assert row == {"status": "complete", "size": len(data), "sha256": meta["sha256"]}
+
+
+def test_racing_completes_store_one_photo(app, db, tech, inst):
+    """Two retries of 'complete' at once (a phone that timed out and tried again)."""
+    from fieldapp import blobstore
+    from fieldapp import photos
+
+    data = jpeg(1600, 1200)
+    blobs = blobstore.from_config(app.config)
+    photo_id = str(uuid.uuid4())
+    meta = {"installation_id": inst, "shot": "power", "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(), "device_time": "2026-11-20T10:00:00Z"}
+    photos.announce(db, blobs, tech, photo_id, meta)
+    photos.write_chunk(db, blobs, tech, photo_id, 0, meta["sha256"], data)
+    answers = []
+
+    def finish():
+        own = store.connect(app.config["DATABASE"])
+        answers.append(photos.complete(own, blobs, tech, photo_id))
+
+    threads = [threading.Thread(target=finish) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert answers == [{"id": photo_id, "status": "complete", "offset": len(data)}] * 3
+    stored = [name for _, _, files in os.walk(blobs.root) for name in files]
+    assert len(stored) == 3  # original, display, thumb: once
+    assert store.scalar(db, "SELECT COUNT(*) FROM photos WHERE status = 'complete'") == 1

@@ -10,13 +10,19 @@ KEYS = {1: "old-key", 2: "new-key"}
 def _flip(code, index):
     """The code with one character changed to another valid one (a typo or a forgery)."""
     other = tags.ALPHABET[(tags.ALPHABET.index(code[index]) + 1) % len(tags.ALPHABET)]
-    return code[:index] + other + code[index + 1:]
+    return code[:index] + other + code[index + 1 :]
 
 
 def test_genuine_code_verifies_in_every_written_form():
     code = tags.encode(KEYS, "ABCD2345", 2)
     assert len(code) == 15 and set(code) <= set(tags.ALPHABET)
-    for form in (code, tags.human(code), tags.url("HTTPS://FIELDAPP.KZ/T/", code), code.lower(), f" {code}/ "):
+    for form in (
+        code,
+        tags.human(code),
+        tags.url("HTTPS://FIELDAPP.KZ/T/", code),
+        code.lower(),
+        f" {code}/ ",
+    ):
         assert tags.verify(KEYS, form) == "ABCD2345"
 
 

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from flask_babel import force_locale
 
 from fieldapp import installations
 from fieldapp import tags
@@ -85,13 +86,18 @@ def test_manifest_makes_the_app_installable(client):
         assert client.get(icon["src"]).mimetype == "image/png"
 
 
-def test_messages_come_in_the_users_language(client, auth, tech):
-    english = client.get("/tech/messages.json").get_json()
-    assert set(english) == set(MESSAGES)
+def test_messages_are_every_js_string(client):
+    english = client.get("/tech/messages.json", headers={"Accept-Language": "en"}).get_json()
+    assert english == {key: str(text) for key, text in MESSAGES.items()}
     assert english["my_sites"] == "My sites"
-    auth.login("tech")
-    russian = client.get("/tech/messages.json").get_json()
-    assert set(russian) == set(MESSAGES)
+
+
+def test_messages_come_in_the_users_language(app, client, auth, tech):
+    # One request context only: the db fixture's app context (and its g) spans requests.
+    auth.login("tech")  # a Russian-speaking technician, whatever the browser says
+    russian = client.get("/tech/messages.json", headers={"Accept-Language": "en"}).get_json()
+    with app.test_request_context(), force_locale("ru"):
+        assert russian == {key: str(text) for key, text in MESSAGES.items()}
 
 
 def test_tag_url_is_what_the_qr_holds(app, db, make, tech, client):

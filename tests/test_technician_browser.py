@@ -5,10 +5,12 @@ import pytest
 from browser_helpers import FAKE_CAMERA_ARGS
 from browser_helpers import PHONE
 from browser_helpers import open_app
+from browser_helpers import phone_photo
 from browser_helpers import sign_in
 from playwright.sync_api import expect
 
 from fieldapp import installations
+from fieldapp import store
 from fieldapp import tags
 
 
@@ -23,14 +25,27 @@ def sites(app, db, make):
 
 
 @pytest.fixture
-def app_page(browser, live_server, sites):
-    """Signed in, the shell open; no camera permission is granted."""
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    sign_in(page, live_server.url)
-    open_app(page, live_server.url)
-    yield page
-    context.close()
+def phone_page(browser, live_server, sites):
+    """Open the app signed in, on a phone with no camera permission; with or without the SW."""
+    contexts = []
+
+    def open_phone(worker):
+        context = browser.new_context(**PHONE, service_workers="allow" if worker else "block")
+        contexts.append(context)
+        page = context.new_page()
+        sign_in(page, live_server.url)
+        open_app(page, live_server.url, worker=worker)
+        return page
+
+    yield open_phone
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def app_page(phone_page):
+    """The screens without the service worker (test_offline.py and the update test use it)."""
+    return phone_page(worker=False)
 
 
 def goto(page, hash_):
@@ -40,9 +55,10 @@ def goto(page, hash_):
 def test_camera_denied_falls_back_to_typing(launch_browser, browser_type_launch_args, live_server, sites):
     args = [*browser_type_launch_args.get("args", []), *FAKE_CAMERA_ARGS]
     browser = launch_browser(args=args)
-    app_page = browser.new_context(**PHONE).new_page()  # a camera exists, permission is not given
+    context = browser.new_context(**PHONE, service_workers="block")
+    app_page = context.new_page()  # a camera exists, permission is not given
     sign_in(app_page, live_server.url)
-    open_app(app_page, live_server.url)
+    open_app(app_page, live_server.url, worker=False)
     goto(app_page, f"#/site/{sites['a']}/scan")
     expect(app_page.locator(".scan-message")).to_contain_text("not allowed")
     expect(app_page.locator("[name=tag_code]")).to_be_focused()
@@ -136,3 +152,82 @@ def test_a_refused_record_stays_with_the_servers_reason(app_page, sites, db):
     expect(app_page.locator("#outbox")).to_have_attribute("data-failed", "0", timeout=15_000)
     expect(app_page.locator("#outbox")).to_have_attribute("data-records", "0", timeout=15_000)
     assert db.execute("SELECT text FROM notes").fetchall() == [("Cable entry sealed with foam",)]
+
+
+def test_an_update_keeps_queued_work_and_says_so(phone_page, sites, monkeypatch):
+    from fieldapp import technician
+
+    app_page = phone_page(worker=True)
+    app_page.context.route("**/api/**", lambda route: route.abort())  # nothing can be sent
+    goto(app_page, f"#/site/{sites['a']}/notes")
+    app_page.fill("[name=note]", "Written before the update")
+    app_page.click("form button")
+    expect(app_page.locator("#outbox")).to_have_attribute("data-records", "1")
+    monkeypatch.setattr(technician, "shell_version", lambda assets: "new-version1")
+    app_page.reload()
+    expect(app_page.locator("#notice")).to_contain_text("was updated", timeout=15_000)
+    expect(app_page.locator("#outbox")).to_have_attribute("data-records", "1")
+    for _ in range(50):  # the old shell's cache goes once the new worker has activated
+        keys = app_page.evaluate("() => caches.keys()")
+        if len(keys) == 1:
+            break
+        app_page.wait_for_timeout(100)
+    assert keys == ["fieldapp-shell-new-version1"]
+
+
+def test_a_tag_url_opens_its_site_offline(phone_page, sites, live_server):
+    page = phone_page(worker=True)
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/T/{sites['codes'][sites['b']]}")
+    expect(page).to_have_url(f"{live_server.url}/tech/app#/site/{sites['b']}")
+    expect(page.locator("#outbox")).to_have_attribute("data-records", "1")  # the scan, queued
+
+
+def test_a_returned_shot_shows_its_reason_and_a_new_photo_resolves_it(phone_page, sites, db, make, tmp_path):
+    site = sites["a"]
+    supervisor = make.user("supervisor")
+    installations.transition(db, site, "submitted")
+    with store.write(db):
+        review = db["reviews"].insert({"installation_id": site, "reviewer_id": supervisor["id"],
+                                       "decision": "return", "profile_id": 1, "checks": "[]",
+                                       "at": "2026-11-24T10:00:00Z"}).last_pk
+        db["returned_items"].insert({"review_id": review, "installation_id": site, "item_kind": "shot",
+                                     "item_ref": "cable_entry", "reason": "Seal not visible"})
+    installations.transition(db, site, "returned")
+    page = phone_page(worker=False)
+    goto(page, f"#/site/{site}")
+    expect(page.locator(".returned")).to_contain_text("Seal not visible")
+    page.locator(".returned a").click()
+    card = page.locator(".shot[data-shot=cable_entry]")
+    expect(card).to_contain_text("Seal not visible")
+    photo = phone_photo(tmp_path / "entry.jpg", size=(1200, 900))
+    card.locator("input[type=file]").set_input_files(str(photo))
+    expect(card).to_contain_text("on the server", timeout=15_000)
+    expect(page.locator("#outbox")).to_have_attribute("data-photos", "0")
+    goto(page, f"#/site/{site}")
+    expect(page.locator(".tiles")).to_be_visible()
+    expect(page.locator(".returned")).to_have_count(0, timeout=15_000)
+    assert db.execute("SELECT resolved_at FROM returned_items").fetchone()[0] is not None
+
+
+def test_an_interrupted_photo_upload_resumes_and_is_stored_once(app_page, sites, db, tmp_path):
+    patches = []
+
+    def cut_second_chunk(route):
+        if route.request.method == "PATCH":
+            patches.append(route.request.headers["upload-offset"])
+            if len(patches) == 2:
+                return route.abort("connectionreset")
+        return route.continue_()
+
+    app_page.context.route("**/api/v1/photos/**", cut_second_chunk)
+    goto(app_page, f"#/site/{sites['a']}/photos")
+    card = app_page.locator(".shot[data-shot]").nth(0)
+    card.locator("input[type=file]").set_input_files(str(phone_photo(tmp_path / "a.jpg")))
+    expect(app_page.locator("#outbox")).to_have_attribute("data-photos", "1")
+    expect(app_page.locator(".net")).to_have_text("Offline", timeout=15_000)  # the cut was seen
+    app_page.click(".sync-now")
+    expect(app_page.locator("#outbox")).to_have_attribute("data-photos", "0", timeout=15_000)
+    assert patches[:4] == ["0", "262144", "262144", "524288"]  # resumed at the cut, not from 0
+    rows = db.execute("SELECT status, size FROM photos").fetchall()
+    assert len(rows) == 1 and rows[0][0] == "complete"

@@ -51,7 +51,11 @@ async function speed(container, id) {
   };
   try {
     const module = await import("./speed/screen.js");
-    return module.mountSpeedScreen(container, ctx);
+    const slot = document.createElement("div");
+    const back = Object.assign(document.createElement("a"), { className: "back", href: `#/site/${site.id}`,
+      textContent: `← ${screens.name(site)}` });
+    container.replaceChildren(back, slot);
+    return module.mountSpeedScreen(slot, ctx);
   } catch (error) {
     console.warn("speed screen", error);
     return screens.unavailable(container, id, t("speed_unavailable"));

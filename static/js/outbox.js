@@ -11,6 +11,9 @@ const IDLE_MS = 60_000;
 const BACKOFF_MS = [5_000, 10_000, 30_000, 60_000, 120_000, 300_000];
 const PLURAL = { splice: "splices", scan: "scans", note: "notes", speed_test: "speed_tests" };
 
+// A new scan, submission or speed test is the correction of a refused one of the same site.
+const SUPERSEDING = new Set(["scan", "submission", "speed_test"]);
+
 export const state = { running: false, failures: 0, nextAt: null, lastSync: null, signedOut: false,
   offline: false, progress: {} };
 let timer = null;
@@ -20,8 +23,15 @@ export async function saveRecord(type, installationId, data, replaces = null) {
   const record = { id: crypto.randomUUID(), type, installation_id: installationId,
     device_time: new Date().toISOString(), replaces, data, state: "pending" };
   await store.put("outbox", record);
+  if (SUPERSEDING.has(type)) await dropRefused(type, installationId);
   soon();
   return record.id;
+}
+
+async function dropRefused(type, installationId) {
+  for (const r of await store.all("outbox")) {
+    if (r.type === type && r.installation_id === installationId && r.state !== "pending") await store.del("outbox", r.id);
+  }
 }
 
 export async function queuePhoto(photo) {
@@ -83,16 +93,22 @@ function handleFailure(error) {
   schedule(BACKOFF_MS[Math.min(state.failures - 1, BACKOFF_MS.length - 1)]);
 }
 
+function refusal(error) {
+  // A definite "no" about this item (4xx); network errors, 5xx, 401, 429 are retried later.
+  return error instanceof api.ApiError && error.status >= 400 && error.status < 500
+    && ![401, 408, 429].includes(error.status);
+}
+
 async function sendRecords(withSubmissions) {
   // A batch interrupted earlier is resent first, with its key and its exact body.
   let batch = await store.get("meta", "batch");
-  while (batch || (batch = await nextBatch(withSubmissions))) {
+  for (let round = 0; round < 50 && (batch || (batch = await nextBatch(withSubmissions))); round += 1) {
     await store.put("meta", batch, "batch");
     let answer;
     try {
       answer = await api.postBatch(batch);
     } catch (error) {
-      if (!(error instanceof api.ApiError) || error.status === 401) throw error;
+      if (!refusal(error)) throw error;
       // The whole batch was refused (too large, malformed): keep every record, with the reason.
       answer = { results: batch.records.map((r) => ({ id: r.id, status: "rejected", code: error.code,
         message: error.message })) };
@@ -137,7 +153,7 @@ async function sendPhotos() {
     try {
       await uploadPhoto(photo);
     } catch (error) {
-      if (!(error instanceof api.ApiError) || error.status === 401) throw error;
+      if (!refusal(error)) throw error;
       await store.put("photos", { ...photo, state: "failed", code: error.code, message: error.message });
     } finally {
       delete state.progress[photo.id];
@@ -150,9 +166,31 @@ async function uploadPhoto(photo) {
   const meta = { installation_id: photo.installation_id, shot: photo.shot, caption: photo.caption,
     size: photo.size, sha256: photo.sha256, device_time: photo.device_time, taken_at: photo.taken_at,
     lat: photo.lat, lon: photo.lon, accuracy_m: photo.accuracy_m, replaces: photo.replaces };
-  let answer = await api.announcePhoto(photo.id, meta);
+  const answer = await api.announcePhoto(photo.id, meta);
   let offset = answer.offset || 0;
-  while (answer.status !== "complete" && offset < photo.size) {
+  let done = answer.status === "complete" || answer.status === "stored";
+  for (let attempt = 0; !done; attempt += 1) {
+    offset = await sendFrom(photo, offset);
+    try {
+      await api.completePhoto(photo.id);
+      done = true;
+    } catch (error) {
+      // Incomplete (409): resume from the server's offset. A damaged whole (422 sha256_mismatch):
+      // the server dropped the parts, so send it once more from 0 before giving up.
+      const again = error instanceof api.ApiError && attempt < 2
+        && (error.status === 409 || error.code === "sha256_mismatch");
+      if (!again) throw error;
+      offset = (await api.photoOffset(photo.id)).offset || 0;
+    }
+  }
+  progress(photo, photo.size);
+  const { blob, ...kept } = photo;
+  await sites.addConfirmed(photo.installation_id, "photos", { ...kept, size: blob.size });
+  await store.del("photos", photo.id);
+}
+
+async function sendFrom(photo, offset) {
+  while (offset < photo.size) {
     progress(photo, offset);
     try {
       offset = (await api.sendChunk(photo.id, offset, photo.blob.slice(offset, offset + CHUNK))).offset;
@@ -161,11 +199,7 @@ async function uploadPhoto(photo) {
       offset = (await api.photoOffset(photo.id)).offset; // resume where the server is
     }
   }
-  progress(photo, photo.size);
-  if (answer.status !== "complete") answer = await api.completePhoto(photo.id);
-  const { blob, ...kept } = photo;
-  await sites.addConfirmed(photo.installation_id, "photos", { ...kept, size: blob.size });
-  await store.del("photos", photo.id);
+  return offset;
 }
 
 function progress(photo, sent) {

@@ -5,6 +5,8 @@ import * as store from "./store.js";
 import { h, mount } from "./dom.js";
 import { t } from "./i18n.js";
 
+// Where a refused record is put right: the screen that makes a record of its kind.
+const FIX_SCREEN = { splice: "splices", note: "notes", scan: "scan", speed_test: "speed", submission: "submit" };
 let container = null;
 let open = false;
 
@@ -65,7 +67,7 @@ function failures(records, photos) {
     records.map((r) => h("li", { class: "failure" },
       h("strong", {}, t("failed"), ": ", t(`kind_${r.type}`)), " ", h("span", { class: "reason" }, r.message || r.code),
       h("div", { class: "actions" },
-        h("a", { class: "button", href: `#/site/${r.installation_id}/${r.type === "splice" ? "splices" : "notes"}`,
+        h("a", { class: "button", href: `#/site/${r.installation_id}/${FIX_SCREEN[r.type] || ""}`,
           onclick: () => { outbox.state.correct = r.id; } }, t("fix")),
         h("button", { class: "danger", onclick: () => discard("outbox", r.id) }, t("discard"))))),
     photos.map((p) => h("li", { class: "failure" },
@@ -78,12 +80,19 @@ function failures(records, photos) {
 function details(records, photos) {
   return h("div", { class: "outbox-details" },
     outbox.state.lastSync ? h("p", {}, t("last_sync", { time: new Date(outbox.state.lastSync).toLocaleTimeString() })) : null,
-    h("ul", {}, records.filter((r) => r.state === "pending").map((r) => h("li", {}, t(`kind_${r.type}`))),
+    h("ul", {}, Object.entries(countBy(records.filter((r) => r.state === "pending"), (r) => r.type))
+      .map(([type, n]) => h("li", {}, `${t(`kind_${type}`)}: ${n}`)),
       photos.filter((p) => p.state !== "failed").map((p) => {
         const progress = outbox.state.progress[p.id];
         return h("li", {}, t("kind_photo"), " ", p.caption || p.shot, " ",
           h("progress", { max: p.size, value: progress ? progress.sent : 0 }));
       })));
+}
+
+function countBy(items, key) {
+  const counts = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] || 0) + 1;
+  return counts;
 }
 
 async function discard(storeName, id) {

@@ -96,9 +96,10 @@ function picker(inputName, label, onFile) {
 }
 
 export async function render(container, id) {
-  const site = await sitedata.load(id);
+  let site = await sitedata.load(id);
   if (!site) return notFound(container);
   const draw = async () => {
+    site = (await sitedata.load(id)) || site; // sent photos move into the site's records
     while (urls.length) URL.revokeObjectURL(urls.pop());
     const view = sitedata.localView(site, await store.all("outbox"), await store.all("photos"));
     const labels = ((await store.get("meta", "labels")) || {}).shots || {};

@@ -120,12 +120,14 @@ async function startCamera(camera, video, message, typed, found) {
   try {
     camera.stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
   } catch (error) {
+    video.hidden = true;
     message.textContent = error.name === "NotAllowedError" ? t("scan_denied") : t("scan_no_camera");
     message.className = "warn scan-message";
     typed.focus();
     return;
   }
   if (camera.stopped) return stop(camera, video);
+  video.hidden = false;
   video.srcObject = camera.stream;
   await video.play().catch(() => {});
   message.textContent = t("scan_looking");

@@ -74,11 +74,11 @@ async function get(url, signal) {
 }
 
 /** Round trips in ms of `count` small GETs on a kept-alive connection (the first is dropped). */
-export async function measureLatency(base, count) {
+export async function measureLatency(base, count, cancel) {
   const times = [];
   for (let i = 0; i <= count; i += 1) {
     const start = performance.now();
-    await get(`${base}/ping?n=${i}-${Math.random()}`);
+    await get(`${base}/ping?n=${i}-${Math.random()}`, cancel);
     if (i > 0) times.push(performance.now() - start);
   }
   return { ...latency(times), samples: times };
@@ -91,9 +91,10 @@ const pause = (ms, signal) => new Promise((resolve) => {
 
 /** Run `streams` workers until the phase time is up; errors after the deadline are not errors.
  *  A busy server (503: its transfer slots are taken) means wait a second and try again. */
-async function parallel(streams, phaseS, work) {
+async function parallel(streams, phaseS, work, cancel) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), phaseS * 1000);
+  cancel?.addEventListener("abort", () => controller.abort(), { once: true });
   const worker = async () => {
     while (!controller.signal.aborted) {
       try {
@@ -114,10 +115,11 @@ async function parallel(streams, phaseS, work) {
   } finally {
     clearTimeout(timer);
   }
+  if (cancel?.aborted) throw new DOMException("cancelled", "AbortError");
 }
 
 /** Download from `streams` parallel requests for phaseS seconds; rate after graceS. */
-export async function measureDownload(base, { streams, phaseS, graceS, onRate }) {
+export async function measureDownload(base, { streams, phaseS, graceS, onRate, cancel }) {
   const counter = new Counter(graceS, onRate);
   await parallel(streams, phaseS, async (signal) => {
     try {
@@ -131,7 +133,7 @@ export async function measureDownload(base, { streams, phaseS, graceS, onRate })
     } catch (error) {
       if (!signal.aborted) throw error;
     }
-  });
+  }, cancel);
   return counter.result();
 }
 
@@ -160,10 +162,10 @@ function post(url, body, token, signal, onBytes) {
 }
 
 /** Upload random 4 MiB blobs from `streams` parallel POSTs for phaseS seconds. */
-export async function measureUpload(base, { streams, phaseS, graceS, onRate, token }) {
+export async function measureUpload(base, { streams, phaseS, graceS, onRate, token, cancel }) {
   const counter = new Counter(graceS, onRate);
   const body = randomBlob();
   await parallel(streams, phaseS, (signal) => post(`${base}/up`, body, token, signal,
-    (bytes) => counter.add(bytes)));
+    (bytes) => counter.add(bytes)), cancel);
   return counter.result();
 }

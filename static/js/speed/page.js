@@ -1,5 +1,5 @@
-// The /speedtest/ page: mounts the speed screen outside the technician app. Records are kept
-// on the page and sent through the sync API when it answers (docs/api.md).
+// The /speedtest/ page: mounts the speed screen outside the technician app. Browser results
+// are sent through the sync API when it answers (docs/api.md); everything is kept on the page.
 import { mountSpeedScreen } from "./screen.js";
 
 const root = document.getElementById("speed-root");
@@ -24,12 +24,15 @@ mountSpeedScreen(root, {
   ...data,
   online: navigator.onLine,
   async saveRecord(type, record) {
-    const saved = data.installation ? await send(type, record).catch(() => ({ sync_status: "offline" })) : {};
+    // This page cannot upload photos, so a tester entry (it names one) stays here unsent; the
+    // app's site screen sends both through its outbox.
+    const sendable = data.installation && record.method === "browser";
+    const saved = sendable ? await send(type, record).catch(() => ({ sync_status: "offline" })) : {};
     root.dataset.lastRecord = JSON.stringify({ type, ...record, ...saved });
     const note = document.getElementById("speed-sync");
     const sent = ["stored", "duplicate"].includes(saved.sync_status);
     note.textContent = sent ? note.dataset.sent
-      : note.dataset.notSent.replace("{status}", saved.sync_status || "no site");
+      : note.dataset.notSent.replace("{status}", saved.sync_status || "-");
     return saved;
   },
   async addPhoto(file) {

@@ -12,15 +12,15 @@ export function graceFor(phaseSeconds) {
 }
 
 async function oneRun(base, options, report) {
-  const { phaseSeconds: phaseS, streams, token } = options;
+  const { phaseSeconds: phaseS, streams, token, cancel } = options;
   const graceS = graceFor(phaseS);
   report("latency", 0, null);
-  const lat = await measureLatency(base, options.pings);
+  const lat = await measureLatency(base, options.pings, cancel);
   const down = await measureDownload(base, {
-    streams, phaseS, graceS, onRate: (rate, t) => report("down", t / phaseS, rate),
+    streams, phaseS, graceS, cancel, onRate: (rate, t) => report("down", t / phaseS, rate),
   });
   const up = await measureUpload(base, {
-    streams, phaseS, graceS, token, onRate: (rate, t) => report("up", t / phaseS, rate),
+    streams, phaseS, graceS, token, cancel, onRate: (rate, t) => report("up", t / phaseS, rate),
   });
   return {
     down_mbps: round(down.mbps), up_mbps: round(up.mbps),
@@ -30,7 +30,8 @@ async function oneRun(base, options, report) {
   };
 }
 
-/** Run the whole test; onProgress(run, phase, fraction, mbps) feeds the gauge. */
+/** Run the whole test; onProgress(run, phase, fraction, mbps) feeds the gauge.
+ *  options.cancel (an AbortSignal) stops it with an AbortError, e.g. when the screen closes. */
 export async function runSpeedTest(base, options, onProgress) {
   const opts = { ...DEFAULTS, ...options };
   const startedAt = new Date();

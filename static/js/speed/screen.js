@@ -59,103 +59,145 @@ function historyView(t, records) {
     + ` · ${t(`speed_connection_${r.connection}`)} · ↓ ${fmt(r.down_mbps)} / ↑ ${fmt(r.up_mbps)} Mbps`)));
 }
 
-/** Mount the screen; returns {destroy} to drop its window listeners. */
-export function mountSpeedScreen(container, ctx) {
-  const t = translator(ctx.messages || {});
-  const records = [...(ctx.installation?.records?.speed_tests || [])];
-  const offline = el("p", { className: "speed-offline", role: "alert", hidden: true }, t("speed_needs_network"));
-  const choice = el("fieldset", { className: "speed-connection" }, el("legend", {}, t("speed_connection")),
-    ...["wired", "wifi"].map((value) => el("label", { className: "speed-choice" },
-      el("input", { type: "radio", name: "speed-connection", value }), t(`speed_connection_${value}`))));
-  const start = el("button", { type: "button", className: "primary block speed-start" }, t("speed_start"));
-  const message = el("p", { className: "speed-message", role: "status" });
-  const gauge = el("output", { className: "speed-gauge" }, "0.0");
-  const phase = el("p", { className: "speed-phase" });
-  const bar = el("progress", { max: 1, value: 0 });
-  const live = el("div", { className: "speed-live", hidden: true }, el("p", {}, gauge, " Mbps"), phase, bar);
-  const result = el("div", { className: "speed-result-slot" });
-  const verdict = el("div", { className: "speed-verdict-slot" });
-  const history = el("div", { className: "speed-history-slot" });
-  const state = { running: false };
+function ensureStyles() {
+  // The screen brings its own stylesheet, whichever page mounts it (a linked file: CSP-safe).
+  const href = "/static/css/speed.css";
+  if (document.querySelector(`link[href="${href}"]`)) return;
+  document.head.append(el("link", { rel: "stylesheet", href }));
+}
 
-  const isOnline = () => navigator.onLine && ctx.online !== false;
-  const showNetwork = () => { offline.hidden = isOnline() && !state.lostNetwork; };
-  const refresh = () => {
-    verdict.replaceChildren(verdictView(t, ctx, records));
-    history.replaceChildren(records.length ? el("h3", {}, t("speed_history")) : "", historyView(t, records));
-  };
-  const save = async (data) => {
-    const record = await ctx.saveRecord("speed_test", data);
-    records.push({ ...data, ...(record && typeof record === "object" ? record : {}) });
-    result.replaceChildren(resultView(t, data));
-    message.textContent = t("speed_saved");
-    refresh();
-  };
+const PHASE_START = { latency: 0, down: 0.1, up: 0.55 };
 
-  start.addEventListener("click", async () => {
-    const connection = choice.querySelector("input:checked")?.value;
-    message.textContent = "";
-    state.lostNetwork = false;
-    showNetwork();
-    if (!connection) { message.textContent = t("speed_choose_connection"); return; }
-    if (!isOnline()) { message.textContent = t("speed_needs_network"); return; }
-    state.running = true;
-    start.disabled = true;
-    live.hidden = false;
-    container.dataset.speedState = "running";
+/** The screen's parts and what they do; mountSpeedScreen() below is its public face. */
+class SpeedScreen {
+  constructor(container, ctx) {
+    this.container = container;
+    this.ctx = ctx;
+    this.t = translator(ctx.messages || {});
+    this.records = [...(ctx.speedTests || ctx.installation?.records?.speed_tests || [])];
+    this.cancel = new AbortController();
+    this.lostNetwork = false;
+    this.showNetwork = () => { this.offline.hidden = this.isOnline() && !this.lostNetwork; };
+  }
+
+  build() {
+    const t = this.t;
+    this.offline = el("p", { className: "speed-offline", role: "alert", hidden: true }, t("speed_needs_network"));
+    this.choice = el("fieldset", { className: "speed-connection" }, el("legend", {}, t("speed_connection")),
+      ...["wired", "wifi"].map((value) => el("label", { className: "speed-choice" },
+        el("input", { type: "radio", name: "speed-connection", value }), t(`speed_connection_${value}`))));
+    this.start = el("button", { type: "button", className: "primary block speed-start" }, t("speed_start"));
+    this.message = el("p", { className: "speed-message", role: "status" });
+    this.gauge = el("output", { className: "speed-gauge" }, "0.0");
+    this.phase = el("p", { className: "speed-phase" });
+    this.bar = el("progress", { max: 1, value: 0 });
+    this.live = el("div", { className: "speed-live", hidden: true },
+      el("p", {}, this.gauge, " Mbps"), this.phase, this.bar);
+    [this.result, this.verdict, this.history] = [el("div"), el("div"), el("div")];
+    this.start.addEventListener("click", () => this.begin());
+    const tester = testerForm(t, (data, file) => this.saveTester(data, file));
+    this.container.replaceChildren(el("section", { className: "speed" }, el("h2", {}, t("speed_title")),
+      this.offline, this.verdict, this.choice, this.start, this.message, this.live, this.result,
+      this.history, tester));
+  }
+
+  isOnline() {
+    return navigator.onLine && this.ctx.online !== false;
+  }
+
+  refresh() {
+    this.verdict.replaceChildren(verdictView(this.t, this.ctx, this.records));
+    this.history.replaceChildren(this.records.length ? el("h3", {}, this.t("speed_history")) : "",
+      historyView(this.t, this.records));
+  }
+
+  async save(data) {
+    const saved = await this.ctx.saveRecord("speed_test", data); // the record's id, or an object
+    const id = typeof saved === "string" ? saved : saved?.id;
+    this.records.push({ ...data, ...(id ? { id } : {}) });
+    this.result.replaceChildren(resultView(this.t, data));
+    this.message.textContent = this.t("speed_saved");
+    this.refresh();
+  }
+
+  async begin() {
+    const connection = this.choice.querySelector("input:checked")?.value;
+    this.message.textContent = "";
+    this.lostNetwork = false;
+    this.showNetwork();
+    if (!connection) this.message.textContent = this.t("speed_choose_connection");
+    else if (!this.isOnline()) this.message.textContent = this.t("speed_needs_network");
+    else await this.run(connection);
+  }
+
+  progress(run, name, fraction, rate) {
+    const runs = this.ctx.options?.runs ?? 3;
+    if (rate !== null) this.gauge.textContent = fmt(rate);
+    this.phase.textContent = `${this.t("speed_run_of", { n: run + 1, total: runs })} · `
+      + this.t(`speed_phase_${name}`);
+    this.bar.value = name === "done" ? (run + 1) / runs : (run + PHASE_START[name] + fraction * 0.45) / runs;
+  }
+
+  async run(connection) {
+    this.start.disabled = true;
+    this.live.hidden = false;
+    this.container.dataset.speedState = "running";
     const where = position();
     try {
-      const token = await csrfToken(ctx);
-      const runs = ctx.options?.runs ?? 3;
-      const data = await runSpeedTest(ctx.base || "/speedtest", { ...ctx.options, token },
-        (run, name, fraction, rate) => {
-          if (rate !== null) gauge.textContent = fmt(rate);
-          phase.textContent = `${t("speed_run_of", { n: run + 1, total: runs })} · ${t(`speed_phase_${name}`)}`;
-          const step = { latency: 0, down: 0.1, up: 0.55, done: 1 }[name];
-          bar.value = (run + step + (name === "done" ? 0 : fraction * 0.45)) / runs;
-        });
+      const options = { ...this.ctx.options, token: await csrfToken(this.ctx), cancel: this.cancel.signal };
+      const data = await runSpeedTest(this.ctx.base || "/speedtest", options, (...a) => this.progress(...a));
       const pos = await Promise.race([where, new Promise((r) => { setTimeout(() => r(null), 1000); })]);
-      await save({ ...data, connection, lat: pos?.lat ?? null, lon: pos?.lon ?? null });
-      container.dataset.speedState = "done";
+      await this.save({ ...data, connection, lat: pos?.lat ?? null, lon: pos?.lon ?? null });
+      this.container.dataset.speedState = "done";
     } catch (error) {
-      container.dataset.speedState = "failed";
-      if (error instanceof NetworkError) {
-        state.lostNetwork = true;
-        showNetwork();
-        message.textContent = t("speed_needs_network");
-      } else {
-        const known = { 401: "speed_sign_in", 503: "speed_busy" }[error.status];
-        const text = known ? t(known) : error.message;
-        message.textContent = t("speed_failed", { error: text });
-      }
+      this.container.dataset.speedState = "failed";
+      this.fail(error);
     } finally {
-      state.running = false;
-      start.disabled = false;
-      live.hidden = true;
+      this.start.disabled = false;
+      this.live.hidden = true;
     }
-  });
+  }
 
-  const tester = testerForm(t, async (data, file) => {
+  fail(error) {
+    if (error.name === "AbortError") return; // the screen was closed: nothing to say
+    if (error instanceof NetworkError) {
+      this.lostNetwork = true;
+      this.showNetwork();
+      this.message.textContent = this.t("speed_needs_network");
+      return;
+    }
+    const known = { 401: "speed_sign_in", 503: "speed_busy" }[error.status];
+    this.message.textContent = this.t("speed_failed", { error: known ? this.t(known) : error.message });
+  }
+
+  async saveTester(data, file) {
     try {
-      const photoId = await ctx.addPhoto(file, { shot: "tester_screen", caption: data.device_model });
-      await save({ ...data, latency_kind: data.latency_ms === null ? null : "median",
+      const photoId = await this.ctx.addPhoto(file, { shot: "tester_screen", caption: data.device_model });
+      await this.save({ ...data, latency_kind: data.latency_ms === null ? null : "median",
         screen_photo_id: photoId, started_at: new Date().toISOString(), streams: null, raw: null });
+      return null;
     } catch (error) {
-      message.textContent = t("speed_save_failed", { error: error.message });
+      this.message.textContent = this.t("speed_save_failed", { error: error.message });
+      return error.message;
     }
-  });
+  }
+}
 
-  container.replaceChildren(el("section", { className: "speed" },
-    el("h2", {}, t("speed_title")), offline, verdict, choice, start, message, live, result, history, tester));
+/** Mount the screen. ctx.speedTests (optional) lists the site's current speed tests including
+ *  those still in the outbox; otherwise installation.records.speed_tests from the last pull.
+ *  Returns a function that unmounts it. */
+export function mountSpeedScreen(container, ctx) {
+  ensureStyles();
+  const screen = new SpeedScreen(container, ctx);
+  screen.build();
   container.dataset.speedState = "ready";
-  showNetwork();
-  refresh();
-  window.addEventListener("online", showNetwork);
-  window.addEventListener("offline", showNetwork);
-  return {
-    destroy() {
-      window.removeEventListener("online", showNetwork);
-      window.removeEventListener("offline", showNetwork);
-    },
+  screen.showNetwork();
+  screen.refresh();
+  window.addEventListener("online", screen.showNetwork);
+  window.addEventListener("offline", screen.showNetwork);
+  return () => {
+    screen.cancel.abort(); // leaving the screen stops a running test (mobile data costs money)
+    window.removeEventListener("online", screen.showNetwork);
+    window.removeEventListener("offline", screen.showNetwork);
   };
 }

@@ -50,7 +50,7 @@ function read(form) {
   return data;
 }
 
-/** The form; onSave(data, file) stores it and resolves when done. */
+/** The form; onSave(data, file) stores it and resolves to null, or to an error text. */
 export function testerForm(t, onSave) {
   const photo = el("input", { type: "file", accept: "image/*", capture: "environment" });
   const form = el("form", { className: "speed-tester-form", noValidate: true },
@@ -72,9 +72,12 @@ export function testerForm(t, onSave) {
       node.hidden = !key;
       node.textContent = key ? t(key) : "";
     });
+    const status = form.querySelector(".speed-tester-status");
+    status.textContent = "";
     if (Object.keys(found).length) return;
-    await onSave(data, file);
-    form.reset();
+    const error = await onSave(data, file);
+    status.textContent = error ? t("speed_save_failed", { error }) : t("speed_saved");
+    if (!error) form.reset();
   });
   return el("details", { className: "speed-tester" },
     el("summary", {}, t("speed_tester_title")), el("p", { className: "help" }, t("speed_tester_help")),
