@@ -9,9 +9,9 @@ export FLASK_APP := fieldapp
 PO_FILES := $(wildcard fieldapp/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test deps dev-deps node translations instance chromium lint bench extract-messages clean
+.PHONY: run test deps dev-deps node translations instance chromium fonts lint bench extract-messages clean
 
-run: deps node translations instance
+run: deps node translations instance fonts
 	$(BIN)/flask init-db
 	$(BIN)/flask demo-data --if-empty
 	@echo ""
@@ -20,7 +20,7 @@ run: deps node translations instance
 	@echo ""
 	$(BIN)/gunicorn --config fieldapp/gunicorn_conf.py --bind 0.0.0.0:$(PORT) wsgi:app
 
-test: dev-deps node translations chromium
+test: dev-deps node translations chromium fonts
 	$(BIN)/ruff check fieldapp tests bench wsgi.py
 	$(BIN)/pytest
 
@@ -64,6 +64,10 @@ instance/config.py:
 
 chromium:
 	@command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# QR label sheets print Kazakh and Russian names: DejaVu has every Cyrillic letter they need.
+fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-dejavu-core; }
 
 extract-messages: deps
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -o fieldapp/translations/messages.pot .

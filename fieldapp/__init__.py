@@ -30,7 +30,6 @@ def _register(app):
     from fieldapp import security
     from fieldapp import sites
     from fieldapp import speedtest
-    from fieldapp import supervisor
     from fieldapp import sync_api
     from fieldapp import technician
     from fieldapp import users_admin
@@ -41,7 +40,7 @@ def _register(app):
     security.init_app(app)
     i18n.init_app(app)
     vocabulary.init_app(app)
-    for module in (auth, technician, supervisor, sites, vendor, i18n, review, speedtest,
+    for module in (auth, technician, sites, vendor, i18n, review, speedtest,
                    sync_api, photo_views, admin, users_admin, progress_views):
         app.register_blueprint(module.bp)
     auth.init_app(app)

@@ -30,8 +30,8 @@ from fieldapp.db import get_db
 bp = Blueprint("auth", __name__)
 HOME_BY_ROLE = {
     "technician": "technician.sites",
-    "supervisor": "supervisor.dashboard",
-    "admin": "supervisor.dashboard",
+    "supervisor": "review.queue",
+    "admin": "admin.home",
 }
 
 

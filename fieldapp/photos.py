@@ -24,7 +24,7 @@ from fieldapp import store
 from fieldapp.record_rules import Rejected
 
 MAX_BYTES = 25 * 1024 * 1024
-EXTRA_SHOTS = ("extra", "tester_screen")
+EXTRA_SHOTS = ("extra",)
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 VARIANTS = {"original": "", "display": ".display", "thumb": ".thumb"}
 STABLE = ("installation_id", "replaces", "shot", "caption", "size", "sha256")

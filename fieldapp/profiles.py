@@ -71,7 +71,7 @@ DEFAULT_RULES = {
         "gps_radius_m": 500,
         "visit_window_days": 14,
         "dark_max_brightness": 30,
-        "blur_min_sharpness": 8.0,
+        "blur_min_sharpness": 100.0,  # Laplacian-style score at ~640 px: 4 px blur ~80, sharp ~2000
         "reuse_max_distance": 6,
     },
     "shots": {"default": INDOOR_SHOTS, "public_wifi": OUTDOOR_SHOTS},

@@ -132,16 +132,17 @@ def _duplicates(db, row, line, seen):
     """A BIN, or a name within a settlement, already in the file or the database."""
     problems = []
     keys = [("bin", row["bin"])] if row["bin"] else []
-    keys.append(("name", f"{row['kato']}|{row['name_ru'].lower()}"))
+    keys.append(("name", f"{row['kato']}|{row['name_ru'].casefold()}"))
     for kind, key in keys:
         if (kind, key) in seen:
             problems.append(_problem(line, kind, N_("duplicate of line %(other)d"), other=seen[(kind, key)]))
         seen[(kind, key)] = line
     if row["bin"] and store.scalar(db, "SELECT 1 FROM institutions WHERE bin = ?", [row["bin"]]):
         problems.append(_problem(line, "bin", N_("BIN %(v)s is already in the database"), v=row["bin"]))
-    same_name = """SELECT 1 FROM institutions i JOIN settlements s ON s.id = i.settlement_id
-        WHERE s.kato = ? AND lower(i.name_ru) = ?"""
-    if store.scalar(db, same_name, [row["kato"], row["name_ru"].lower()]):
+    # Compared in Python: SQLite's lower() folds only ASCII, and these names are Cyrillic.
+    names = """SELECT i.name_ru FROM institutions i JOIN settlements s ON s.id = i.settlement_id
+        WHERE s.kato = ?"""
+    if any(n.casefold() == row["name_ru"].casefold() for (n,) in db.execute(names, [row["kato"]])):
         problems.append(
             _problem(line, "name_ru", N_("%(v)s already exists in this settlement"), v=row["name_ru"])
         )

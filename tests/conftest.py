@@ -65,14 +65,22 @@ def app(tmp_path):
 
 @pytest.fixture
 def db(app):
-    """The test app's database."""
-    with app.app_context():
-        yield get_db()
+    """A connection to the test app's database, outside any app context.
+
+    Holding an app context for the whole test would make every test-client request reuse
+    it, so `g` (the locale, the CSRF token) would leak from one request into the next.
+    """
+    connection = store.connect(app.config["DATABASE"])
+    yield connection
+    connection.conn.close()
 
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    """A test client that asks for English unless a test says otherwise."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
 
 
 @pytest.fixture

@@ -55,7 +55,11 @@ def test_permissions(role, collect, view, review, admin):
 PAGES = [
     # (path, anonymous, technician, supervisor, admin): expected status codes
     ("/tech/sites", 302, 200, 403, 403),
-    ("/supervisor/", 302, 403, 200, 200),
+    ("/review/", 302, 403, 200, 200),
+    ("/progress/", 302, 403, 200, 200),
+    ("/admin/", 302, 403, 403, 200),
+    ("/admin/sites/", 302, 403, 403, 200),
+    ("/admin/users/", 302, 403, 403, 200),
 ]
 
 
@@ -79,8 +83,8 @@ def test_technician_list_shows_only_assigned(client, auth, db, world):
     assert db["institutions"].get(pavlodar)["name_ru"] not in page
 
 
-def test_supervisor_dashboard_counts_only_own_regions(client, auth, world):
+def test_supervisor_progress_counts_only_own_regions(client, auth, world):
     auth.login("super")
-    page = client.get("/supervisor/").get_data(as_text=True)
+    page = client.get("/progress/").get_data(as_text=True)
     assert "Jambyl" in page or "Жамбыл" in page
     assert "Pavlodar" not in page and "Павлодар" not in page

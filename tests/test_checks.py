@@ -124,16 +124,11 @@ def test_same_photo_twice_at_one_institution_is_not_reuse(db, ev, tech, inst):
     assert by_rule(checks.run_all(db, inst), "photo.reuse", a["id"])[0]["verdict"] == "pass"
 
 
-# imaging.sharpness keeps FIND_EDGES' unfiltered 1-px border, so a flat grey photo scores ~230
-# (reported to SYNC: crop the border); strict, so this fails as soon as the metric is fixed.
-BORDER_BUG = pytest.mark.xfail(strict=True, reason="imaging.sharpness counts the image border")
-
-
 @pytest.mark.parametrize(
     "kind, rule, verdict",
     [
         ("dark", "photo.dark", "fail"),
-        pytest.param("flat", "photo.blur", "warn", marks=BORDER_BUG),
+        ("flat", "photo.blur", "warn"),
         ("noise", "photo.dark", "pass"),
         ("noise", "photo.blur", "pass"),
     ],
@@ -145,15 +140,21 @@ def test_dark_and_blurred_photos(db, ev, tech, inst, kind, rule, verdict):
 
 
 @pytest.mark.parametrize(
-    "brightness, sharpness, dark, blur",
+    "brightness_delta, sharpness_delta, dark, blur",
     [
-        (30.0, 8.0, "fail", "pass"),
-        (30.1, 7.9, "pass", "warn"),
-        (200.0, 500.0, "pass", "pass"),
+        (0.0, 0.0, "fail", "pass"),  # exactly at both thresholds
+        (0.1, -0.1, "pass", "warn"),
+        (170.0, 1500.0, "pass", "pass"),
     ],
 )
-def test_quality_thresholds_come_from_the_profile(brightness, sharpness, dark, blur):
-    photo = {"id": "p", "shot": "power", "brightness": brightness, "sharpness": sharpness}
+def test_quality_thresholds_come_from_the_profile(brightness_delta, sharpness_delta, dark, blur):
+    rules = RULES["photos"]
+    photo = {
+        "id": "p",
+        "shot": "power",
+        "brightness": rules["dark_max_brightness"] + brightness_delta,
+        "sharpness": rules["blur_min_sharpness"] + sharpness_delta,
+    }
     found = {c["rule"]: c["verdict"] for c in evidence.quality_checks(RULES["photos"], photo)}
     assert found == {"photo.dark": dark, "photo.blur": blur}
 

@@ -125,3 +125,11 @@ def test_demo_data(runner, db):
     assert store.scalar(db, "SELECT COUNT(*) FROM tags WHERE revoked_at IS NULL") == db["institutions"].count
     again = runner.invoke(args=["demo-data", "--if-empty"])
     assert "not loaded" in again.output
+
+
+def test_import_refuses_same_name_in_other_case(runner, db, tmp_path):
+    assert runner.invoke(args=["import-sites", str(SAMPLE)]).exit_code == 0
+    path = write_csv(tmp_path, "KZ-31,Д,314000101,С,fap,СРЕДНЯЯ ШКОЛА №1 СЕЛА КОШКАРАТА,42.7,70.9,,\n")
+    result = runner.invoke(args=["import-sites", path])
+    assert "already exists in this settlement" in result.output
+    assert db["institutions"].count == 4

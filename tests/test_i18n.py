@@ -42,7 +42,8 @@ def test_switcher_before_login(client):
 def test_user_language_wins_and_switch_is_saved(client, auth, db, make):
     make.user(username="tech", language="ru")
     auth.login("tech")
-    assert "Мои объекты" in client.get("/tech/sites", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get("/tech/sites", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Мои объекты" in page
     client.post("/language/en", data={"next": "/tech/sites"})
     assert db["users"].rows_where("username = 'tech'").__next__()["language"] == "en"
 

@@ -172,7 +172,7 @@ class SpeedScreen {
 
   async saveTester(data, file) {
     try {
-      const photoId = await this.ctx.addPhoto(file, { shot: "tester_screen", caption: data.device_model });
+      const photoId = await this.ctx.addPhoto(file, { shot: "speed_test_screen", caption: data.device_model });
       await this.save({ ...data, latency_kind: data.latency_ms === null ? null : "median",
         screen_photo_id: photoId, started_at: new Date().toISOString(), streams: null, raw: null });
       return null;
