@@ -21,7 +21,8 @@ function input(name, attrs = {}) {
 }
 
 function select(name, options, value) {
-  return h("select", { name }, options.map((o) => h("option", { value: o, selected: o === value }, o)));
+  // Stored values stay codes; people read them in their language.
+  return h("select", { name }, options.map((o) => h("option", { value: o, selected: o === value }, t(`opt_${o}`))));
 }
 
 function swatch(number) {
