@@ -2,6 +2,9 @@
 
 import os
 
+from fieldapp import imaging
+from fieldapp import photos
+
 DEFAULTS = {
     "SECRET_KEY": "dev",
     "DATABASE": None,  # set to instance/fieldapp.sqlite3 in load()
@@ -20,6 +23,14 @@ DEFAULTS = {
     # HMAC keys for QR site tags: {version: secret}. The newest version signs new tags.
     "TAG_KEYS": {1: "dev-tag-key"},
     "TAG_URL_PREFIX": "HTTPS://FIELDAPP.KZ/T/",
+    # Photos: largest upload, pixel cap checked before decoding, and the zone assumed for EXIF
+    # times that carry none (Kazakhstan is UTC+5 throughout since March 2024).
+    "PHOTO_MAX_BYTES": photos.MAX_BYTES,
+    "PHOTO_MAX_PIXELS": imaging.MAX_PIXELS,
+    "PHOTO_EXIF_UTC_OFFSET": "+05:00",
+    "UPLOAD_PARTS_DIR": None,  # beside BLOB_DIR unless set
+    # Concurrent speed-test transfers per worker process; gunicorn_conf.py sets it from its threads.
+    "SPEEDTEST_MAX_STREAMS": 12,
 }
 INSECURE_SECRETS = {None, "", "dev", "change-me"}
 

@@ -35,10 +35,9 @@ DOWN_DEFAULT = 100 * CHUNK
 DOWN_CAP = 1024 * CHUNK  # one request never runs longer than ~1 GiB; the client asks again
 UP_CAP = 64 * CHUNK  # per POST; the client sends 4 MiB blobs
 READ_PIECE = 64 * 1024
-# Transfers one worker process serves at once, so some threads always stay free for everyone
-# else. fieldapp/gunicorn_conf.py sets SPEEDTEST_MAX_STREAMS to its threads minus 4; this
-# default is for servers started otherwise (docs/speedtest.md).
-MAX_STREAMS_DEFAULT = 12
+# Transfers one worker process serves at once (config SPEEDTEST_MAX_STREAMS), so some threads
+# always stay free for everyone else: fieldapp/gunicorn_conf.py sets it to its threads minus 4
+# (docs/speedtest.md).
 _random = {}
 
 NO_STORE = {
@@ -71,7 +70,7 @@ def stream_slots():
     """This process's semaphore of transfer slots (SPEEDTEST_MAX_STREAMS, per worker process)."""
     slots = current_app.extensions.get("fieldapp.speed_slots")
     if slots is None:
-        limit = current_app.config.get("SPEEDTEST_MAX_STREAMS", MAX_STREAMS_DEFAULT)
+        limit = current_app.config["SPEEDTEST_MAX_STREAMS"]
         slots = current_app.extensions.setdefault("fieldapp.speed_slots", threading.BoundedSemaphore(limit))
     return slots
 

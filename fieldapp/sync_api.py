@@ -148,7 +148,7 @@ def push_batch():
 @login_required("collect")
 def announce_photo(photo_id):
     """Announce an upload: {id, status, offset}."""
-    max_bytes = current_app.config.get("PHOTO_MAX_BYTES", photos.MAX_BYTES)
+    max_bytes = current_app.config["PHOTO_MAX_BYTES"]
     return photos.announce(get_db(), blobs(), g.user, photo_id, _json_body(), max_bytes)
 
 
@@ -181,8 +181,8 @@ def complete_photo(photo_id):
     cfg = current_app.config
     state = photos.complete(
         get_db(), blobs(), g.user, photo_id,
-        cfg.get("PHOTO_MAX_PIXELS", photos.imaging.MAX_PIXELS),
-        cfg.get("PHOTO_EXIF_UTC_OFFSET", "+05:00"),
+        cfg["PHOTO_MAX_PIXELS"],
+        cfg["PHOTO_EXIF_UTC_OFFSET"],
     )
     return {**state, "status": "stored"}
 
