@@ -68,9 +68,11 @@ def set_password(db, user_id, password, actor_id=None):
         audit.record(db, actor_id, "reset_password", "user", user_id)
 
 
-def get_user(db, user_id):
-    """An active user with their region ids, or None."""
-    user = store.one(db, "SELECT * FROM users WHERE id = ? AND active = 1", [user_id])
+def get_user(db, user_id, include_inactive=False):
+    """A user (active only, unless asked) with their region ids, or None."""
+    user = store.one(db, "SELECT * FROM users WHERE id = ?", [user_id])
+    if user and not (user["active"] or include_inactive):
+        return None
     if user:
         user["region_ids"] = [
             row[0] for row in db.execute("SELECT region_id FROM user_regions WHERE user_id = ?", [user_id])

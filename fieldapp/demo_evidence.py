@@ -6,6 +6,7 @@ review the demo shows was made by the same code a real installation goes through
 """
 
 import io
+import math
 import os
 import uuid
 from datetime import UTC
@@ -18,6 +19,13 @@ from PIL import ImageDraw
 from PIL import ImageEnhance
 from PIL import ImageFilter
 from PIL import ImageFont
+
+from fieldapp import checks
+from fieldapp import decisions
+from fieldapp import photos
+from fieldapp import profiles
+from fieldapp import records
+from fieldapp import tags
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SIZE = (800, 600)
@@ -209,6 +217,204 @@ SCENES = {
 }
 
 
+NOTES = [
+    "Cable enters through the boiler-room wall; hole sealed with foam.",
+    "ONT in the teachers' room next to the router; director has the keys.",
+    "Pole by the gate leans: reported to the akimat.",
+    "Caretaker asked for a second socket; not in our scope.",
+    "Drop cable fixed along the fence, 35 m.",
+]
+SPLICERS = ["Fujikura 70S+", "Sumitomo Type-72C+", "INNO View 7", "Signal Fire AI-9"]
+TESTER_NOTE = "Browser test limited by the office PC; EXFO tester on the ONT port: {down} / {up} Mbps."
+BLURRED = "ONT serial number not readable — retake closer"
+BEND = "1550 nm loss too high, re-splice"
+OVERRIDES = {
+    "speed": "Speed measured by tester, see note",
+    "splice.loss": "Out-of-spec splice after 3 documented attempts, within 0.20 dB",
+}
+
+
+class Crew:
+    """Sends one technician's visits: outbox batches and photos, as the phone would."""
+
+    def __init__(self, db, blobs, tag_keys, rng):
+        self.db, self.blobs, self.tag_keys, self.rng = db, blobs, tag_keys, rng
+        self.counts = {"records": 0, "photos": 0}
+
+    def visit(self, tech, inst, status, flaws=(), reuse=None):
+        """Scan, splices, photos, speed test and (past in_progress) a submission.
+
+        `flaws`: 'bend', 'slow', 'blurred', 'dark'; `reuse`: bytes sent as the closure photo.
+        Returns {"photos": {shot: photo}, "splices": [record], "bytes": {shot: data}}.
+        """
+        rng, done = self.rng, status != "in_progress"
+        rules = profiles.get(self.db, inst["profile_id"])["rules"]
+        self.moment = datetime.now(UTC) - timedelta(days=rng.uniform(1.0, 2.0))
+        splices = self.splices(inst, 12 if done else rng.randint(4, 10), "bend" in flaws)
+        batch = [self.scan(inst), *splices]
+        if done:
+            batch.append(self.speed(rules, inst, "slow" in flaws))
+        if rng.random() < 0.3 or "slow" in flaws:
+            batch.append(self.note(inst, "slow" in flaws))
+        self.send(tech, batch)
+        shots = profiles.required_shots(rules, inst["type"])
+        shots = shots if done else shots[: rng.randint(0, 3)]
+        sent = {"photos": {}, "splices": splices, "bytes": {}}
+        for shot in shots:
+            kind = _kind(shot, flaws)
+            data = reuse if reuse and shot == "closure_open" else self.picture(inst, shot, kind)
+            sent["bytes"][shot] = data
+            sent["photos"][shot] = self.photo(tech, inst, shot, data)
+        if done:
+            self.send(tech, [self.record("submission", inst, comment="")])
+        return sent
+
+    def send(self, tech, batch):
+        key = record_id(self.rng)
+        result = records.store_batch(self.db, tech, key, batch, self.tag_keys)
+        refused = [r for r in result["results"] if r["status"] != "stored"]
+        if refused:
+            raise ValueError(f"demo record refused: {refused[0]}")
+        self.counts["records"] += len(batch)
+
+    def record(self, kind, inst, **data):
+        self.moment += timedelta(minutes=self.rng.uniform(2, 12))
+        return {"type": kind, "id": record_id(self.rng), "installation_id": inst["id"],
+                "device_time": iso(self.moment), "replaces": None, "data": data}
+
+    def near(self, inst, metres=40):
+        """A point within `metres` of the institution (phone GPS at the site)."""
+        north, east = self.rng.uniform(-metres, metres), self.rng.uniform(-metres, metres)
+        return inst["lat"] + north / 111_195, inst["lon"] + east / (111_195 * math.cos(math.radians(inst["lat"])))
+
+    def scan(self, inst):
+        lat, lon = self.near(inst, 25)
+        code = tags.active_code(self.db, self.tag_keys, inst["institution_id"])
+        return self.record("scan", inst, code=code, lat=lat, lon=lon, accuracy_m=self.rng.randint(4, 20))
+
+    def splices(self, inst, count, bend):
+        """Fibers 1..count of one tray, in TIA-598 order; a bend, if any, on a random fiber."""
+        rng = self.rng
+        lat, lon = self.near(inst)
+        common = {
+            "closure_label": "MUF-1", "closure_type": "dome",
+            "placement": "pole" if inst["type"] == "public_wifi" else rng.choice(["pole", "wall"]),
+            "closure_lat": lat, "closure_lon": lon, "tray": 1, "splice_type": "fusion",
+            "a_cable": f"OK-24-S{inst['settlement_id']}", "a_tube": rng.randint(1, 2),
+            "b_cable": f"DROP-12-I{inst['institution_id']}", "b_tube": 1,
+            "splicer_model": rng.choice(SPLICERS), "splicer_serial": f"SN{rng.randint(10000, 99999)}",
+        }
+        bent = rng.randint(1, count) if bend else None
+        found = []
+        for fiber in range(1, count + 1):
+            flaw = "bend" if fiber == bent else "out_of_spec" if rng.random() < 1 / 40 else None
+            found.append(self.record("splice", inst, **common, slot=fiber, a_fiber=fiber,
+                                     b_fiber=fiber, **losses(rng, flaw)))
+        return found
+
+    def speed(self, rules, inst, slow):
+        """A wired browser test of three runs near the contracted rate (well under it if slow)."""
+        rng = self.rng
+        want = profiles.required_mbps(rules, inst)
+        factor = rng.uniform(0.7, 0.84) if slow else rng.uniform(0.93, 0.99)
+        runs = [
+            {"down_mbps": round(want[0] * factor * rng.uniform(0.975, 1.02), 1),
+             "up_mbps": round(want[1] * factor * rng.uniform(0.975, 1.02), 1),
+             "latency_ms": round(rng.uniform(6, 30), 1), "jitter_ms": round(rng.uniform(0.3, 4), 1)}
+            for _ in range(3)
+        ]
+        return self.record(
+            "speed_test", inst, method="browser", server="central", connection="wired",
+            down_mbps=_median(runs, "down_mbps"), up_mbps=_median(runs, "up_mbps"),
+            latency_ms=_median(runs, "latency_ms"), latency_kind="median",
+            jitter_ms=_median(runs, "jitter_ms"), loss_pct=None, started_at=iso(self.moment),
+            duration_s=round(rng.uniform(28, 40), 1), streams=4, raw={"runs": runs},
+        )
+
+    def note(self, inst, slow):
+        if slow:
+            down, up = profiles.required_mbps(profiles.DEFAULT_RULES, inst)
+            return self.record("note", inst, text=TESTER_NOTE.format(down=down - 2, up=up - 3))
+        return self.record("note", inst, text=self.rng.choice(NOTES))
+
+    def picture(self, inst, shot, kind):
+        self.moment += timedelta(minutes=self.rng.uniform(1, 6))
+        return picture(self.rng, shot, inst["name_ru"], self.moment, self.near(inst), kind)
+
+    def photo(self, tech, inst, shot, data):
+        meta = {"id": record_id(self.rng), "installation_id": inst["id"], "shot": shot,
+                "replaces": None, "device_time": iso(self.moment)}
+        self.counts["photos"] += 1
+        return photos.store_photo_bytes(self.db, self.blobs, tech, meta, data)
+
+
+def losses(rng, flaw=None):
+    """Losses per direction and wavelength around a true loss; their average is the true loss.
+
+    OTDR readings from each end err in opposite directions (mode-field mismatch), so one
+    direction can read negative (a gainer) while the average stays right.
+    """
+    if flaw == "bend":
+        t1310 = rng.uniform(0.03, 0.08)
+        t1550 = t1310 + rng.uniform(0.6, 0.9)
+    elif flaw == "out_of_spec":
+        t1310 = rng.uniform(0.12, 0.19)
+        t1550 = min(0.195, t1310 * rng.uniform(0.9, 1.05))
+    else:
+        t1310 = rng.uniform(0.01, 0.09)
+        t1550 = min(0.095, t1310 * rng.uniform(0.8, 1.15))
+    found = {"attempt": 3 if flaw == "out_of_spec" else 1}
+    for wl, true in (("1310", t1310), ("1550", t1550)):
+        error = max(-0.06, min(0.06, rng.gauss(0, 0.02)))
+        found[f"loss_{wl}_ab"] = round(true + error, 3)
+        found[f"loss_{wl}_ba"] = round(true - error, 3)
+    found["splicer_estimate_db"] = round(max(0.01, t1310 + rng.gauss(0, 0.01)), 2)
+    return found
+
+
+def decide(db, inst, status, reviewer_id, sent):
+    """The supervisor's decision for a submitted installation, leading to `status`."""
+    if status == "returned":
+        items = [{"kind": "photo", "ref": sent["photos"]["ont_serial"]["id"], "reason": BLURRED}]
+        result = checks.run_all(db, inst["id"])
+        bent = [c["item"]["ref"] for c in result["checks"] if c["rule"] == "splice.bend" and c["verdict"] != "pass"]
+        items += [{"kind": "splice", "ref": ref, "reason": BEND} for ref in bent[:1]]
+        return decisions.return_items(db, inst["id"], reviewer_id, items, comment="Please fix and resubmit")
+    override = override_reason(checks.run_all(db, inst["id"]))
+    decisions.approve(db, inst["id"], reviewer_id, "Checked against the photos", override)
+    if status == "accepted":
+        decisions.accept(db, inst["id"], reviewer_id, "Handed over to the operator", override)
+    return None
+
+
+def override_reason(result):
+    """Why a supervisor signs off despite a check that did not pass (None when all pass)."""
+    if result["summary"]["verdict"] == "pass":
+        return None
+    reasons = []
+    for check in result["checks"]:
+        if check["verdict"] == "pass":
+            continue
+        key = "speed" if check["rule"].startswith("speed.") else check["rule"]
+        if key not in OVERRIDES:
+            raise ValueError(f"demo would sign off a failed check: {check['rule']}")
+        if OVERRIDES[key] not in reasons:
+            reasons.append(OVERRIDES[key])
+    return "; ".join(reasons)
+
+
+def _kind(shot, flaws):
+    if shot == "ont_serial" and "blurred" in flaws:
+        return "blurred"
+    if shot == "power" and "dark" in flaws:
+        return "dark"
+    return "sharp"
+
+
+def _median(runs, field):
+    return sorted(run[field] for run in runs)[1]
+
+
 def record_id(rng):
     """A version-4 UUID from the seeded generator, so the demo is the same every time."""
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
@@ -216,8 +422,3 @@ def record_id(rng):
 
 def iso(moment):
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def visit_start(rng):
-    """A day or two ago: when the crew was on site."""
-    return datetime.now(UTC) - timedelta(days=rng.uniform(1.0, 2.0))

@@ -21,12 +21,7 @@ def users(db):
 
 def get(db, user_id):
     """One account (active or not) with its region ids, or None."""
-    user = store.one(db, "SELECT * FROM users WHERE id = ?", [user_id])
-    if user:
-        user["region_ids"] = [
-            r[0] for r in db.execute("SELECT region_id FROM user_regions WHERE user_id = ?", [user_id])
-        ]
-    return user
+    return accounts.get_user(db, user_id, include_inactive=True)
 
 
 def update(db, user_id, changes, region_ids, actor_id=None):
