@@ -52,9 +52,10 @@ def demo_data_command(if_empty):
     if if_empty and db["institutions"].count:
         click.echo("Database already holds sites; demo data not loaded.")
         return
-    summary = demo.load(db, current_app.config["TAG_KEYS"])
+    summary = demo.load(db, current_app.config["TAG_KEYS"], current_app.config)
     click.echo(
         "Demo data loaded: {regions} oblasts, {settlements} villages, "
-        "{institutions} institutions, {installations} installations.".format(**summary)
+        "{institutions} institutions, {installations} installations; "
+        "{records} records, {photos} photos, {reviews} reviews.".format(**summary)
     )
     click.echo("Accounts: tech/tech, tech2/tech2, super/super, admin/admin")

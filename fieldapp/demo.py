@@ -1,12 +1,16 @@
 """Demo data from the 2018 news report: seven oblasts, ~60 villages, ~250 institutions.
 
-Deterministic (seeded) so screenshots and tests see the same villages every time.
+Deterministic (seeded) so screenshots and tests see the same villages every time. Statuses
+are never set by hand: crews send evidence through the sync pipelines (demo_evidence.py) and
+supervisors decide through decisions.py, so every status has its evidence behind it.
 """
 
 import random
 
 from fieldapp import accounts
+from fieldapp import blobstore
 from fieldapp import clock
+from fieldapp import demo_evidence
 from fieldapp import installations
 from fieldapp import places
 from fieldapp import profiles
@@ -131,17 +135,11 @@ INSTITUTIONS = [
     ("public_wifi", "Точка общественного Wi-Fi села {v}", "{vk} ауылының қоғамдық Wi-Fi нүктесі", 0.15),
 ]
 STATUS_MIX = ["planned"] * 5 + ["in_progress"] * 3 + ["submitted"] * 2 + ["returned", "approved", "accepted"]
-PATHS = {
-    "in_progress": ["in_progress"],
-    "submitted": ["submitted"],
-    "returned": ["submitted", "returned"],
-    "approved": ["submitted", "approved"],
-    "accepted": ["submitted", "approved", "accepted"],
-}
+SUPERVISED = ("KZ-31", "KZ-61", "KZ-43")
 USERS = [
     ("tech", "Нурлан Сейтказы", "technician", (), "kk"),
     ("tech2", "Айгерим Токтарова", "technician", (), "ru"),
-    ("super", "Ерлан Жумабеков", "supervisor", ("KZ-31", "KZ-61", "KZ-43"), "ru"),
+    ("super", "Ерлан Жумабеков", "supervisor", SUPERVISED, "ru"),
     ("admin", "Admin", "admin", (), "en"),
 ]
 # More crews so each demo technician has a realistic load (~30 sites); password = username.
@@ -155,10 +153,12 @@ CREWS = [
 ]
 
 
-def load(db, tag_keys, seed=2018):
+def load(db, tag_keys, config=None, seed=2018):
     """Load the demo set into a database with the schema applied; returns counts.
 
     Every institution gets a QR tag signed with `tag_keys`, so scanning works in the demo.
+    `config` (the app's config) names the blob store for photos; without it only the sites
+    and their planned installations are loaded.
     """
     rng = random.Random(seed)
     places.ensure_regions(db)
@@ -170,14 +170,18 @@ def load(db, tag_keys, seed=2018):
         villages = _villages(db, rng, region_ids)
         institution_ids = [_institutions(db, rng, v) for v in villages]
     institution_ids = [i for ids in institution_ids for i in ids]
-    _installations(db, rng, institution_ids, profile_id, users)
+    plans = _installations(db, institution_ids, profile_id, users)
     for institution_id in institution_ids:
         tags.issue(db, tag_keys, institution_id)
+    counts = {"records": 0, "photos": 0, "reviews": 0}
+    if config is not None:
+        counts = _evidence(db, rng, tag_keys, blobstore.from_config(config), plans, users)
     return {
         "regions": len(DISTRICTS),
         "settlements": len(villages),
         "institutions": len(institution_ids),
         "installations": len(institution_ids),
+        **counts,
     }
 
 
@@ -237,12 +241,67 @@ def _institutions(db, rng, village):
     return ids
 
 
-def _installations(db, rng, institution_ids, profile_id, users):
-    """One installation per institution, in every status, shared round-robin by eight crews."""
+def _installations(db, institution_ids, profile_id, users):
+    """One planned installation per institution, shared round-robin by eight crews.
+
+    Returns (installation id, the status its story ends in, technician id) for each.
+    """
     crews = [users[name] for name in ("tech", "tech2", *(name for name, _ in CREWS))]
+    plans = []
     for index, institution_id in enumerate(institution_ids):
-        status = STATUS_MIX[index % len(STATUS_MIX)]
         technician = crews[index % len(crews)]
         installation_id = installations.create(db, institution_id, CONTRACT, profile_id, [technician])
-        for step in PATHS.get(status, []):
-            installations.transition(db, installation_id, step, actor_id=technician)
+        plans.append((installation_id, STATUS_MIX[index % len(STATUS_MIX)], technician))
+    return plans
+
+
+def _evidence(db, rng, tag_keys, blobs, plans, users):
+    """Each crew's visit, then the supervisor's decision; returns what was created.
+
+    The first two submitted sites in the supervisor's oblasts share one closure photo (the
+    second crew reused the first one's picture) and the third has a dark photo, so the review
+    queue shows what its checks catch.
+    """
+    with demo_evidence.Crew(db, blobs, tag_keys, rng) as crew:
+        technicians = {}
+        shown = []  # (installation, what its crew sent) for the staged submitted sites
+        reviews = 0
+        for installation_id, status, technician_id in plans:
+            if status == "planned":
+                continue
+            if technician_id not in technicians:
+                technicians[technician_id] = accounts.get_user(db, technician_id)
+            inst = installations.get(db, installation_id)
+            supervised = inst["region_iso"] in SUPERVISED
+            flaws = _flaws(rng, status)
+            staged = status == "submitted" and supervised and _stage(shown, inst, flaws)
+            reuse = shown[0][1]["bytes"]["closure_open"] if staged and len(shown) == 1 else None
+            sent = crew.visit(technicians[technician_id], inst, status, flaws, reuse)
+            if staged:
+                shown.append((inst, sent))
+            if status in ("returned", "approved", "accepted"):
+                reviewer = users["super"] if supervised else users["admin"]
+                demo_evidence.decide(db, inst, status, reviewer, sent)
+                reviews += {"returned": 1, "approved": 1, "accepted": 2}[status]
+    return {**crew.counts, "reviews": reviews}
+
+
+def _stage(shown, inst, flaws):
+    """Whether this submitted site plays a part in the review story (adds 'dark' for the third)."""
+    if len(shown) == 1 and inst["settlement_id"] == shown[0][0]["settlement_id"]:
+        return False  # a photo reused within one village is not a convincing fraud
+    if len(shown) == 2:
+        flaws.add("dark")
+    return len(shown) < 3
+
+
+def _flaws(rng, status):
+    """What goes wrong on a site: a bend, a slow link, a shaky photo of the ONT serial."""
+    flaws = set()
+    if status == "returned":
+        flaws.add("blurred")
+    if status in ("submitted", "returned") and rng.random() < (0.5 if status == "returned" else 0.04):
+        flaws.add("bend")
+    if status != "in_progress" and rng.random() < 1 / 12:
+        flaws.add("slow")
+    return flaws

@@ -107,26 +107,6 @@ def test_import_refuses_duplicate_of_database(runner, db):
     assert db["institutions"].count == 4
 
 
-def test_demo_data(runner, db):
-    result = runner.invoke(args=["demo-data"])
-    assert result.exit_code == 0, result.output
-    statuses = {row[0] for row in db.execute("SELECT DISTINCT status FROM installations")}
-    assert statuses == {"planned", "in_progress", "submitted", "returned", "approved", "accepted"}
-    oblasts = {
-        row[0]
-        for row in db.execute("""SELECT DISTINCT r.iso_code FROM institutions i
-        JOIN settlements s ON s.id = i.settlement_id JOIN districts d ON d.id = s.district_id
-        JOIN regions r ON r.id = d.region_id""")
-    }
-    assert oblasts == {"KZ-31", "KZ-35", "KZ-43", "KZ-55", "KZ-15", "KZ-11", "KZ-61"}
-    assert 200 <= db["institutions"].count <= 300
-    assert 55 <= db["settlements"].count <= 70
-    assert {row[0] for row in db.execute("SELECT username FROM users")} >= {"tech", "tech2", "super", "admin"}
-    assert store.scalar(db, "SELECT COUNT(*) FROM tags WHERE revoked_at IS NULL") == db["institutions"].count
-    again = runner.invoke(args=["demo-data", "--if-empty"])
-    assert "not loaded" in again.output
-
-
 def test_import_refuses_same_name_in_other_case(runner, db, tmp_path):
     assert runner.invoke(args=["import-sites", str(SAMPLE)]).exit_code == 0
     path = write_csv(tmp_path, "KZ-31,Д,314000101,С,fap,СРЕДНЯЯ ШКОЛА №1 СЕЛА КОШКАРАТА,42.7,70.9,,\n")
