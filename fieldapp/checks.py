@@ -14,8 +14,8 @@ VERDICTS = ("pass", "warn", "fail")
 WAVELENGTHS = ("1310", "1550")
 
 
-def current(db, table, installation_id, extra="1 = 1"):
-    """The records of one installation that no later record replaces, oldest first.
+def current(db, table, installation_id, extra="1 = 1", order="received_at, id"):
+    """The records of one installation that no later record replaces, oldest first by default.
 
     The replaced-ids subquery is limited to the same installation (a correction always is), so
     its cost does not grow with the national archive.
@@ -23,7 +23,7 @@ def current(db, table, installation_id, extra="1 = 1"):
     sql = (
         f"SELECT * FROM {table} WHERE installation_id = ? AND {extra} AND id NOT IN "
         f"(SELECT replaces FROM {table} WHERE installation_id = ? AND replaces IS NOT NULL) "
-        "ORDER BY received_at, id"
+        f"ORDER BY {order}"
     )
     return list(db.query(sql, [installation_id, installation_id]))
 
@@ -33,7 +33,8 @@ def load(db, installation_id):
     return {
         "photos": current(db, "photos", installation_id, "status = 'complete'"),
         "scans": current(db, "scans", installation_id),
-        "splices": current(db, "splices", installation_id),
+        # In the order a splicer reads the closure, not the order the phone sent them.
+        "splices": current(db, "splices", installation_id, order="closure_label, tray, slot, received_at"),
         "speed_tests": current(db, "speed_tests", installation_id),
     }
 
