@@ -13,6 +13,7 @@ Run: .venv/bin/python bench/bench_shell.py   (about 15 s; prints figures, assert
 
 import gzip
 import json
+import logging
 import os
 import shutil
 import sys
@@ -180,6 +181,7 @@ def settle(page, counter):
 def main():
     tmp = Path(tempfile.mkdtemp(prefix="bench-shell-"))
     counter = CountingApp(make_app(tmp))
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # figures only, not the access log
     server = make_server("127.0.0.1", 0, counter, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
