@@ -87,10 +87,14 @@ function returned(site, labels) {
   const items = (site.returned_items || []).filter((i) => !i.resolved_at);
   if (!items.length) return null;
   const target = { photo: "photos", shot: "photos", splice: "splices", speed_test: "speed", scan: "scan", note: "notes" };
+  const photos = (site.records && site.records.photos) || [];
+  // Name the shot a returned photo was taken for, so the technician knows which to retake.
+  const shotOf = (item) => item.item_kind === "shot" ? item.item_ref
+    : item.item_kind === "photo" ? (photos.find((p) => p.id === item.item_ref) || {}).shot : null;
   return h("section", { class: "returned card" }, h("h2", {}, t("returned_items")),
     h("ul", {}, items.map((item) => h("li", {},
       h("strong", {}, t(`kind_${item.item_kind === "shot" ? "photo" : item.item_kind}`)),
-      item.item_kind === "shot" ? ` (${(labels.shots || {})[item.item_ref] || item.item_ref})` : "",
+      shotOf(item) ? ` (${(labels.shots || {})[shotOf(item)] || shotOf(item)})` : "",
       ": ", item.reason, " ",
       h("a", { href: `#/site/${site.id}/${target[item.item_kind] || ""}` }, t("fix"))))));
 }
