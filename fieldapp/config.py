@@ -12,6 +12,8 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # Secure anyway whenever the request came over HTTPS
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers to believe
     "PREFERRED_URL_SCHEME": "https",
     "LANGUAGES": ["kk", "ru", "en"],
     "BABEL_DEFAULT_LOCALE": "ru",

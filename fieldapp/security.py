@@ -1,7 +1,9 @@
 """Response hardening: CSRF everywhere, strict CSP, and headers on every response."""
 
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 csrf = CSRFProtect()
 
@@ -23,9 +25,25 @@ CSP = "; ".join(
 )
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS.
+
+    `make run` serves plain HTTP on a LAN for demos, where a Secure cookie would never come
+    back; behind HTTPS (directly or via a trusted proxy) the cookie must not leak to HTTP.
+    """
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
 def init_app(app):
-    """Turn on CSRF (forms and the JSON API's X-CSRFToken header) and the header hook."""
+    """Turn on CSRF (forms and the JSON API's X-CSRFToken header), cookies and the header hook."""
     csrf.init_app(app)
+    app.session_interface = SessionInterface()
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # Behind nginx or a load balancer: believe its X-Forwarded-Proto/For, no one else's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.after_request(add_headers)
 
 

@@ -91,6 +91,40 @@ def test_session_cookie_flags(client, auth, make):
     assert "SameSite=Lax" in cookie
 
 
+def test_session_cookie_secure_over_https(client, make):
+    make.user(username="tech")
+    response = client.post(
+        "/login", data={"username": "tech", "password": "pw"}, base_url="https://fieldapp.example"
+    )
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_forwarded_https_trusted_only_behind_a_configured_proxy(tmp_path, make):
+    from fieldapp import create_app
+
+    def login(proxies):
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "x",
+                "DATABASE": make.db.conn.execute("PRAGMA database_list").fetchone()[2],
+                "WTF_CSRF_ENABLED": False,
+                "TRUSTED_PROXIES": proxies,
+            }
+        )
+        response = app.test_client().post(
+            "/login",
+            data={"username": "tech", "password": "pw"},
+            headers={"X-Forwarded-Proto": "https"},
+            environ_overrides={"wsgi.url_scheme": "http"},  # the hop to us is plain HTTP
+        )
+        return response.headers["Set-Cookie"]
+
+    make.user(username="tech")
+    assert "Secure" not in login(0)
+    assert "Secure" in login(1)
+
+
 def test_open_redirect_refused(client, make):
     make.user(username="tech")
     response = client.post("/login?next=//evil.example/", data={"username": "tech", "password": "pw"})
