@@ -37,7 +37,9 @@ def installation_scope(user, alias="inst"):
 
 
 def can_see_installation(db, user, installation_id):
-    """Whether `user` may see one installation."""
+    """Whether `user` may see one installation (an id SQLite cannot hold names none)."""
+    if not store.is_int64(installation_id):
+        return False
     where, params = installation_scope(user)
     sql = f"""SELECT 1 FROM installations inst
         JOIN institutions i ON i.id = inst.institution_id

@@ -40,6 +40,9 @@ def accept(db, installation_id, reviewer_id, comment="", override_reason=None, e
 
 
 def _sign_off(db, decision, installation_id, reviewer_id, comment, override_reason, expected_rev):
+    """Checks run outside the write lock (they are slow); the rev they were run on is then
+    required at commit, so a record that arrives meanwhile makes the decision 'stale'."""
+    expected_rev = _current_rev(db, installation_id) if expected_rev is None else expected_rev
     result = checks.run_all(db, installation_id)
     override_reason = (override_reason or "").strip() or None
     if result["summary"]["verdict"] != "pass" and not override_reason:
@@ -55,6 +58,7 @@ def return_items(db, installation_id, reviewer_id, items, comment="", expected_r
     `items`: dicts {kind, ref, reason}; ref is a record UUID (photo, splice, speed_test, note),
     a shot key ('shot'), or '' ('scan', or the speed test as a whole).
     """
+    expected_rev = _current_rev(db, installation_id) if expected_rev is None else expected_rev
     items = [_clean_item(db, installation_id, item) for item in items]
     if not items:
         raise DecisionRefused("nothing_returned")
@@ -78,7 +82,11 @@ def return_items(db, installation_id, reviewer_id, items, comment="", expected_r
 
 
 def bulk_approve(db, installation_ids, reviewer_id):
-    """Approve each installation whose checks all pass; report the others and why."""
+    """Approve each installation whose checks all pass; report the others and why.
+
+    Each approval is bound to the revision its checks saw (see _sign_off): one changed by a
+    sync while its checks ran is skipped as 'stale', never approved on outdated checks.
+    """
     approved, skipped = [], []
     for installation_id in installation_ids:
         try:
@@ -105,12 +113,17 @@ def _clean_item(db, installation_id, item):
     return {"kind": kind, "ref": "" if kind == "scan" else ref, "reason": reason}
 
 
+def _current_rev(db, installation_id):
+    """The installation's revision now (None when it does not exist: _expect says so later)."""
+    return store.scalar(db, "SELECT rev FROM installations WHERE id = ?", [installation_id])
+
+
 def _expect(db, installation_id, status, expected_rev):
     """Refuse a decision taken on a stale page or in the wrong state; return the status."""
     row = store.one(db, "SELECT status, rev FROM installations WHERE id = ?", [installation_id])
     if row is None:
         raise LookupError(f"no installation {installation_id}")
-    if expected_rev is not None and int(expected_rev) != row["rev"]:
+    if expected_rev is not None and str(expected_rev).strip() != str(row["rev"]):  # "abc": stale, no 500
         raise DecisionRefused("stale", str(row["rev"]))
     if status and row["status"] != status:
         raise DecisionRefused("wrong_status", row["status"])

@@ -138,7 +138,7 @@ def to_csv(export_rows):
     buffer.write("\ufeff")
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(export_rows)
+    writer.writerows(packet.safe_row(row) for row in export_rows)  # no formulas from the field
     return buffer.getvalue()
 
 

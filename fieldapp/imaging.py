@@ -167,11 +167,11 @@ def exif_time(exif, default_offset="+05:00"):
     if not isinstance(text, str):
         return None
     offset = ifd.get(OFFSET_TIME_ORIGINAL) or default_offset
-    try:
+    try:  # a camera's year 1 or 9999 overflows at UTC: no EXIF time, the phone's is used
         moment = clock.parse(text.strip().replace(":", "-", 2).replace(" ", "T") + offset)
-    except ValueError:
+        return clock.to_iso(moment.astimezone(timezone(timedelta(0))))
+    except (ValueError, TypeError, OverflowError):
         return None
-    return clock.to_iso(moment.astimezone(timezone(timedelta(0))))
 
 
 def exif_gps(exif):

@@ -14,6 +14,7 @@ from fieldapp import installations
 from fieldapp import store
 
 PAGE_SIZE = 50
+MAX_PAGE = 10**9
 EDITABLE = (
     "type",
     "name_ru",
@@ -81,7 +82,8 @@ def search(db, selection, page=1, per_page=PAGE_SIZE):
         (SELECT t.id FROM tags t WHERE t.institution_id = i.id AND t.revoked_at IS NULL) AS tag_id,
         (SELECT group_concat(x.status) FROM installations x WHERE x.institution_id = i.id) AS statuses
         {FROM} WHERE {condition} ORDER BY {ORDER} LIMIT ? OFFSET ?"""
-    rows = list(db.query(sql, [*params, per_page, (max(page, 1) - 1) * per_page]))
+    page = min(max(page, 1), MAX_PAGE)  # ?page=10**20 would overflow SQLite's OFFSET
+    rows = list(db.query(sql, [*params, per_page, (page - 1) * per_page]))
     for row in rows:
         row["statuses"] = (row["statuses"] or "").split(",") if row["statuses"] else []
     return rows, total

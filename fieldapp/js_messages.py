@@ -119,6 +119,12 @@ MESSAGES = {
     "discard_confirm": _l("Delete this item from the phone for good?"),
     "last_sync": _l("Last sync: {time}"),
     "retry_in": _l("Next try in {s} s"),
+    "server_error": _l("Server error"),
+    "next_try": _l("next try at {time}; everything else is still sent"),
+    "retry": _l("Try again"),
+    "records_n": _l("records: {n}"),
+    "other_user_items": _l("Another user's items wait on this phone ({n}): that user must sign in "
+                           "to send them."),
     "updated": _l("fieldapp was updated. Your saved work is kept."),
     "reload": _l("Reload"),
     "speed_unavailable": _l("The speed test screen is not available in this version."),

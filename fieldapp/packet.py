@@ -83,8 +83,27 @@ def _csv(rows):
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0].keys()), extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(safe_row(row) for row in rows)
     return "\ufeff" + out.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """A text cell a spreadsheet will not run: '=HYPERLINK(..)' typed in the field becomes text.
+
+    Excel and LibreOffice treat a cell starting with = + - @ (or a tab / CR before them) as a
+    formula; a leading apostrophe makes it plain text. Numbers stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_row(row):
+    """A CSV row with every text cell passed through csv_cell."""
+    return {key: csv_cell(value) for key, value in row.items()}
 
 
 def _all_records(db, installation_id, table):

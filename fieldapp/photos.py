@@ -103,6 +103,7 @@ def write_chunk(db, blobs, user, photo_id, offset, chunk_sha, data):
     photo = _own_photo(db, user, photo_id)
     if photo["status"] == "complete":
         return _state(photo, photo["size"])
+    _refuse_if_locked(db, photo, _part_path(blobs, photo["id"]))
     if not isinstance(chunk_sha, str) or hashlib.sha256(data).hexdigest() != chunk_sha.lower():
         raise Rejected("chunk_sha256_mismatch", offset=_held(_part_path(blobs, photo["id"])))
     with _locked_part(blobs, photo["id"], "ab") as part:
@@ -128,6 +129,7 @@ def complete(db, blobs, user, photo_id, max_pixels=imaging.MAX_PIXELS, default_o
         if photo["status"] == "complete":  # a concurrent retry finished it while we waited
             _discard(path)
             return _state(photo, photo["size"])
+        _refuse_if_locked(db, photo, path)
         held = _held(path)
         if held != photo["size"]:
             raise Rejected("incomplete", 409, offset=held, size=photo["size"])
@@ -140,7 +142,12 @@ def complete(db, blobs, user, photo_id, max_pixels=imaging.MAX_PIXELS, default_o
             _forget(db, photo["id"], path)
             raise Rejected(refused.code) from None
         key = _put_blobs(blobs, path, image)
-        _commit(db, user, photo, image, key)
+        try:
+            _commit(db, user, photo, image, key)
+        except Rejected:  # approved while the photo was uploading: keep nothing of it
+            _delete_blobs(blobs, key)
+            _forget(db, photo["id"], path)
+            raise
     _discard(path)
     return _state(get(db, photo["id"]), photo["size"])
 
@@ -157,8 +164,10 @@ def _commit(db, user, photo, image, key):
         "sharpness": image["sharpness"], "blob_key": key, "completed_at": clock.now(),
     }
     with store.write(db):
-        db["photos"].update(photo["id"], changes)
         inst = installations.get(db, photo["installation_id"])
+        if inst["status"] in records.LOCKED:  # read inside the transaction: no approval slips by
+            raise Rejected("installation_locked", installation_status=inst["status"])
+        db["photos"].update(photo["id"], changes)
         records.after_store(db, user, inst, "photo", {**photo, **changes})
         installations.touch(db, inst["id"])
 
@@ -187,6 +196,19 @@ def get(db, photo_id):
 def variant_key(photo, variant):
     """The blob key of a stored photo's original, display or thumb version."""
     return photo["blob_key"] + VARIANTS[variant]
+
+
+def _refuse_if_locked(db, photo, path):
+    """No more bytes for a photo whose installation was approved or accepted since its announce."""
+    status = store.scalar(db, "SELECT status FROM installations WHERE id = ?", [photo["installation_id"]])
+    if status in records.LOCKED:
+        _forget(db, photo["id"], path)
+        raise Rejected("installation_locked", installation_status=status)
+
+
+def _delete_blobs(blobs, key):
+    for suffix in VARIANTS.values():
+        blobs.delete(key + suffix)
 
 
 def _put_blobs(blobs, path, image):

@@ -12,6 +12,7 @@ import uuid
 
 from fieldapp import clock
 from fieldapp import speed
+from fieldapp import store
 from fieldapp import tags
 
 SHORT = 200
@@ -67,7 +68,7 @@ def iso_time(value, field, required=True):
         return None
     try:
         return clock.to_iso(clock.parse(value))
-    except (TypeError, ValueError, AttributeError):
+    except (TypeError, ValueError, AttributeError, OverflowError):  # year 1 at +14:00: overflow
         raise _rejected("bad_field", field=field) from None
 
 
@@ -78,7 +79,7 @@ def envelope(record):
     if record.get("type") not in BATCH_TYPES:
         raise _rejected("bad_type", type=str(record.get("type"))[:40])
     installation_id = record.get("installation_id")
-    if not isinstance(installation_id, int) or isinstance(installation_id, bool):
+    if not store.is_int64(installation_id):
         raise _rejected("bad_field", field="installation_id")
     data = record.get("data")
     if not isinstance(data, dict):
@@ -117,7 +118,11 @@ def number(data, field, required=True, low=None, high=None):
     value = data.get(field)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _rejected("bad_field", field=field)
+    if isinstance(value, int) and not store.is_int64(value):  # 10**400 is no float either
+        raise _rejected("bad_field", field=field)
+    if not math.isfinite(value):
         raise _rejected("bad_field", field=field)
     if (low is not None and value < low) or (high is not None and value > high):
         raise _rejected("out_of_range", field=field, low=low, high=high)

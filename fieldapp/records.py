@@ -8,6 +8,7 @@ rejected) inside a savepoint, so a rejected record never leaves half a row behin
 
 import hashlib
 import json
+import logging
 from datetime import timedelta
 
 from fieldapp import access
@@ -30,6 +31,7 @@ TABLES = {
 MAX_BATCH = 500
 LOCKED = ("approved", "accepted")  # handed over: nothing more is added from the field
 KEY_DAYS = 45
+log = logging.getLogger(__name__)
 
 
 def store_batch(db, user, key, records, tag_keys=None):
@@ -44,7 +46,10 @@ def store_batch(db, user, key, records, tag_keys=None):
         raise Rejected("bad_batch", 400)
     if len(records) > MAX_BATCH:
         raise Rejected("batch_too_large", 413, max=MAX_BATCH)
-    request_hash = hashlib.sha256(canonical(records).encode()).hexdigest()
+    try:
+        request_hash = hashlib.sha256(canonical(records).encode()).hexdigest()
+    except (RecursionError, ValueError):  # nested too deep to hash, or NaN-like oddities
+        raise Rejected("bad_batch", 400) from None
     with store.write(db):
         previous = store.one(db, "SELECT * FROM sync_batches WHERE key = ?", [key])
         if previous is not None:
@@ -83,6 +88,10 @@ class Batch:
         except Rejected as refused:
             return {"id": record_id, "status": "rejected", "code": refused.code,
                     "params": refused.params}
+        except Exception:  # a bug or input nobody foresaw: refuse this record, keep the batch
+            log.exception("record %s could not be judged", str(record_id)[:60])
+            self.installations.clear()  # a cached status may describe the rolled-back savepoint
+            return {"id": record_id, "status": "rejected", "code": "bad_record", "params": {}}
 
     def _store(self, record):
         record = record_rules.envelope(record)

@@ -17,7 +17,10 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from fieldapp import review_queue
+from fieldapp import store
 from fieldapp import vocabulary
+
+ID = NumberRange(0, store.INT64[1])  # a wider id would overflow SQLite: an invalid filter, not a 500
 
 
 class FilterForm(FlaskForm):
@@ -26,10 +29,10 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    region = SelectField(_l("Oblast"), coerce=int, validators=[Optional()], validate_choice=False)
-    district = SelectField(_l("District"), coerce=int, validators=[Optional()], validate_choice=False)
+    region = SelectField(_l("Oblast"), coerce=int, validators=[Optional(), ID], validate_choice=False)
+    district = SelectField(_l("District"), coerce=int, validators=[Optional(), ID], validate_choice=False)
     settlement = StringField(_l("Village or KATO"), validators=[Optional(), Length(max=80)])
-    technician = SelectField(_l("Technician"), coerce=int, validators=[Optional()], validate_choice=False)
+    technician = SelectField(_l("Technician"), coerce=int, validators=[Optional(), ID], validate_choice=False)
     status = SelectField(_l("Status"), validators=[Optional()])
     min_age_days = IntegerField(_l("Waiting at least (days)"), validators=[Optional(), NumberRange(0, 3650)])
 

@@ -48,16 +48,18 @@ def page(db, user, filters, number=1):
     """One page of the queue: rows oldest submission first, the total, and counts per status."""
     where, params = _where(user, filters)
     total = db.execute(f"SELECT COUNT(*) {JOINS} WHERE {where}", params).fetchone()[0]
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = min(max(number, 1), pages)  # ?page=10**20 would overflow SQLite's OFFSET
     sql = f"""{installations.SELECT} WHERE {where}
         ORDER BY inst.submitted_at IS NULL, inst.submitted_at, inst.id LIMIT ? OFFSET ?"""
-    rows = list(db.query(sql, [*params, PAGE_SIZE, (max(number, 1) - 1) * PAGE_SIZE]))
+    rows = list(db.query(sql, [*params, PAGE_SIZE, (number - 1) * PAGE_SIZE]))
     _annotate(db, rows)
     return {
         "rows": rows,
         "total": total,
         "counts": counts(db, user, filters),
         "page": number,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "pages": pages,
     }
 
 

@@ -168,7 +168,11 @@ def _number_problem(data, field, required, low=0, high=MAX_MBPS):
     value = data.get(field)
     if value is None or value == "":
         return "required" if required else None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "not_a_number"
+    if isinstance(value, int) and abs(value) > 2**63:  # 10**400 would overflow math.isfinite
+        return "out_of_range"
+    if not math.isfinite(value):
         return "not_a_number"
     if not low <= value <= high:
         return "out_of_range"

@@ -89,25 +89,42 @@ def busy():
 def down():
     """Stream `bytes` (capped) of random data: no compression, no caching, known length."""
     size = min(max(request.args.get("bytes", DOWN_DEFAULT, type=int), 0), DOWN_CAP)
-    block = random_block()
     slots = stream_slots()
     if not slots.acquire(blocking=False):
         return busy()
-
-    def generate():
-        # The server closes this generator when the client is gone, which frees the slot.
-        try:
-            left = size
-            while left > 0:
-                piece = block if left >= CHUNK else block[:left]
-                left -= len(piece)
-                yield piece
-        finally:
-            slots.release()
-
     headers = {**NO_STORE, "Content-Length": str(size)}
-    return Response(generate(), mimetype="application/octet-stream", headers=headers,
-                    direct_passthrough=True)
+    return Response(Transfer(random_block(), size, slots.release), mimetype="application/octet-stream",
+                    headers=headers, direct_passthrough=True)
+
+
+class Transfer:
+    """The download body; the WSGI server calls close() once the response is over, however it ends.
+
+    A generator's `finally` would not run for a HEAD request or a client gone before the body
+    started (its code never began), and each such request kept a slot for good; close() here
+    always runs and releases exactly once.
+    """
+
+    def __init__(self, block, size, release):
+        self.block = block
+        self.size = size
+        self._release = release
+        self._lock = threading.Lock()
+        self._released = False
+
+    def __iter__(self):
+        left = self.size
+        while left > 0:
+            piece = self.block if left >= CHUNK else self.block[:left]
+            left -= len(piece)
+            yield piece
+
+    def close(self):
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
+        self._release()
 
 
 @bp.post("/up")

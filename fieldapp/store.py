@@ -10,6 +10,7 @@ import sqlite3
 from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 10_000
+INT64 = (-(2**63), 2**63 - 1)  # SQLite's INTEGER: a wider Python int raises OverflowError
 
 
 def connect(path):
@@ -42,6 +43,11 @@ def write(db):
         db.conn.rollback()
         raise
     db.conn.commit()
+
+
+def is_int64(value):
+    """Whether `value` is an int SQLite can bind; ids and cursors from a client must be."""
+    return isinstance(value, int) and not isinstance(value, bool) and INT64[0] <= value <= INT64[1]
 
 
 def one(db, sql, params=()):

@@ -19,6 +19,7 @@ from fieldapp import blobstore
 from fieldapp import photos
 from fieldapp import pull
 from fieldapp import records
+from fieldapp import store
 from fieldapp import vocabulary
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
@@ -70,6 +71,8 @@ MESSAGES = {
     "csrf_failed": _l("Your session token expired. The app fetches a fresh one and retries."),
     "forbidden": _l("Your account cannot do this: only technicians send field work."),
     "unknown_photo": _l("The server has no such photo; the upload will start again."),
+    "server_error": _l("The server had a problem. Your data is kept on the phone and will be "
+                       "sent again later."),
 }
 
 
@@ -104,6 +107,18 @@ def api_http_error(error):
     return jsonify(error=code, message=str(message)), error.code
 
 
+@bp.app_errorhandler(Exception)
+def api_server_error(error):
+    """An unexpected failure under /api/ answers JSON 500 the phone can parse (and retry later).
+
+    Pages keep Flask's own handling: re-raising lets it log the error and show its 500 page.
+    """
+    if not request.path.startswith("/api/"):
+        raise error
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    return jsonify(error="server_error", message=str(MESSAGES["server_error"])), 500
+
+
 @bp.errorhandler(Rejected)
 def api_rejected(error):
     return refused(error)
@@ -123,7 +138,9 @@ def pull_view():
     try:
         cursor = int(request.args.get("cursor") or 0)
     except ValueError:
-        raise Rejected("bad_field", 400, field="cursor") from None
+        cursor = None
+    if not store.is_int64(cursor):
+        raise Rejected("bad_field", 400, field="cursor")
     answer = pull.pull(get_db(), g.user, cursor, current_app.config["TAG_KEYS"])
     answer["labels"] = {
         "shots": {k: str(v) for k, v in vocabulary.SHOT.items()},
@@ -166,7 +183,9 @@ def upload_chunk(photo_id):
     try:
         offset = int(request.headers.get("Upload-Offset", ""))
     except ValueError:
-        raise Rejected("bad_field", 400, field="Upload-Offset") from None
+        offset = None
+    if not store.is_int64(offset):
+        raise Rejected("bad_field", 400, field="Upload-Offset")
     if (request.content_length or 0) > MAX_CHUNK:
         raise Rejected("chunk_too_large", 413, max=MAX_CHUNK)
     data = request.get_data(cache=False)
@@ -188,7 +207,10 @@ def complete_photo(photo_id):
 
 
 def _json_body():
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # JSON nested thousands of levels deep: malformed, not a crash
+        body = None
     if not isinstance(body, dict):
         raise Rejected("bad_json", 400)
     return body

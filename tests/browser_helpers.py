@@ -69,3 +69,20 @@ def open_app(page, base_url, path="/tech/app", worker=True):
     ready = "body[data-ready='1'][data-controlled='1']" if worker else "body[data-ready='1']"
     page.wait_for_selector(ready, state="attached")
     page.wait_for_selector(".site-name")
+
+
+def save_note(page, site_id, text):
+    """Write a note on a site's notes screen (queued in the outbox, sent shortly after)."""
+    page.goto(f"{page.url.split('#')[0]}#/site/{site_id}/notes")
+    page.fill("[name=note]", text)
+    page.click("form button")
+    page.wait_for_url(f"**#/site/{site_id}")
+
+
+def wait_until(page, predicate, timeout_ms=10_000):
+    """Let the page run (and route handlers answer) until `predicate()` holds."""
+    for _ in range(timeout_ms // 50):
+        if predicate():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("condition not reached")

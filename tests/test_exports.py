@@ -140,3 +140,14 @@ def test_packets_with_nothing_accepted_says_so(client, make, auth):
     auth.login("boss")
     response = client.get("/admin/exports/packets.zip", follow_redirects=True)
     assert "No accepted installations" in response.get_data(as_text=True)
+
+
+def test_csv_cells_from_the_field_are_not_formulas(client, make, auth):
+    """Review L1: a name typed as =HYPERLINK(...) stays text in the admin CSV."""
+    make.installation(name_ru='=HYPERLINK("http://evil.example","click")', name_kk="@SUM(A1)")
+    make.user("admin", username="boss")
+    auth.login("boss")
+    body = client.get("/admin/exports/institutions.csv").data.decode("utf-8-sig")
+    parsed = list(csv.DictReader(io.StringIO(body)))
+    assert parsed[0]["name_ru"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert parsed[0]["name_kk"] == "'@SUM(A1)"

@@ -128,3 +128,14 @@ def test_exif_offset_wins_over_default():
 
 def test_flat_grey_has_no_sharpness():
     assert imaging.sharpness(Image.new("L", (640, 480), 128)) == 0
+
+
+@pytest.mark.parametrize("taken, offset", [
+    ("0001:01:01 00:00:00", "+05:00"), ("9999:12:31 23:59:59", "-05:00"), ("2026:11:20 15:00:00", b"+05:00"),
+])
+def test_exif_time_beyond_the_calendar_is_no_time(taken, offset):
+    """Review H2: these overflowed at UTC and made every completion of the photo a 500."""
+    exif = Image.Exif()
+    ifd = exif.get_ifd(imaging.EXIF_IFD)
+    ifd.update({imaging.DATETIME_ORIGINAL: taken, imaging.OFFSET_TIME_ORIGINAL: offset})
+    assert imaging.exif_time(exif) is None

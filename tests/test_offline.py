@@ -1,8 +1,10 @@
 """The technician's day offline, end to end in Chromium: sign in, lose the network and the
 server, scan, splice, photograph, submit, close the browser, come back online, and find
-every record and photo on the server exactly once, byte-identical."""
+every record and photo on the server exactly once, byte-identical. Then a server that
+fails: repeated 5xx on one batch or photo, expired CSRF tokens, whole-batch errors."""
 
 import hashlib
+import json
 import threading
 
 import pytest
@@ -11,7 +13,9 @@ from browser_helpers import PHONE
 from browser_helpers import open_app
 from browser_helpers import phone_photo
 from browser_helpers import qr_image
+from browser_helpers import save_note
 from browser_helpers import sign_in
+from browser_helpers import wait_until
 from browser_helpers import write_y4m
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
@@ -166,3 +170,176 @@ def test_a_day_offline_reaches_the_server_exactly_once(browser_type, browser_typ
         assert max(row[4], row[5]) == 1600 and photo["size"] < photo["original"]  # resized on the phone
         with blobs.open(row[3]) as stored:
             assert hashlib.sha256(stored.read()).hexdigest() == photo["sha256"]
+
+
+@pytest.fixture
+def online(browser, live_server, make):
+    """A signed-in phone (no service worker) with one site, and the site's id."""
+    tech = make.user("technician", username="tech")
+    site = make.installation([tech], type="school")
+    context = browser.new_context(**PHONE, service_workers="block")
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    open_app(page, live_server.url, worker=False)
+    yield page, site
+    context.close()
+
+
+def batch_body(route):
+    return json.loads(route.request.post_data or "{}")
+
+
+def notes(db):
+    return sorted(row[0] for row in db.execute("SELECT text FROM notes"))
+
+
+def test_a_batch_the_server_keeps_failing_on_is_parked_and_the_rest_goes_on(online, db):
+    page, site = online
+    box = page.locator("#outbox")
+    failing, pulls = [], []
+
+    def batches(route):
+        if "Poison" in (route.request.post_data or ""):
+            failing.append(batch_body(route)["key"])
+            return route.fulfill(status=500, content_type="text/html", body="<h1>Server Error</h1>")
+        return route.continue_()
+
+    page.context.route("**/api/v1/batches", batches)
+    page.context.route("**/api/v1/pull*", lambda route: (pulls.append(len(failing)), route.continue_()))
+    save_note(page, site, "Poison note")
+    for attempt in (1, 2, 3):
+        wait_until(page, lambda n=attempt: len(failing) >= n)
+        if attempt < 3:
+            page.click(".sync-now")  # instead of waiting for the backoff
+    expect(box).to_have_attribute("data-parked", "1")
+    expect(box.locator(".parked")).to_contain_text("Server error")
+    expect(box).to_have_attribute("data-failed", "0")  # a server error is no refusal
+    assert len(set(failing)) == 1  # the same key and body each time
+    save_note(page, site, "Good note")
+    expect(box).to_have_attribute("data-records", "1")  # only the parked one still waits
+    assert notes(db) == ["Good note"] and len(failing) == 3 and pulls[-1] == 3
+    page.click(".parked .retry")  # retried on request (or after its backoff): fails again, stays aside
+    wait_until(page, lambda: len(failing) == 4)
+    expect(box).to_have_attribute("data-parked", "1")
+    page.context.unroute("**/api/v1/batches")  # the server is fixed
+    page.click(".parked .retry")
+    expect(box).to_have_attribute("data-parked", "0")
+    expect(box).to_have_attribute("data-records", "0")
+    assert notes(db) == ["Good note", "Poison note"]
+
+
+def test_a_photo_the_server_keeps_failing_on_does_not_hold_back_the_others(online, db, tmp_path):
+    page, site = online
+    box = page.locator("#outbox")
+    completes = []
+
+    def complete(route):
+        completes.append(route.request.url)
+        if route.request.url == completes[0]:
+            return route.fulfill(status=500, content_type="application/json",
+                                 json={"error": "server_error", "message": "Disk full"})
+        return route.continue_()
+
+    page.context.route("**/api/v1/photos/*/complete", complete)
+    page.goto(f"{page.url.split('#')[0]}#/site/{site}/photos")
+    cards = page.locator(".shot[data-shot]")
+    first = phone_photo(tmp_path / "a.jpg", size=(1200, 900))
+    cards.nth(0).locator("input[type=file]").set_input_files(str(first))
+    wait_until(page, lambda: len(completes) == 1)
+    cards.nth(1).locator("input[type=file]").set_input_files(
+        str(phone_photo(tmp_path / "b.jpg", seed=1, size=(1200, 900))))
+    save_note(page, site, "Sent past the failing photo")
+    expect(box).to_have_attribute("data-photos", "1")
+    assert notes(db) == ["Sent past the failing photo"]
+    while completes.count(completes[0]) < 3:  # retried at each sync until parked
+        tries = completes.count(completes[0])
+        page.click(".sync-now")
+        wait_until(page, lambda n=tries: completes.count(completes[0]) > n)
+    expect(box).to_have_attribute("data-parked", "1")
+    expect(box.locator(".parked")).to_contain_text("Disk full")
+    assert db.execute("SELECT COUNT(*) FROM photos WHERE status = 'complete'").fetchone()[0] == 1
+    page.context.unroute("**/api/v1/photos/*/complete")
+    page.click(".parked .retry")
+    expect(box).to_have_attribute("data-photos", "0")
+    assert db.execute("SELECT COUNT(*) FROM photos WHERE status = 'complete'").fetchone()[0] == 2
+
+
+def test_an_expired_csrf_token_is_refreshed_and_the_request_repeated(online, db, tmp_path):
+    page, site = online
+    box = page.locator("#outbox")
+    seen = []
+
+    def expire_first(route):
+        kind = route.request.method + " " + route.request.url.rsplit("/api/v1/", 1)[1].split("/")[0]
+        seen.append(kind)
+        if route.request.method in ("POST", "PATCH") and seen.count(kind) == 1:
+            return route.fulfill(status=400, json={"error": "csrf_failed", "message": "Token expired."})
+        return route.continue_()
+
+    page.context.route("**/api/v1/**", expire_first)
+    save_note(page, site, "Sent with a new token")
+    page.goto(f"{page.url.split('#')[0]}#/site/{site}/photos")
+    page.locator(".shot[data-shot]").nth(0).locator("input[type=file]").set_input_files(
+        str(phone_photo(tmp_path / "a.jpg", size=(1200, 900))))
+    expect(page.locator(".shot[data-shot]").nth(0)).to_contain_text("on the server", timeout=15_000)
+    expect(box).to_have_attribute("data-photos", "0")
+    expect(box).to_have_attribute("data-records", "0")
+    expect(box).to_have_attribute("data-failed", "0")
+    assert notes(db) == ["Sent with a new token"]
+    for write in ("POST batches", "PATCH photos"):  # refused once, then a token, then again
+        at = seen.index(write)
+        assert seen[at + 1] == "GET csrf" and seen[at + 2] == write
+
+
+def test_a_token_older_than_half_an_hour_is_renewed_before_a_write(online, db, tmp_path):
+    page, site = online
+    page.evaluate("() => { const now = Date.now; window.skew = 0; Date.now = () => now() + window.skew; }")
+    seen = []
+
+    def age_token(route):
+        seen.append(route.request.method + " " + route.request.url.rsplit("/api/v1/", 1)[1].split("/")[0])
+        if seen.count("PATCH photos") == 1 and seen[-1] == "PATCH photos":
+            page.evaluate("window.skew = 31 * 60 * 1000")  # a slow chunk: the token is now 31 min old
+        return route.continue_()
+
+    page.context.route("**/api/v1/**", age_token)
+    page.goto(f"{page.url.split('#')[0]}#/site/{site}/photos")
+    page.locator(".shot[data-shot]").nth(0).locator("input[type=file]").set_input_files(
+        str(phone_photo(tmp_path / "a.jpg")))
+    expect(page.locator(".shot[data-shot]").nth(0)).to_contain_text("on the server", timeout=15_000)
+    at = seen.index("PATCH photos")
+    assert seen[at + 1:at + 3] == ["GET csrf", "PATCH photos"]  # renewed mid-photo, before the next chunk
+
+
+@pytest.mark.parametrize("status, code, same_key", [
+    (400, "bad_batch", True),
+    (422, "idempotency_key_reused", False),
+    (413, "batch_too_large", False),
+])
+def test_a_whole_batch_error_never_refuses_its_records(online, db, status, code, same_key):
+    page, site = online
+    box = page.locator("#outbox")
+    sent = []
+    page.context.route("**/api/v1/batches", lambda route: route.abort())  # two notes, one batch
+    save_note(page, site, "First")
+    save_note(page, site, "Second")
+    page.context.unroute("**/api/v1/batches")
+
+    def refuse_first(route):
+        sent.append(batch_body(route))
+        if len(sent) == 1:
+            return route.fulfill(status=status, json={"error": code, "message": "No", "max": 1})
+        return route.continue_()
+
+    page.context.route("**/api/v1/batches", refuse_first)
+    page.click(".sync-now")
+    wait_until(page, lambda: len(sent) >= 1)
+    expect(box).to_have_attribute("data-failed", "0")
+    if same_key:  # held, then sent again as it was at the next sync
+        page.click(".sync-now")
+    expect(box).to_have_attribute("data-records", "0")
+    assert notes(db) == ["First", "Second"]
+    assert len(sent[0]["records"]) == 2
+    assert (sent[1]["key"] == sent[0]["key"]) is same_key
+    if code == "batch_too_large":
+        assert [len(b["records"]) for b in sent[1:]] == [1, 1]

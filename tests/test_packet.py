@@ -10,6 +10,7 @@ import pytest
 
 from fieldapp import decisions
 from fieldapp import packet
+from fieldapp import store
 from tests.review_evidence import Evidence
 
 
@@ -87,3 +88,31 @@ def test_no_packet_before_acceptance_or_outside_the_region(client, auth, make, p
     assert client.get(f"/review/{inst}/packet.zip").status_code == 404
     auth.login("tech")
     assert client.get(f"/review/{inst}/packet").status_code == 403
+
+
+@pytest.mark.parametrize("value, cell", [
+    ('=HYPERLINK("http://evil.example","click")', '\'=HYPERLINK("http://evil.example","click")'),
+    ("+7 701 000 00 00", "'+7 701 000 00 00"),
+    ("-1+2", "'-1+2"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"),
+    ("Муфта 1", "Муфта 1"),
+    (-0.05, -0.05),
+    (None, None),
+])
+def test_csv_cells_never_become_formulas(value, cell):
+    """Review L1: technician text starting with = + - @ ran as a formula in Excel."""
+    assert packet.csv_cell(value) == cell
+
+
+def test_packet_csv_writes_field_text_as_text(db, ev, accepted, people):
+    inst, _ = accepted
+    formula = '=HYPERLINK("http://evil.example","click")'
+    with store.write(db):
+        db["notes"].insert({"id": "n-1", "installation_id": inst, "author_id": people["tech"]["id"],
+                            "device_time": "x", "received_at": "x", "text": formula, "content_hash": "x"})
+    files = zipfile.ZipFile(io.BytesIO(packet.build_zip(db, ev.blobs, inst)))
+    notes = list(csv.DictReader(io.StringIO(files.read("notes.csv").decode("utf-8-sig"))))
+    assert [n["text"] for n in notes if n["id"] == "n-1"] == ["'" + formula]
+    assert json.loads(files.read("notes.json"))[-1]["text"] == formula  # JSON keeps the exact text

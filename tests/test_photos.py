@@ -1,17 +1,21 @@
 """photos.py: resumable uploads in the domain, complete once, nothing half stored."""
 
 import hashlib
+import io
 import os
 import uuid
 
 import pytest
+from PIL import Image
 
 from fieldapp import blobstore
+from fieldapp import imaging
 from fieldapp import photos
 from fieldapp import store
 from fieldapp.record_rules import Rejected
 from tests.test_imaging import HOSTILE
 from tests.test_imaging import jpeg
+from tests.test_imaging import picture
 
 
 @pytest.fixture
@@ -164,3 +168,85 @@ def test_returned_shot_and_photo_resolve(db, blobs, tech, inst):
         db, blobs, tech, {"id": str(uuid.uuid4()), **meta(inst, redo, shot="power")}, redo)
     resolved = dict(db.execute("SELECT id, resolved_by FROM returned_items").fetchall())
     assert resolved == {photo_item: fix["id"], shot_item: power["id"], other: None}
+
+
+def jpeg_taken(taken, offset=None):
+    """A phone-like JPEG whose EXIF DateTimeOriginal (and OffsetTimeOriginal) we choose."""
+    exif = Image.Exif()
+    exif.get_ifd(imaging.EXIF_IFD)[imaging.DATETIME_ORIGINAL] = taken
+    if offset:
+        exif.get_ifd(imaging.EXIF_IFD)[imaging.OFFSET_TIME_ORIGINAL] = offset
+    out = io.BytesIO()
+    picture(320, 240).save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("taken, offset", [("0001:01:01 00:00:00", None), ("9999:12:31 23:59:59", "-05:00")])
+def test_camera_time_beyond_the_calendar_falls_back_to_the_phones(db, blobs, tech, inst, taken, offset):
+    """Review H2: EXIF year 1 at +05:00 or 9999 at -05:00 overflowed to a 500 on every retry."""
+    data = jpeg_taken(taken, offset)
+    row = photos.store_photo_bytes(db, blobs, tech, {"id": str(uuid.uuid4()), **meta(inst, data)}, data)
+    assert (row["status"], row["taken_at"]) == ("complete", "2026-11-20T09:59:00.000Z")
+    assert not os.listdir(blobs.parts_dir)
+
+
+def lock(db, inst, status):
+    with store.write(db):
+        db.execute("UPDATE installations SET status = ? WHERE id = ?", [status, inst])
+
+
+def announced(db, blobs, tech, inst, data):
+    photo_id = str(uuid.uuid4())
+    photos.announce(db, blobs, tech, photo_id, meta(inst, data))
+    return photo_id
+
+
+def assert_nothing_kept(db, blobs, inst, status):
+    parts = os.listdir(blobs.parts_dir) if os.path.isdir(blobs.parts_dir) else []
+    assert db["photos"].count == 0 and blob_files(blobs) == [] and parts == []
+    assert store.scalar(db, "SELECT status FROM installations WHERE id = ?", [inst]) == status
+
+
+@pytest.mark.parametrize("status", ["approved", "accepted"])
+def test_no_chunk_for_a_photo_whose_installation_was_locked(db, blobs, tech, make, status):
+    """Review H3: the lock was checked at announce only; chunks kept arriving."""
+    inst = make.installation([tech], status="in_progress")
+    data = jpeg(400, 300)
+    photo_id = announced(db, blobs, tech, inst, data)
+    lock(db, inst, status)
+    with pytest.raises(Rejected) as refused:
+        photos.write_chunk(db, blobs, tech, photo_id, 0, hashlib.sha256(data).hexdigest(), data)
+    assert (refused.value.code, refused.value.status) == ("installation_locked", 422)
+    assert refused.value.params == {"installation_status": status}
+    assert_nothing_kept(db, blobs, inst, status)
+
+
+def test_no_complete_for_a_photo_whose_installation_was_locked(db, blobs, tech, make):
+    inst = make.installation([tech], status="in_progress")
+    data = jpeg(400, 300)
+    photo_id = announced(db, blobs, tech, inst, data)
+    photos.write_chunk(db, blobs, tech, photo_id, 0, hashlib.sha256(data).hexdigest(), data)
+    lock(db, inst, "accepted")
+    with pytest.raises(Rejected) as refused:
+        photos.complete(db, blobs, tech, photo_id)
+    assert refused.value.code == "installation_locked"
+    assert_nothing_kept(db, blobs, inst, "accepted")
+
+
+def test_approval_while_the_photo_is_processed_is_seen_in_the_commit(db, blobs, tech, make, monkeypatch):
+    """The approval lands after the early check: the commit's own re-read refuses it."""
+    inst = make.installation([tech], status="submitted")
+    data = jpeg(400, 300)
+    photo_id = announced(db, blobs, tech, inst, data)
+    photos.write_chunk(db, blobs, tech, photo_id, 0, hashlib.sha256(data).hexdigest(), data)
+    process = imaging.process
+
+    def approve_meanwhile(*args):
+        lock(db, inst, "approved")
+        return process(*args)
+
+    monkeypatch.setattr(imaging, "process", approve_meanwhile)
+    with pytest.raises(Rejected) as refused:
+        photos.complete(db, blobs, tech, photo_id)
+    assert refused.value.code == "installation_locked"
+    assert_nothing_kept(db, blobs, inst, "approved")

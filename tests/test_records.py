@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from fieldapp import record_rules
 from fieldapp import records
 from fieldapp import store
 from fieldapp import tags
@@ -107,6 +108,8 @@ def test_uuid_case_is_one_record(db, tech, inst):
     ({"loss_1550_ab": float("nan")}, "bad_field"),
     ({"closure_label": " "}, "bad_field"),
     ({"tray": True}, "bad_field"),
+    ({"loss_1310_ab": 10**400}, "bad_field"),  # review H2: was a 500 (no float holds it)
+    ({"tray": 2**70}, "bad_field"),
 ])
 def test_splice_validation(db, tech, inst, change, code):
     response = push(db, tech, [splice(inst, **change)])
@@ -120,6 +123,9 @@ def test_splice_validation(db, tech, inst, change, code):
     (lambda r: r.update(id="not-a-uuid"), "bad_field"),
     (lambda r: r.update(device_time="yesterday"), "bad_field"),
     (lambda r: r.update(installation_id="1"), "bad_field"),
+    (lambda r: r.update(installation_id=2**70), "bad_field"),  # review H2: SQLite overflow
+    (lambda r: r.update(device_time="9999-12-31T23:59:59-14:00"), "bad_field"),
+    (lambda r: r.update(device_time="0001-01-01T00:00:00+14:00"), "bad_field"),
     (lambda r: r.update(data=[]), "bad_field"),
     (lambda r: r.update(replaces=str(uuid.uuid4())), "replaces_unknown"),
 ])
@@ -127,6 +133,34 @@ def test_envelope_validation(db, tech, inst, mutate, code):
     rec = splice(inst)
     mutate(rec)
     assert push(db, tech, [rec])["results"][0]["code"] == code
+
+
+def test_unforeseen_error_rejects_one_record_and_keeps_the_batch(db, tech, inst, monkeypatch):
+    """Review H2: an exception nobody planned for refuses that record only, half-written nothing."""
+    written = []
+
+    def broken(*args):
+        db.execute("INSERT INTO notes (id, installation_id, author_id, device_time, received_at, "
+                   "text, content_hash) VALUES ('half', ?, ?, 'x', 'x', 'x', 'x')", [inst, tech["id"]])
+        written.append("half")
+        raise KeyError("a bug")
+
+    monkeypatch.setitem(record_rules.ROW_BUILDERS, "note", broken)
+    good, bad = splice(inst), record("note", inst, text="hello")
+    results = push(db, tech, [bad, good])["results"]
+    assert results[0] == {"id": bad["id"], "status": "rejected", "code": "bad_record", "params": {}}
+    assert results[1] == {"id": good["id"], "status": "stored"}
+    assert written == ["half"] and db["splices"].count == 1 and db["notes"].count == 0
+
+
+def test_batch_nested_too_deep_to_hash_is_a_bad_batch(db, tech, inst):
+    deep = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(records.Rejected) as refused:
+        push(db, tech, [splice(inst, extra=deep)])
+    assert (refused.value.code, refused.value.status) == ("bad_batch", 400)
+    assert db["splices"].count == 0
 
 
 def test_not_a_dict_record_is_rejected(db, tech):

@@ -7,6 +7,8 @@ import uuid
 import pytest
 
 from fieldapp import audit
+from fieldapp import checks
+from fieldapp import decisions
 from fieldapp import store
 from tests.review_evidence import Evidence
 from tests.review_evidence import jpeg
@@ -231,3 +233,45 @@ def test_page_of_an_installation_not_yet_submitted(client, auth, make, people):
     page = client.get(f"/review/{inst}").get_data(as_text=True)
     assert "Nothing to decide" in page and "Return the chosen items" not in page
     assert client.post(f"/review/{inst}/approve", data={"override_reason": "x"}).status_code == 422
+
+
+@pytest.mark.parametrize("query", ["page=99999999999999999999", "page=-99999999999999999999", "page=1e20",
+                                   "district=99999999999999999999", "region=99999999999999999999",
+                                   "technician=99999999999999999999", "district=1e20"])
+@pytest.mark.parametrize("path", ["/review/", "/review/photos"])
+def test_numbers_beyond_sqlite_in_the_queue_are_not_a_500(client, auth, people, submitted, path, query):
+    """Review H2: these overflowed SQLite's INTEGER; an invalid filter is ignored, pages are clamped."""
+    auth.login("sup")
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 200
+    if path == "/review/":
+        assert re.findall(r'href="/review/(\d+)"', response.get_data(as_text=True)) == [str(submitted)]
+
+
+def test_installation_id_beyond_sqlite_is_404(client, auth, people):
+    auth.login("sup")
+    assert client.get("/review/99999999999999999999").status_code == 404
+
+
+def test_bulk_approval_is_bound_to_the_revision_its_checks_saw(db, ev, people, submitted, monkeypatch):
+    """Review L2: a record arriving while the checks ran was approved on outdated checks."""
+    run_all = checks.run_all
+
+    def late_record(db_, installation_id):
+        result = run_all(db_, installation_id)
+        ev.batch(people["tech"], record("note", installation_id, text="arrived meanwhile"))
+        return result
+
+    monkeypatch.setattr(checks, "run_all", late_record)
+    result = decisions.bulk_approve(db, [submitted], people["sup"]["id"])
+    assert result == {"approved": [], "skipped": [{"id": submitted, "code": "stale"}]}
+    assert status(db, submitted) == "submitted" and db["reviews"].count == 0
+    monkeypatch.setattr(checks, "run_all", run_all)
+    assert decisions.bulk_approve(db, [submitted], people["sup"]["id"])["approved"] == [submitted]
+
+
+def test_a_garbled_revision_is_stale_not_a_500(client, auth, db, people, submitted):
+    auth.login("sup")
+    response = client.post(f"/review/{submitted}/approve", data={"rev": "abc"})
+    assert response.status_code == 422 and status(db, submitted) == "submitted"
+    assert "changed while you were looking" in response.get_data(as_text=True)

@@ -5,6 +5,7 @@ import re
 import zlib
 
 import pytest
+from werkzeug.test import EnvironBuilder
 
 from fieldapp import speedtest
 
@@ -117,3 +118,26 @@ def test_transfers_beyond_the_slot_limit_get_503_and_free_their_slot(app, client
     first.close()
     assert client.post("/speedtest/up", data=b"x", content_type="application/octet-stream").status_code == 200
     assert len(client.get("/speedtest/down?bytes=10").data) == 10
+
+
+def test_head_requests_do_not_keep_transfer_slots(app, client, tech):
+    """Review M2: 13 HEAD /down took every slot for good (the body generator never ran)."""
+    for _ in range(app.config["SPEEDTEST_MAX_STREAMS"] + 1):
+        with client.head("/speedtest/down?bytes=10") as response:  # the server closes it once sent
+            assert response.status_code == 200 and response.data == b""
+    assert len(client.get("/speedtest/down?bytes=10").data) == 10
+
+
+def test_a_client_gone_before_the_body_frees_its_slot(app, client, tech):
+    """The server closes the body unread when the phone is gone before the first byte."""
+    app.config["SPEEDTEST_MAX_STREAMS"] = 1
+    cookie = f"session={client.get_cookie('session').value}"
+    environ = EnvironBuilder("/speedtest/down?bytes=10", headers={"Cookie": cookie}).get_environ()
+    body = app(environ, lambda status, headers, exc_info=None: None)
+    assert client.get("/speedtest/down?bytes=10").status_code == 503  # held by the unread body
+    body.close()
+    body.close()  # released once: a second close must not free a slot it does not hold
+    assert len(client.get("/speedtest/down?bytes=10").data) == 10
+    held = client.get("/speedtest/down?bytes=10", buffered=False)
+    assert client.get("/speedtest/down?bytes=10").status_code == 503
+    held.close()

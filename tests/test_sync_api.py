@@ -194,3 +194,90 @@ def test_photo_on_approved_installation_is_locked(client, auth, make, tech):
     response = client.put("/api/v1/photos/" + str(uuid.uuid4()), json=photo_meta(approved, b"abc"))
     assert response.status_code == 422 and response.json["error"] == "installation_locked"
     assert response.json["installation_status"] == "approved"
+
+
+# Review H2: malformed input answers 4xx JSON; the rest of a batch is stored, nothing half-written.
+BAD_RECORDS = [
+    ("installation_id", lambda inst: {**splice(inst), "installation_id": 2**70}),
+    ("device_time", lambda inst: {**splice(inst), "device_time": "9999-12-31T23:59:59-14:00"}),
+    ("device_time", lambda inst: {**splice(inst), "device_time": "0001-01-01T00:00:00+14:00"}),
+    ("loss_1310_ab", lambda inst: splice(inst, loss_1310_ab=10**400)),
+]
+
+
+@pytest.mark.parametrize("field, make_bad", BAD_RECORDS)
+def test_malformed_record_is_refused_and_the_rest_stored(client, auth, db, tech, inst, field, make_bad):
+    bad, good = make_bad(inst), splice(inst, tray=2)
+    auth.login("tech")
+    response = client.post("/api/v1/batches", json={"key": str(uuid.uuid4()), "records": [bad, good]})
+    assert response.status_code == 200
+    refused, stored = response.json["results"]
+    assert (refused["status"], refused["code"]) == ("rejected", "bad_field")
+    assert refused["params"]["field"] == field
+    assert stored == {"id": good["id"], "status": "stored"}
+    assert [row["id"] for row in db["splices"].rows] == [good["id"]]
+
+
+@pytest.mark.parametrize("body", ["[" * 100_000 + "]" * 100_000, '{"key": "k-0000009", "records": '
+                                  + "[" * 100_000 + "]" * 100_000 + "}"])
+def test_json_nested_too_deep_is_400(client, auth, db, tech, body):
+    auth.login("tech")
+    response = client.post("/api/v1/batches", data=body, content_type="application/json")
+    assert (response.status_code, response.json["error"]) == (400, "bad_json")
+    assert db["sync_batches"].count == 0
+
+
+@pytest.mark.parametrize("url", ["/api/v1/pull?cursor=99999999999999999999",
+                                 "/api/v1/pull?cursor=-99999999999999999999"])
+def test_cursor_beyond_sqlite_is_400(client, auth, tech, url):
+    auth.login("tech")
+    response = client.get(url)
+    assert (response.status_code, response.json["error"]) == (400, "bad_field")
+    assert response.json["field"] == "cursor"
+
+
+def test_upload_offset_beyond_sqlite_is_400(client, auth, tech, inst):
+    auth.login("tech")
+    url = "/api/v1/photos/" + str(uuid.uuid4())
+    client.put(url, json=photo_meta(inst, b"abc"))
+    response = patch(client, url, 99999999999999999999, b"abc")
+    assert (response.status_code, response.json["error"]) == (400, "bad_field")
+
+
+@pytest.mark.parametrize("change, status, error", [
+    ({"installation_id": 2**70}, 403, "not_assigned"),
+    ({"taken_at": "0001-01-01T00:00:00+05:00"}, 422, "bad_field"),
+    ({"device_time": "9999-12-31T23:59:59-14:00"}, 422, "bad_field"),
+    ({"accuracy_m": 10**400}, 422, "bad_field"),
+])
+def test_malformed_photo_announce_is_4xx(client, auth, db, tech, inst, change, status, error):
+    auth.login("tech")
+    response = client.put("/api/v1/photos/" + str(uuid.uuid4()), json=photo_meta(inst, b"abc", **change))
+    assert (response.status_code, response.json["error"]) == (status, error)
+    assert db["photos"].count == 0
+
+
+def test_unexpected_api_error_is_json_500(app, client, auth, tech, monkeypatch):
+    """Review L3: a bug under /api/ answers JSON the phone can parse, not Flask's HTML page."""
+    def broken(*args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("fieldapp.pull.pull", broken)
+    auth.login("tech")
+    response = client.get("/api/v1/pull")
+    assert response.status_code == 500 and response.is_json
+    assert response.json["error"] == "server_error" and response.json["message"]
+
+
+def test_unexpected_page_error_keeps_flask_handling(app, client, auth, make, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("fieldapp.review_queue.page", broken)
+    make.user("supervisor", username="boss", regions=["KZ-31"])
+    auth.login("boss")
+    with pytest.raises(RuntimeError):  # TESTING propagates page errors, as before
+        client.get("/review/")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/review/")
+    assert response.status_code == 500 and response.mimetype == "text/html"

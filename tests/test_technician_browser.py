@@ -6,6 +6,7 @@ from browser_helpers import FAKE_CAMERA_ARGS
 from browser_helpers import PHONE
 from browser_helpers import open_app
 from browser_helpers import phone_photo
+from browser_helpers import save_note
 from browser_helpers import sign_in
 from playwright.sync_api import expect
 
@@ -231,3 +232,39 @@ def test_an_interrupted_photo_upload_resumes_and_is_stored_once(app_page, sites,
     assert patches[:4] == ["0", "262144", "262144", "524288"]  # resumed at the cut, not from 0
     rows = db.execute("SELECT status, size FROM photos").fetchall()
     assert len(rows) == 1 and rows[0][0] == "complete"
+
+
+def test_another_users_queued_work_waits_for_that_user(browser, live_server, make, db, sites):
+    """Two technicians share a phone: each one's queued work is sent only in their session."""
+    other = make.user("technician", username="tech2")
+    other_site = make.installation([other], type="hospital")
+    context = browser.new_context(**PHONE, service_workers="block")
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    open_app(page, live_server.url, worker=False)
+    page.context.route("**/api/v1/batches", lambda route: route.abort())  # the batch is stored, unsent
+    save_note(page, sites["a"], "Written by the first technician")
+    expect(page.locator("#outbox")).to_have_attribute("data-records", "1")
+    page.context.unroute("**/api/v1/batches")
+    page.context.request.post(f"{live_server.url}/logout")
+    bodies = []
+    page.context.route("**/api/v1/batches", lambda route: (bodies.append(route.request.post_data),
+                                                          route.continue_()))
+    sign_in(page, live_server.url, username="tech2")
+    open_app(page, live_server.url, worker=False)
+    box = page.locator("#outbox")
+    expect(box).to_have_attribute("data-others", "1")
+    expect(box.locator(".others")).to_contain_text("another user")
+    save_note(page, other_site, "Written by the second technician")
+    expect(box).to_have_attribute("data-records", "0")
+    assert not any("first technician" in body for body in bodies)
+    authors = "SELECT u.username, n.text FROM notes n JOIN users u ON u.id = n.author_id"
+    assert db.execute(authors).fetchall() == [("tech2", "Written by the second technician")]
+    page.context.request.post(f"{live_server.url}/logout")
+    sign_in(page, live_server.url)
+    open_app(page, live_server.url, worker=False)
+    expect(box).to_have_attribute("data-records", "0")  # sent now, in its author's session
+    expect(box).to_have_attribute("data-others", "0")
+    assert db.execute("SELECT u.username FROM notes n JOIN users u ON u.id = n.author_id "
+                      "WHERE n.text LIKE '%first%'").fetchall() == [("tech",)]
+    context.close()

@@ -1,5 +1,6 @@
 // The sync API (docs/api.md) as seen from the phone. A fresh CSRF token is fetched before
-// each sync, never taken from a cached page.
+// each sync, never taken from a cached page, and again before a write once it is older than
+// 30 min (the server's expire after an hour; a photo on 2G can take longer than that).
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -10,9 +11,13 @@ export class ApiError extends Error {
   }
 }
 
+const TOKEN_MAX_AGE_MS = 30 * 60 * 1000;
 let token = null;
+let tokenAt = 0;
 
-async function call(method, url, { json, body, headers = {} } = {}) {
+async function call(method, url, options = {}, retried = false) {
+  if (method !== "GET" && (!token || Date.now() - tokenAt > TOKEN_MAX_AGE_MS)) await refreshToken();
+  const { json, body, headers = {} } = options;
   const init = { method, credentials: "same-origin", cache: "no-store", headers: { ...headers } };
   if (method !== "GET") init.headers["X-CSRFToken"] = token;
   if (json !== undefined) {
@@ -23,12 +28,20 @@ async function call(method, url, { json, body, headers = {} } = {}) {
   }
   const response = await fetch(url, init); // a TypeError here means: no network
   const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) {
+    // An expired or refused token is not the request's fault: a new token, then once more.
+    if (!retried && response.status === 400 && data && data.error === "csrf_failed") {
+      await refreshToken();
+      return call(method, url, options, true);
+    }
+    throw new ApiError(response.status, data);
+  }
   return data;
 }
 
 export async function refreshToken() {
   token = (await call("GET", "/api/v1/csrf")).csrf_token;
+  tokenAt = Date.now();
 }
 
 export const pull = (cursor) => call("GET", cursor ? `/api/v1/pull?cursor=${cursor}` : "/api/v1/pull");

@@ -2,40 +2,48 @@
 // them. Sending starts on load, on `online`, on becoming visible, after each save and on
 // a timer with backoff; it never depends on Background Sync (absent on iOS).
 import * as api from "./api.js";
+import * as batches from "./batches.js";
 import * as sites from "./sitedata.js";
 import * as store from "./store.js";
 
 const CHUNK = 256 * 1024;
-const MAX_BATCH = 500;
 const IDLE_MS = 60_000;
 const BACKOFF_MS = [5_000, 10_000, 30_000, 60_000, 120_000, 300_000];
-const PLURAL = { splice: "splices", scan: "scans", note: "notes", speed_test: "speed_tests" };
+const PARKED_RETRY_MS = [5 * 60_000, 15 * 60_000, 60 * 60_000, 3 * 60 * 60_000];
 
 // A new scan, submission or speed test is the correction of a refused one of the same site.
 const SUPERSEDING = new Set(["scan", "submission", "speed_test"]);
 
 export const state = { running: false, failures: 0, nextAt: null, lastSync: null, signedOut: false,
-  offline: false, progress: {} };
+  offline: false, progress: {}, user: null };
 let timer = null;
 let again = false;
+let adopted = false;
+
+async function userId() {
+  // Who queued an item: the user of the phone's last pull (the one whose sites are shown).
+  const user = await store.get("meta", "user");
+  return user ? user.id : null;
+}
 
 export async function saveRecord(type, installationId, data, replaces = null) {
   const record = { id: crypto.randomUUID(), type, installation_id: installationId,
-    device_time: new Date().toISOString(), replaces, data, state: "pending" };
+    device_time: new Date().toISOString(), replaces, data, state: "pending", user_id: await userId() };
   await store.put("outbox", record);
-  if (SUPERSEDING.has(type)) await dropRefused(type, installationId);
+  if (SUPERSEDING.has(type)) await dropRefused(record);
   soon();
   return record.id;
 }
 
-async function dropRefused(type, installationId) {
+async function dropRefused(record) {
   for (const r of await store.all("outbox")) {
-    if (r.type === type && r.installation_id === installationId && r.state !== "pending") await store.del("outbox", r.id);
+    if (r.type === record.type && r.installation_id === record.installation_id && r.state !== "pending"
+        && r.user_id === record.user_id) await store.del("outbox", r.id);
   }
 }
 
 export async function queuePhoto(photo) {
-  await store.put("photos", { ...photo, state: "pending", offset: 0 });
+  await store.put("photos", { ...photo, state: "pending", offset: 0, user_id: await userId() });
   soon();
   return photo.id;
 }
@@ -61,14 +69,22 @@ export async function sync() {
   try {
     await api.refreshToken();
     state.signedOut = false;
-    await sendRecords(false);
-    await sendPhotos();
-    await sendRecords(true);
+    await adopt();
+    // Pull first: it says who is signed in now, and only their items are sent.
     await sites.pull();
-    state.failures = 0;
+    state.user = await userId();
+    const first = await batches.send(state.user, false);
+    const photos = await sendPhotos(state.user);
+    const last = await batches.send(state.user, true);
+    if (first.answered || photos.sent || last.answered) await sites.pull();
     state.offline = false;
     state.lastSync = new Date().toISOString();
-    schedule(IDLE_MS);
+    if (first.blocked || photos.blocked || last.blocked) {
+      retryLater(); // the server failed on something not parked yet: try again soon
+    } else {
+      state.failures = 0;
+      schedule(IDLE_MS);
+    }
   } catch (error) {
     handleFailure(error);
   } finally {
@@ -81,6 +97,18 @@ export async function sync() {
   }
 }
 
+async function adopt() {
+  // Items queued by the app's earlier version carry no user: they are the last pull's user's.
+  if (adopted) return;
+  const user = await userId();
+  if (user !== null) {
+    for (const r of await store.all("outbox")) if (!("user_id" in r)) await store.put("outbox", { ...r, user_id: user });
+    for (const p of await store.all("photos")) if (!("user_id" in p)) await store.put("photos", { ...p, user_id: user });
+  }
+  await batches.adopt(user);
+  adopted = true;
+}
+
 function handleFailure(error) {
   if (error instanceof api.ApiError && error.status === 401) {
     state.signedOut = true;
@@ -89,77 +117,57 @@ function handleFailure(error) {
   } else {
     console.warn("sync", error);
   }
+  retryLater();
+}
+
+function retryLater() {
   state.failures += 1;
   schedule(BACKOFF_MS[Math.min(state.failures - 1, BACKOFF_MS.length - 1)]);
 }
 
-function refusal(error) {
-  // A definite "no" about this item (4xx); network errors, 5xx, 401, 429 are retried later.
-  return error instanceof api.ApiError && error.status >= 400 && error.status < 500
-    && ![401, 408, 429].includes(error.status);
+export async function retryParked() {
+  // "Retry" in the outbox: parked batches and photos are due now.
+  await batches.retryNow();
+  for (const p of await store.all("photos")) if (p.retryAt) await store.put("photos", { ...p, retryAt: 0 });
+  await sync();
 }
 
-async function sendRecords(withSubmissions) {
-  // A batch interrupted earlier is resent first, with its key and its exact body.
-  let batch = await store.get("meta", "batch");
-  for (let round = 0; round < 50 && (batch || (batch = await nextBatch(withSubmissions))); round += 1) {
-    await store.put("meta", batch, "batch");
-    let answer;
-    try {
-      answer = await api.postBatch(batch);
-    } catch (error) {
-      if (!refusal(error)) throw error;
-      // The whole batch was refused (too large, malformed): keep every record, with the reason.
-      answer = { results: batch.records.map((r) => ({ id: r.id, status: "rejected", code: error.code,
-        message: error.message })) };
-    }
-    for (const result of answer.results) await applyResult(result);
-    await store.del("meta", "batch");
-    batch = null;
-  }
-}
-
-async function nextBatch(withSubmissions) {
-  const photos = await store.all("photos");
-  const photoSites = new Set(photos.filter((p) => p.state === "pending").map((p) => p.installation_id));
-  // A submission waits until its site's photos are on the server, so review sees them all.
-  const ready = (await store.all("outbox"))
-    .filter((r) => r.state === "pending")
-    .filter((r) => r.type !== "submission" || (withSubmissions && !photoSites.has(r.installation_id)))
-    .sort((a, b) => a.device_time.localeCompare(b.device_time))
-    .slice(0, MAX_BATCH);
-  if (!ready.length) return null;
-  const records = ready.map(({ id, type, installation_id, device_time, replaces, data }) =>
-    ({ id, type, installation_id, device_time, replaces, data }));
-  return { key: crypto.randomUUID(), records };
-}
-
-async function applyResult(result) {
-  const record = await store.get("outbox", result.id);
-  if (!record) return;
-  if (result.status === "stored" || result.status === "duplicate") {
-    await sites.addConfirmed(record.installation_id, PLURAL[record.type], record);
-    await store.del("outbox", record.id);
-  } else {
-    // Rejected or conflicting: the phone keeps it, with the server's reason, to correct.
-    await store.put("outbox", { ...record, state: result.status, code: result.code,
-      message: result.message || (result.differences || []).join(", ") });
-  }
-}
-
-async function sendPhotos() {
+async function sendPhotos(user) {
+  // One photo failing never holds back the others; a 5xx is retried, and parked after
+  // PARK_AFTER alike; any other refusal of this photo is shown with its reason.
+  const outcome = { sent: 0, blocked: false };
+  const now = Date.now();
   for (const photo of await store.all("photos")) {
-    if (photo.state !== "pending") continue;
+    if (photo.state !== "pending" || !batches.mine(photo, user) || photo.retryAt > now) continue;
     try {
       await uploadPhoto(photo);
+      outcome.sent += 1;
     } catch (error) {
-      if (!refusal(error)) throw error;
-      await store.put("photos", { ...photo, state: "failed", code: error.code, message: error.message });
+      if (!(error instanceof api.ApiError) || [401, 408, 429].includes(error.status)
+          || error.code === "csrf_failed") throw error;
+      const current = await store.get("photos", photo.id);
+      if (!current) continue; // removed on the phone meanwhile
+      if (error.status >= 500) {
+        const held = hold(current, error);
+        await store.put("photos", { ...current, ...held });
+        if (!batches.parked(held)) outcome.blocked = true;
+      } else {
+        await store.put("photos", { ...current, state: "failed", code: error.code, message: error.message });
+      }
     } finally {
       delete state.progress[photo.id];
       changed();
     }
   }
+  return outcome;
+}
+
+function hold(item, error) {
+  const same = item.code === error.code && item.status === error.status;
+  const failures = same ? (item.failures || 0) + 1 : 1;
+  const wait = PARKED_RETRY_MS[Math.min(Math.max(failures - batches.PARK_AFTER, 0), PARKED_RETRY_MS.length - 1)];
+  return { failures, code: error.code, status: error.status, message: error.message,
+    retryAt: failures >= batches.PARK_AFTER ? Date.now() + wait : 0 };
 }
 
 async function uploadPhoto(photo) {

@@ -1,5 +1,7 @@
 // The outbox, visible on every screen: what waits, what is being sent (a bar per photo and
-// overall), what the server refused and why, and "Sync now".
+// overall), what the server refused and why, what is parked after repeated server errors,
+// and "Sync now". It shows the signed-in user's items; another user's only as a count.
+import * as batches from "./batches.js";
 import * as outbox from "./outbox.js";
 import * as store from "./store.js";
 import { h, mount } from "./dom.js";
@@ -26,8 +28,14 @@ export function notice(text, action, onAction) {
 
 async function render() {
   if (!container) return;
-  const records = await store.all("outbox");
-  const photos = await store.all("photos");
+  const user = ((await store.get("meta", "user")) || {}).id ?? null;
+  const allRecords = await store.all("outbox");
+  const allPhotos = await store.all("photos");
+  const records = allRecords.filter((r) => batches.mine(r, user));
+  const photos = allPhotos.filter((p) => batches.mine(p, user));
+  const others = allRecords.length - records.length + allPhotos.length - photos.length;
+  const parkedBatches = (await batches.list()).filter((b) => batches.mine(b, user) && batches.parked(b));
+  const parkedPhotos = photos.filter((p) => p.state === "pending" && batches.parked(p));
   const failedRecords = records.filter((r) => r.state !== "pending");
   const failedPhotos = photos.filter((p) => p.state === "failed");
   const waitingRecords = records.length - failedRecords.length;
@@ -39,7 +47,10 @@ async function render() {
   container.dataset.records = waitingRecords;
   container.dataset.photos = waitingPhotos;
   container.dataset.failed = failedRecords.length + failedPhotos.length;
-  container.classList.toggle("has-failures", Boolean(failedRecords.length + failedPhotos.length));
+  container.dataset.parked = parkedBatches.length + parkedPhotos.length;
+  container.dataset.others = others;
+  const trouble = failedRecords.length + failedPhotos.length + parkedBatches.length + parkedPhotos.length;
+  container.classList.toggle("has-failures", Boolean(trouble));
   mount(container,
     h("div", { class: "outbox-bar" },
       h("button", { class: "link outbox-toggle", "aria-expanded": String(open),
@@ -49,8 +60,24 @@ async function render() {
     overall(photos),
     state.signedOut ? h("p", { class: "error" }, t("signed_out"), " ",
       h("a", { href: document.body.dataset.loginUrl }, t("sign_in"))) : null,
+    others ? h("p", { class: "others" }, t("other_user_items", { n: others })) : null,
+    parked(parkedBatches, parkedPhotos),
     failures(failedRecords, failedPhotos),
     open ? details(records, photos) : null);
+}
+
+function parked(parkedBatches, parkedPhotos) {
+  // The server failed on these again and again: they wait aside, the rest is still sent.
+  if (!parkedBatches.length && !parkedPhotos.length) return null;
+  const item = (what, entry) => h("li", { class: "failure parked" },
+    h("strong", {}, t("server_error"), ": ", what), " ",
+    h("span", { class: "reason" }, entry.message || entry.code), " ",
+    h("small", {}, t("next_try", { time: new Date(entry.retryAt).toLocaleTimeString() })),
+    h("div", { class: "actions" }, h("button", { class: "retry", disabled: outbox.state.running,
+      onclick: () => outbox.retryParked() }, t("retry"))));
+  return h("ul", { class: "failures" },
+    parkedBatches.map((b) => item(t("records_n", { n: b.records.length }), b)),
+    parkedPhotos.map((p) => item(`${t("kind_photo")} ${p.caption || p.shot}`, p)));
 }
 
 function overall(photos) {
@@ -102,6 +129,6 @@ async function discard(storeName, id) {
 }
 
 async function retryPhoto(photo) {
-  await store.put("photos", { ...photo, state: "pending", message: null });
+  await store.put("photos", { ...photo, state: "pending", message: null, retryAt: 0 });
   outbox.sync();
 }

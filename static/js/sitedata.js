@@ -9,9 +9,11 @@ export async function pull() {
   const user = await store.get("meta", "user");
   const answer = await api.pull(user ? cursor : undefined);
   if (user && answer.user && user.id !== answer.user.id) {
-    // Another person signed in on this phone: their sites, not the previous ones.
+    // Another person signed in on this phone: their sites, not the previous ones (a full
+    // pull). The previous person's queued items stay, tied to them, until they sign in.
     await store.replaceAll("sites", []);
     await store.del("meta", "cursor");
+    await store.del("meta", "user");
     return pull();
   }
   for (const installation of answer.installations || []) await store.put("sites", installation);
