@@ -105,7 +105,7 @@ def import_preview(token):
         rows, problems = site_import.parse(get_db(), source.read())
     contract = request.args.get("contract", "")[:100]
     confirm = forms_admin.ConfirmImportForm(data={"token": token, "contract": contract})
-    messages = [{**p, "text": _(p["message"]) % p["params"]} for p in problems]
+    messages = [{**p, "text": site_import.Problem(p).text(_)} for p in problems]
     return render_template(
         "admin/import_preview.html",
         rows=[r for r in rows if r][:PREVIEW_ROWS],

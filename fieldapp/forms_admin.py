@@ -189,7 +189,7 @@ class NewInstitutionForm(InstitutionForm):
         for problem in problems:
             name = self.COLUMN_FIELDS.get(problem["column"], problem["column"])
             field = self[name] if name in self else self.name_ru
-            field.errors = [*field.errors, _(problem["message"]) % problem["params"]]
+            field.errors = [*field.errors, site_import.Problem(problem).text(_)]
 
 
 class ImportForm(FlaskForm):

@@ -93,6 +93,8 @@ MESSAGES = {
     "err_loss_range": _l("Loss must be between {min} and {max} dB"),
     "err_fiber_range": _l("Fiber must be between 1 and {max}"),
     "err_tube_range": _l("Tube must be between 1 and {max}"),
+    "err_tray_range": _l("Tray must be between 1 and {max}"),
+    "err_attempt_range": _l("Attempt must be between 1 and {max}"),
     "err_required": _l("Required"),
     "err_no_losses": _l("Enter at least one loss value"),
     "saved_splices": _l("Saved splices"),
@@ -169,7 +171,7 @@ MESSAGES = {
     "speed_busy": _l("the server is busy with other speed tests; try again in a minute"),
     "speed_pass": _l("Speed meets the contract"),
     "speed_fail": _l("Speed does not meet the contract yet"),
-    "speed_required": _l("Contract: {down} Mbps down, {up} Mbps up. Passes at {pct}% of it, "
+    "speed_required": _l("Contract: {down} Mbps down, {up} Mbps up. Passes from {pct}%, "
                          "median of at least {runs} wired runs."),
     "speed_verdict_line": _l("{label}: {value} Mbps (needs {threshold})"),
     "speed_reason_down_too_slow": _l("Download median {value} Mbps is below {threshold} Mbps."),

@@ -158,10 +158,10 @@ function validate(editor) {
   const problems = [];
   const check = (el, message) => { setError(el, message); if (message) problems.push(el); };
   check(head.closure_label, head.closure_label.value.trim() ? null : t("err_required"));
-  check(head.tray, rules.rangeError(head.tray.value, 999, "err_fiber_range", t));
+  check(head.tray, rules.rangeError(head.tray.value, 999, "err_tray_range", t));
   check(head.a_tube, rules.rangeError(head.a_tube.value, SCHEME.colours.length * 2, "err_tube_range", t));
   check(head.b_tube, rules.rangeError(head.b_tube.value, SCHEME.colours.length * 2, "err_tube_range", t));
-  check(head.attempt, rules.rangeError(head.attempt.value, 99, "err_fiber_range", t));
+  check(head.attempt, rules.rangeError(head.attempt.value, 99, "err_attempt_range", t));
   for (const row of rows.children) {
     for (const name of ["a_fiber", "b_fiber"]) {
       const el = row.querySelector(`[name=${name}]`);
