@@ -29,27 +29,21 @@ class LocalBlobStore:
 
     def put(self, key, data):
         """Store bytes under `key`: temp file, fsync, rename, so a crash leaves no half blob."""
+        self._write(key, lambda out: out.write(data))
+
+    def put_file(self, key, source_path):
+        """Store a copy of a local file (an upload's part file) under `key`."""
+        with open(source_path, "rb") as src:
+            self._write(key, lambda out: shutil.copyfileobj(src, out, 1024 * 1024))
+
+    def _write(self, key, fill):
+        """Write a blob through a temp file beside it, fsynced, then renamed into place."""
         path = self._path(key)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            _remove(tmp)
-            raise
-
-    def put_file(self, key, source_path):
-        """Store a copy of a local file (an upload's part file) under `key`."""
-        path = self._path(key)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as out, open(source_path, "rb") as src:
-                shutil.copyfileobj(src, out, 1024 * 1024)
+                fill(out)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(tmp, path)

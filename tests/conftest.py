@@ -168,6 +168,14 @@ def auth(client):
 
 
 @pytest.fixture
+def admin(make, auth):
+    """An admin account, signed in on `client`."""
+    user = make.user("admin", username="boss")
+    auth.login("boss")
+    return user
+
+
+@pytest.fixture
 def live_server(app):
     """The app served by a real threaded WSGI server on 127.0.0.1, for the browser."""
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -32,13 +32,6 @@ ADMIN_PAGES = [
 ]
 
 
-@pytest.fixture
-def admin(make, auth):
-    user = make.user("admin", username="boss")
-    auth.login("boss")
-    return user
-
-
 def _upload(client, text, contract=""):
     data = {"csv_file": (io.BytesIO(text.encode("utf-8")), "sites.csv"), "contract": contract}
     return client.post("/admin/import", data=data, content_type="multipart/form-data")

@@ -5,14 +5,6 @@ import pytest
 from fieldapp import accounts
 from fieldapp import roster
 
-
-@pytest.fixture
-def admin(make, auth):
-    user = make.user("admin", username="boss")
-    auth.login("boss")
-    return user
-
-
 NEW = {
     "username": "aigerim",
     "name": "Айгерим Токтарова",

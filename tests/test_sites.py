@@ -6,14 +6,6 @@ from fieldapp import installations
 from fieldapp import institutions
 from fieldapp import tags
 
-
-@pytest.fixture
-def admin(make, auth):
-    user = make.user("admin", username="boss")
-    auth.login("boss")
-    return user
-
-
 NEW = {
     "region": "KZ-31",
     "district": "Жуалынский район",
