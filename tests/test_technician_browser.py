@@ -270,3 +270,17 @@ def test_another_users_queued_work_waits_for_that_user(browser, live_server, mak
     expect(box).to_have_attribute("data-records", "0")
     expect(box).to_have_attribute("data-others", "0")
     context.close()
+
+
+def test_a_slow_screen_left_behind_never_replaces_the_one_on_show(app_page, sites):
+    """A quick tap from a site to its notes: the site screen, still reading IndexedDB, must not
+    land on top of the notes form (it did, and the form vanished under the technician's thumb)."""
+    page, site = app_page, sites["a"]
+    for _ in range(5):
+        page.evaluate("""(id) => {
+            location.hash = `#/site/${id}`;
+            setTimeout(() => { location.hash = `#/site/${id}/notes`; }, 0);
+        }""", site)
+        page.wait_for_timeout(300)  # both renders long finished
+        expect(page.locator("[name=note]")).to_be_visible(timeout=1)
+        goto(page, "#/")

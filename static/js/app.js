@@ -20,8 +20,17 @@ const ROUTES = [
 ];
 let cleanup = null;
 
+function freshSlot() {
+  // Each screen draws into its own element. A slower render of a screen already left (an
+  // IndexedDB read still pending, a list refresh) then lands in a detached element instead
+  // of replacing the screen the technician has moved on to.
+  const slot = document.createElement("div");
+  document.getElementById("screen").replaceChildren(slot);
+  return slot;
+}
+
 async function route() {
-  const container = document.getElementById("screen");
+  const container = freshSlot();
   if (cleanup) cleanup();
   cleanup = null;
   screens.leave();
@@ -67,7 +76,7 @@ async function openTagPath() {
   const match = location.pathname.match(/^\/t\/([^/]+)$/i);
   if (!match) return;
   history.replaceState(null, "", "/tech/app#/scan");
-  await scan.handleCode(decodeURIComponent(match[1]), null, document.getElementById("screen"));
+  await scan.handleCode(decodeURIComponent(match[1]), null, freshSlot());
 }
 
 async function registerWorker() {

@@ -63,7 +63,7 @@ export async function render(container, id) {
   const gps = { lat: null, lon: null };
   const rows = h("div", { class: "splice-rows" });
   const status = h("p", { role: "status", class: "help" });
-  const editor = { site, limits, head, rows, gps, replaced: new Map() };
+  const editor = { container, site, limits, head, rows, gps, replaced: new Map() };
   const makeRows = () => {
     rows.replaceChildren();
     const count = Math.min(Number(head.count.value) || SCHEME.fibersPerTube, SCHEME.fibersPerTube * 2);
@@ -191,7 +191,7 @@ async function save(editor, status) {
   status.textContent = `${t("saved")}: ${rows.children.length}`;
   rows.replaceChildren();
   editor.replaced.clear();
-  await render(document.getElementById("screen"), site.id);
+  await render(editor.container, site.id);
 }
 
 function savedList(saved, limits, editor) {
