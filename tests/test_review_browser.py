@@ -66,8 +66,10 @@ def test_laptop_review_and_return_a_splice(browser, live_server, db, site):
     page.locator(".summary-fail").wait_for()
     assert page.locator("table.splices tr.row-fail").count() == 1
     assert page.locator(".reuse .side-by-side").count() == 1
-    loaded = page.evaluate("[...document.querySelectorAll('.photo-grid img')].every(i => i.naturalWidth > 0)")
-    assert loaded
+    # Every thumbnail decodes (served through the rights-checking view); a loaded machine may
+    # still be fetching some when the page's load event has fired.
+    page.wait_for_function("[...document.querySelectorAll('.photo-grid img')].every(i => i.complete)")
+    assert page.evaluate("[...document.querySelectorAll('.photo-grid img')].every(i => i.naturalWidth > 0)")
     snap(page, "laptop-installation")
     item = page.locator("li.return-item", has_text="Splice MUF-1, tray 1, slot 7")
     item.get_by_role("checkbox").check()
