@@ -130,8 +130,9 @@ def record(kind, installation_id, replaces=None, **data):
     }
 
 
-def splice(installation_id, slot=1, attempt=1, replaces=None, losses=(0.05, 0.07, 0.04, 0.06)):
-    """A splice record; losses are 1310 A->B, 1310 B->A, 1550 A->B, 1550 B->A (None: not measured)."""
+def splice(installation_id, slot=1, attempt=1, replaces=None, losses=(0.05, 0.07, 0.04, 0.06), **extra):
+    """A splice record; losses are 1310 A->B, 1310 B->A, 1550 A->B, 1550 B->A (None: not measured);
+    `extra` adds fields such as the splicer's model and estimate."""
     a, b, c, d = losses
     return record(
         "splice",
@@ -154,6 +155,7 @@ def splice(installation_id, slot=1, attempt=1, replaces=None, losses=(0.05, 0.07
         loss_1310_ba=b,
         loss_1550_ab=c,
         loss_1550_ba=d,
+        **extra,
     )
 
 

@@ -133,6 +133,19 @@ def test_return_needs_a_reason_per_item(client, auth, db, people, submitted):
     assert client.post(f"/review/{submitted}/return", data={"rev": rev(db, submitted)}).status_code == 422
 
 
+def test_the_splicer_and_its_estimate_are_shown_but_never_decide(client, auth, make, ev, people):
+    tech = people["tech"]
+    inst = make.installation([tech])
+    ev.complete(tech, inst)
+    ev.batch(tech, splice(inst, slot=9, losses=(0.4, 0.4, 0.4, 0.4), splicer_estimate_db=0.02,
+                          splicer_model="Fujikura 90S", splicer_serial="SN1"))
+    auth.login("sup")
+    page = client.get(f"/review/{inst}").get_data(as_text=True)
+    assert "Splicers used: Fujikura 90S s/n SN1" in page
+    row = next(r for r in page.split("<tr ")[1:] if "MUF-1</td><td>1 / 9<" in r)
+    assert 'class="num diagnostic">0.02<' in row and row.startswith('class="row-fail"')
+
+
 def test_return_pull_resubmit_accept(client, auth, db, app, ev, people, make):
     tech = people["tech"]
     inst = make.installation([tech])

@@ -100,6 +100,8 @@ def test_impossible_values_are_refused_next_to_the_field(app_page, sites, db):
     rows.nth(0).locator("[name=loss_1310_ab]").fill("-7")
     rows.nth(0).locator("[name=a_fiber]").fill("13")
     rows.nth(1).locator("[name=loss_1550_ab]").fill("abc")
+    rows.nth(1).locator("[name=splicer_estimate_db]").fill("9")
+    rows.nth(1).locator("[name=attempt]").fill("0")
     app_page.click("[name=save_splices]")
     def beside(row, name):
         return rows.nth(row).locator(".field", has=app_page.locator(f"[name={name}]"))
@@ -107,7 +109,55 @@ def test_impossible_values_are_refused_next_to_the_field(app_page, sites, db):
     expect(beside(0, "loss_1310_ab")).to_contain_text("between -1")
     expect(beside(0, "a_fiber")).to_contain_text("between 1 and 12")
     expect(beside(1, "loss_1550_ab")).to_contain_text("Enter a number")
+    expect(beside(1, "splicer_estimate_db")).to_contain_text("between -1")
+    expect(beside(1, "attempt")).to_contain_text("between 1 and 99")
     assert db.execute("SELECT COUNT(*) FROM splices").fetchone()[0] == 0
+
+
+def splice_rows(db):
+    columns = ["slot", "attempt", "splicer_model", "splicer_serial", "splicer_estimate_db"]
+    rows = db.execute(f"SELECT {', '.join(columns)} FROM splices ORDER BY slot")
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def test_a_tray_records_its_splicer_and_each_fibers_attempt_and_estimate(app_page, sites, db):
+    page = app_page
+    goto(page, f"#/site/{sites['a']}/splices")
+    page.fill("[name=closure_label]", "MUF-9")
+    page.fill("[name=fiber_count]", "2")
+    page.fill("[name=splicer_model]", "Fujikura 90S")
+    page.fill("[name=splicer_serial]", "SN 40411")
+    page.click("[name=make_rows]")
+    rows = page.locator(".splice-row")
+    expect(rows.nth(0).locator(".swatch").first).to_have_attribute("title", "blue")
+    expect(rows.nth(1).locator(".swatch").nth(1)).to_have_text("OR")  # tube 1 blue, fiber 2 orange
+    names = ("loss_1310_ab", "loss_1310_ba", "loss_1550_ab", "loss_1550_ba")
+    for n, losses in enumerate([("0.05", "0.07", "0.04", "0.06"), ("0.15", "0.17", "0.14", "0.16")]):
+        for name, value in zip(names, losses, strict=True):
+            rows.nth(n).locator(f"[name={name}]").fill(value)
+    rows.nth(0).locator("[name=splicer_estimate_db]").fill("0,02")
+    expect(rows.nth(1).locator(".verdict-retry")).to_be_visible()  # 0.16 dB on a first attempt
+    rows.nth(1).locator("[name=attempt]").fill("3")
+    expect(rows.nth(1).locator(".verdict-out_of_spec")).to_be_visible()  # accepted after 3 attempts
+    rows.nth(1).locator("[name=attempt]").fill("1")
+    page.click("[name=save_splices]")
+    expect(page.locator(".saved-splices li")).to_have_count(2)
+    expect(page.locator("#outbox")).to_have_attribute("data-records", "0", timeout=15_000)
+    splicer = {"splicer_model": "Fujikura 90S", "splicer_serial": "SN 40411"}
+    assert splice_rows(db) == [
+        {"slot": 1, "attempt": 1, **splicer, "splicer_estimate_db": 0.02},
+        {"slot": 2, "attempt": 1, **splicer, "splicer_estimate_db": None},
+    ]
+
+    # The next visit starts from the same splicer; correcting the fiber over target is its next attempt.
+    goto(page, f"#/site/{sites['a']}")
+    goto(page, f"#/site/{sites['a']}/splices")
+    expect(page.locator("[name=splicer_model]")).to_have_value("Fujikura 90S")
+    expect(page.locator("[name=splicer_serial]")).to_have_value("SN 40411")
+    page.locator(".saved-splices li", has_text="2: A").get_by_role("button").click()
+    expect(rows).to_have_count(1)
+    expect(rows.nth(0).locator("[name=attempt]")).to_have_value("2")
+    expect(rows.nth(0).locator("[name=loss_1310_ab]")).to_have_value("0.15")
 
 
 def test_live_verdict_bend_and_one_direction(app_page, sites):

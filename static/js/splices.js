@@ -1,5 +1,6 @@
-// Splice entry built for a 12- or 24-fiber tray: one closure header, then a row per fiber
-// with consecutive numbers, colours shown, live average and verdict, "copy previous row".
+// Splice entry built for a 12- or 24-fiber tray: one closure header (with the splicer used),
+// then a compact row per fiber with consecutive numbers, colours shown, its attempt, live
+// average and verdict, "copy previous row".
 import * as outbox from "./outbox.js";
 import * as rules from "./splicerules.js";
 import * as sitedata from "./sitedata.js";
@@ -26,14 +27,21 @@ function select(name, options, value) {
 }
 
 function swatch(number) {
+  // A chip in the colour with its short name (TIA-598 abbreviations in English); the full
+  // name, stripe included, for screen readers and a long press.
   const c = colour(Number(number), SCHEME);
   if (!c) return h("span", { class: "swatch swatch-none" }, "?");
-  return h("span", { class: `swatch sw-${c.name}${c.stripe ? ` stripe-${c.stripe}` : ""}`, title: c.name }, c.name);
+  const full = c.stripe ? t("colour_striped", { colour: t(`colour_${c.name}`), stripe: t(`colour_${c.stripe}`) })
+    : t(`colour_${c.name}`);
+  return h("span", { class: `swatch sw-${c.name}${c.stripe ? ` stripe-${c.stripe}` : ""}`, title: full,
+    "aria-label": full }, t(`colour_${c.name}_short`));
 }
 
-function header(prev) {
-  // Sensible defaults: the last closure used on this site, tray + 1, 12 fibers from 1.
+function header(prev, device) {
+  // Sensible defaults: the last closure used on this site, tray + 1, 12 fibers from 1, and
+  // the splicer this phone last recorded (a crew keeps one machine for weeks).
   const p = prev || {};
+  const splicer = p.splicer_model ? p : device;
   return {
     closure_label: input("closure_label", { value: p.closure_label || "", autocomplete: "off" }),
     closure_type: select("closure_type", CLOSURE_TYPES, p.closure_type || "dome"),
@@ -46,7 +54,8 @@ function header(prev) {
     first: input("first_fiber", { type: "number", inputmode: "numeric", value: 1 }),
     count: input("fiber_count", { type: "number", inputmode: "numeric", value: SCHEME.fibersPerTube }),
     splice_type: select("splice_type", SPLICE_TYPES, p.splice_type || "fusion"),
-    attempt: input("attempt", { type: "number", inputmode: "numeric", value: 1 }),
+    splicer_model: input("splicer_model", { value: splicer.splicer_model || "", autocomplete: "off" }),
+    splicer_serial: input("splicer_serial", { value: splicer.splicer_serial || "", autocomplete: "off" }),
   };
 }
 
@@ -59,7 +68,7 @@ export async function render(container, id) {
   const saved = view.splices;
   const correcting = (await store.all("outbox")).find((r) => r.id === outbox.state.correct && r.type === "splice");
   outbox.state.correct = null;
-  const head = header(correcting ? correcting.data : saved[saved.length - 1]);
+  const head = header(correcting ? correcting.data : saved[saved.length - 1], (await store.get("meta", "splicer")) || {});
   const gps = { lat: null, lon: null };
   const rows = h("div", { class: "splice-rows" });
   const status = h("p", { role: "status", class: "help" });
@@ -80,7 +89,8 @@ export async function render(container, id) {
         field(t("cable_a"), head.a_cable), field(t("tube_a"), head.a_tube),
         field(t("cable_b"), head.b_cable), field(t("tube_b"), head.b_tube),
         field(t("first_fiber"), head.first), field(t("fiber_count"), head.count),
-        field(t("splice_type"), head.splice_type), field(t("attempt"), head.attempt)),
+        field(t("splice_type"), head.splice_type), h("span"),
+        field(t("splicer_model"), head.splicer_model), field(t("splicer_serial"), head.splicer_serial)),
       h("button", { type: "button", onclick: () => locate(gps, status) }, t("use_gps")),
       h("button", { class: "primary", name: "make_rows" }, t("make_rows"))),
     rows,
@@ -104,24 +114,28 @@ function addRow(editor, values = null) {
     value: values ? values.a_fiber : next("a_fiber", Number(head.first.value) || 1) });
   const fiberB = input("b_fiber", { type: "number", inputmode: "numeric",
     value: values ? values.b_fiber : next("b_fiber", Number(head.first.value) || 1) });
-  const losses = LOSSES.map((key) => input(key, { type: "text", inputmode: "decimal",
-    value: values && values[key] != null ? values[key] : "", autocomplete: "off" }));
+  const decimal = (key) => input(key, { type: "text", inputmode: "decimal",
+    value: values && values[key] != null ? values[key] : "", autocomplete: "off" });
+  const losses = LOSSES.map(decimal);
+  const attempt = input("attempt", { type: "number", inputmode: "numeric", value: values ? values.attempt : 1 });
+  const estimate = decimal("splicer_estimate_db");
   const result = h("div", { class: "verdict", "aria-live": "polite" });
   const swatches = h("span", { class: "swatches" });
   const row = h("fieldset", { class: "splice-row" },
-    h("legend", {}, `${t("slot")} ${index + 1}`, " ", swatches),
-    h("div", { class: "grid2" }, field(`A ${t("fiber")}`, fiberA), field(`B ${t("fiber")}`, fiberB)),
-    h("div", { class: "grid2 losses" }, losses.map((el) => field(LOSS_LABELS[el.name], el))),
-    result,
-    index > 0 ? h("button", { type: "button", class: "link", name: "copy_prev", onclick: () => {
-      const source = row.previousElementSibling;
-      for (const el of losses) el.value = source.querySelector(`[name=${el.name}]`).value;
-      update();
-    } }, t("copy_prev")) : null);
+    h("legend", {}, h("span", { title: t("slot") }, `#${index + 1}`), " ", swatches),
+    h("div", { class: "cells" }, field(`A ${t("fiber")}`, fiberA), field(`B ${t("fiber")}`, fiberB),
+      field(t("attempt"), attempt), field(t("splicer_estimate"), estimate)),
+    h("div", { class: "cells losses" }, losses.map((el) => field(LOSS_LABELS[el.name], el))),
+    h("div", { class: "row-foot" }, result,
+      index > 0 ? h("button", { type: "button", class: "link", name: "copy_prev", onclick: () => {
+        const source = row.previousElementSibling;
+        for (const el of losses) el.value = source.querySelector(`[name=${el.name}]`).value;
+        update();
+      } }, t("copy_prev")) : null));
   const update = () => {
-    mount(swatches, `A ${head.a_tube.value}/${fiberA.value} `, swatch(head.a_tube.value), swatch(fiberA.value),
-      ` → B ${head.b_tube.value}/${fiberB.value} `, swatch(head.b_tube.value), swatch(fiberB.value));
-    mount(result, liveVerdict(readRow(row, head), losses, limits));
+    mount(swatches, `A ${head.a_tube.value}.${fiberA.value} `, swatch(head.a_tube.value), swatch(fiberA.value),
+      ` → B ${head.b_tube.value}.${fiberB.value} `, swatch(head.b_tube.value), swatch(fiberB.value));
+    mount(result, liveVerdict(readRow(row), [...losses, estimate], limits));
   };
   row.addEventListener("input", update);
   rows.append(row);
@@ -129,11 +143,13 @@ function addRow(editor, values = null) {
   return row;
 }
 
-function readRow(row, head) {
+function readRow(row) {
   const value = (name) => row.querySelector(`[name=${name}]`).value.trim().replace(",", ".");
   const data = { a_fiber: Number(value("a_fiber")), b_fiber: Number(value("b_fiber")),
-    attempt: Number(head.attempt.value) || 1 };
-  for (const key of LOSSES) data[key] = value(key) === "" || !Number.isFinite(Number(value(key))) ? null : Number(value(key));
+    attempt: Number(value("attempt")) || 1 };
+  for (const key of [...LOSSES, "splicer_estimate_db"]) {
+    data[key] = value(key) === "" || !Number.isFinite(Number(value(key))) ? null : Number(value(key));
+  }
   return data;
 }
 
@@ -141,6 +157,7 @@ function liveVerdict(data, losses, limits) {
   if (!limits) return null;
   for (const el of losses) setError(el, rules.lossError(el.value.trim().replace(",", "."), limits, t));
   const r = rules.evaluate(data, limits);
+  if (losses.every((el) => el.value.trim() === "")) return null;  // nothing typed yet: nothing to judge
   const label = r.verdict === "retry" ? t("verdict_retry", { n: limits.out_of_spec_min_attempts }) : t(`verdict_${r.verdict}`);
   const cls = { pass: "pass", out_of_spec: "warn", retry: "warn", fail: "fail", pending: "help" }[r.verdict];
   return [
@@ -161,14 +178,17 @@ function validate(editor) {
   check(head.tray, rules.rangeError(head.tray.value, 999, "err_tray_range", t));
   check(head.a_tube, rules.rangeError(head.a_tube.value, SCHEME.colours.length * 2, "err_tube_range", t));
   check(head.b_tube, rules.rangeError(head.b_tube.value, SCHEME.colours.length * 2, "err_tube_range", t));
-  check(head.attempt, rules.rangeError(head.attempt.value, 99, "err_attempt_range", t));
   for (const row of rows.children) {
     for (const name of ["a_fiber", "b_fiber"]) {
       const el = row.querySelector(`[name=${name}]`);
       check(el, rules.rangeError(el.value, SCHEME.fibersPerTube, "err_fiber_range", t));
     }
+    const attempt = row.querySelector("[name=attempt]");
+    check(attempt, rules.rangeError(attempt.value, 99, "err_attempt_range", t));
     const losses = LOSSES.map((key) => row.querySelector(`[name=${key}]`));
-    for (const el of losses) check(el, limits ? rules.lossError(el.value.trim().replace(",", "."), limits, t) : null);
+    for (const el of [...losses, row.querySelector("[name=splicer_estimate_db]")]) {
+      check(el, limits ? rules.lossError(el.value.trim().replace(",", "."), limits, t) : null);
+    }
     if (losses.every((el) => el.value.trim() === "")) check(losses[0], t("err_no_losses"));
   }
   if (problems.length) problems[0].focus();
@@ -178,12 +198,14 @@ function validate(editor) {
 async function save(editor, status) {
   const { head, rows, site, gps } = editor;
   if (!rows.children.length || !validate(editor)) return;
+  const splicer = { splicer_model: head.splicer_model.value.trim(), splicer_serial: head.splicer_serial.value.trim() };
+  await store.put("meta", splicer, "splicer");
   for (const row of [...rows.children]) {
     const data = { closure_label: head.closure_label.value.trim(), closure_type: head.closure_type.value,
       placement: head.placement.value, closure_lat: gps.lat, closure_lon: gps.lon, tray: Number(head.tray.value),
       slot: [...rows.children].indexOf(row) + 1, a_cable: head.a_cable.value.trim(), a_tube: Number(head.a_tube.value),
       b_cable: head.b_cable.value.trim(), b_tube: Number(head.b_tube.value), splice_type: head.splice_type.value,
-      splicer_model: "", splicer_serial: "", splicer_estimate_db: null, ...readRow(row, head) };
+      ...splicer, ...readRow(row) };
     const fix = editor.replaced.get(row) || {};
     await outbox.saveRecord("splice", site.id, data, fix.replaces || null);
     if (fix.rejected) await store.del("outbox", fix.rejected);
@@ -204,7 +226,9 @@ function savedList(saved, limits, editor) {
         r ? h("strong", { class: `verdict-${r.verdict}` }, r.verdict === "retry" ? t("verdict_out_of_spec") : t(`verdict_${r.verdict}`)) : null,
         s.waiting ? h("small", {}, ` (${t("waiting")})`) : null,
         s.waiting ? null : h("button", { type: "button", class: "link", onclick: () => {
-          const row = addRow(editor, s);
+          // Correcting a splice over target means splicing it again: the next attempt.
+          const again = r && (r.verdict === "retry" || r.verdict === "fail");
+          const row = addRow(editor, again ? { ...s, attempt: (s.attempt || 1) + 1 } : s);
           editor.replaced.set(row, { replaces: s.id });
           row.scrollIntoView();
         } }, t("fix")));
