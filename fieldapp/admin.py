@@ -30,6 +30,7 @@ from fieldapp import site_import
 from fieldapp import tags
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
+from fieldapp.form_choices import options
 from fieldapp.sites import selection_form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -149,7 +150,7 @@ def assign():
     db = get_db()
     selection = selection_form(db)
     form = forms_admin.BulkAssignForm(data=request.args if request.method == "GET" else None)
-    form.technicians.choices = forms_admin.technician_choices(db)
+    form.technicians.choices = options(forms_admin.technician_choices(db))
     if form.validate_on_submit():
         chosen = forms_admin.SelectionForm(request.form).selection()
         ids = institutions.installation_ids(db, {**chosen, "active": "1"})

@@ -27,6 +27,7 @@ from fieldapp import labels
 from fieldapp import profiles
 from fieldapp import site_import
 from fieldapp import vocabulary
+from fieldapp.form_choices import options
 
 SELECTION_KEYS = ("q", "region_id", "district_id", "type", "status", "active")
 
@@ -61,10 +62,10 @@ def technician_choices(db):
 
 def fill_place_choices(db, form, language):
     """Choices of a selection form, each list led by an "all" entry."""
-    form.region_id.choices = [("", _("All oblasts"))] + region_choices(db, language)
-    form.district_id.choices = [("", _("All districts"))] + district_choices(db, language)
-    form.type.choices = [("", _("All types"))] + list(vocabulary.INSTITUTION_TYPE.items())
-    form.status.choices = [("", _("Any status"))] + list(vocabulary.STATUS.items())
+    form.region_id.choices = options([("", _("All oblasts"))] + region_choices(db, language))
+    form.district_id.choices = options([("", _("All districts"))] + district_choices(db, language))
+    form.type.choices = options([("", _("All types"))] + list(vocabulary.INSTITUTION_TYPE.items()))
+    form.status.choices = options([("", _("Any status"))] + list(vocabulary.STATUS.items()))
 
 
 def _int_or_none(text):
@@ -83,7 +84,9 @@ class SelectionForm(FlaskForm):
     type = SelectField(_l("Type"), validate_choice=False)
     status = SelectField(_l("Status"), validate_choice=False)
     active = SelectField(
-        _l("Shown"), choices=[("1", _l("Active")), ("0", _l("Deactivated")), ("all", _l("All"))], default="1"
+        _l("Shown"),
+        choices=options([("1", _l("Active")), ("0", _l("Deactivated")), ("all", _l("All"))]),
+        default="1",
     )
 
     def selection(self):
@@ -108,16 +111,16 @@ LAYOUT_TITLES = {
 class LabelsForm(SelectionForm):
     layout = SelectField(
         _l("Label sheet"),
-        choices=[(key, LAYOUT_TITLES.get(key, layout.title)) for key, layout in labels.LAYOUTS.items()],
+        choices=options((key, LAYOUT_TITLES.get(key, sheet.title)) for key, sheet in labels.LAYOUTS.items()),
         default=labels.DEFAULT_LAYOUT,
     )
     language = SelectField(
-        _l("Names on labels"), choices=[("ru", "Русский"), ("kk", "Қазақша")], default="ru"
+        _l("Names on labels"), choices=options([("ru", "Русский"), ("kk", "Қазақша")]), default="ru"
     )
 
 
 class InstitutionForm(FlaskForm):
-    type = SelectField(_l("Type"), choices=list(vocabulary.INSTITUTION_TYPE.items()))
+    type = SelectField(_l("Type"), choices=options(vocabulary.INSTITUTION_TYPE.items()))
     name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=300)])
     name_kk = StringField(_l("Name (Kazakh)"), validators=[Optional(), Length(max=300)])
     bin = StringField(
@@ -220,7 +223,9 @@ class BulkAssignForm(AssignForm):
     status = HiddenField()
     mode = RadioField(
         _l("How"),
-        choices=[("add", _l("Add to the current crew")), ("replace", _l("Replace the current crew"))],
+        choices=options(
+            [("add", _l("Add to the current crew")), ("replace", _l("Replace the current crew"))]
+        ),
         default="add",
     )
 

@@ -19,6 +19,7 @@ from wtforms.validators import Optional
 from fieldapp import review_queue
 from fieldapp import store
 from fieldapp import vocabulary
+from fieldapp.form_choices import options as choices
 
 ID = NumberRange(0, store.INT64[1])  # a wider id would overflow SQLite: an invalid filter, not a 500
 
@@ -40,12 +41,15 @@ class FilterForm(FlaskForm):
         """Choices from what the user may see; 0 / '' mean 'any'."""
         any_label = _l("Any")
         name = "name_kk" if language == "kk" else "name_ru"
-        self.region.choices = [(0, any_label)] + [(r["id"], r[name]) for r in options["regions"]]
-        self.district.choices = [(0, any_label)] + [(d["id"], d[name]) for d in options["districts"]]
-        self.technician.choices = [(0, any_label)] + [(t["id"], t["name"]) for t in options["technicians"]]
-        self.status.choices = [("", _l("Any"))] + [
-            (s, vocabulary.STATUS[s]) for s in review_queue.QUEUE_STATUSES
-        ]
+        def leading_any(rows, label="name"):
+            return choices([(0, any_label)] + [(row["id"], row[label]) for row in rows])
+
+        self.region.choices = leading_any(options["regions"], name)
+        self.district.choices = leading_any(options["districts"], name)
+        self.technician.choices = leading_any(options["technicians"])
+        self.status.choices = choices(
+            [("", _l("Any"))] + [(s, vocabulary.STATUS[s]) for s in review_queue.QUEUE_STATUSES]
+        )
 
     def filters(self):
         """The filters that are set, as review_queue expects them."""

@@ -23,6 +23,7 @@ from fieldapp import site_import
 from fieldapp import tags
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
+from fieldapp.form_choices import options
 
 bp = Blueprint("sites", __name__, url_prefix="/admin/sites")
 NEW_COLUMNS = site_import.REQUIRED + site_import.OPTIONAL
@@ -93,7 +94,7 @@ def new():
     """Create one institution through the importer's own checks, then give it a QR tag."""
     db = get_db()
     form = forms_admin.NewInstitutionForm()
-    form.region.choices = forms_admin.region_choices(db, str(get_locale()), key="iso_code")
+    form.region.choices = options(forms_admin.region_choices(db, str(get_locale()), key="iso_code"))
     if form.validate_on_submit():
         values = form.import_values()
         rows, problems = site_import.parse(db, institutions.one_row_csv(values, NEW_COLUMNS))
@@ -134,7 +135,7 @@ def _edit_context(db, site, form):
         crews[work["id"]] = forms_admin.AssignForm(
             prefix=f"w{work['id']}", data={"technicians": work["technician_ids"]}
         )
-        crews[work["id"]].technicians.choices = forms_admin.technician_choices(db)
+        crews[work["id"]].technicians.choices = options(forms_admin.technician_choices(db))
     return {
         "site": site,
         "form": form,
@@ -188,7 +189,7 @@ def assign(installation_id):
     db = get_db()
     work = installations.get(db, installation_id) or abort(404)
     form = forms_admin.AssignForm(prefix=f"w{installation_id}")
-    form.technicians.choices = forms_admin.technician_choices(db)
+    form.technicians.choices = options(forms_admin.technician_choices(db))
     if form.validate_on_submit():
         installations.assign(db, installation_id, form.technicians.data, actor_id=g.user["id"])
         flash(_("Crew saved."), "success")

@@ -32,6 +32,7 @@ from fieldapp import roster
 from fieldapp import vocabulary
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
+from fieldapp.form_choices import options
 
 bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
 LANGUAGE_CHOICES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
@@ -40,8 +41,8 @@ MIN_PASSWORD = 10
 
 class UserForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=list(vocabulary.ROLE.items()))
-    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="ru")
+    role = SelectField(_l("Role"), choices=options(vocabulary.ROLE.items()))
+    language = SelectField(_l("Language"), choices=options(LANGUAGE_CHOICES), default="ru")
     regions = SelectMultipleField(
         _l("Oblasts (supervisors see only these)"),
         coerce=int,
@@ -78,7 +79,8 @@ class PasswordForm(FlaskForm):
 
 
 def _with_regions(form, db):
-    form.regions.choices = [(int(v), label) for v, label in forms_admin.region_choices(db, str(get_locale()))]
+    regions = forms_admin.region_choices(db, str(get_locale()))
+    form.regions.choices = options((int(value), label) for value, label in regions)
     return form
 
 
