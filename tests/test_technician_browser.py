@@ -11,6 +11,7 @@ from browser_helpers import sign_in
 from browser_helpers import wait_until
 from playwright.sync_api import expect
 
+from fieldapp import accounts
 from fieldapp import installations
 from fieldapp import store
 from fieldapp import tags
@@ -158,6 +159,22 @@ def test_a_tray_records_its_splicer_and_each_fibers_attempt_and_estimate(app_pag
     expect(rows).to_have_count(1)
     expect(rows.nth(0).locator("[name=attempt]")).to_have_value("2")
     expect(rows.nth(0).locator("[name=loss_1310_ab]")).to_have_value("0.15")
+
+
+def test_a_speed_test_below_the_contract_is_not_called_done(phone_page, sites, app, db):
+    from review_evidence import Evidence
+    from review_evidence import speed
+
+    tech = accounts.get_user(db, db.execute("SELECT id FROM users WHERE username = 'tech'").fetchone()[0])
+    evidence = Evidence(db, app.config)
+    evidence.batch(tech, speed(sites["a"], down=95.0, up=94.0))
+    evidence.batch(tech, speed(sites["b"], down=5.0, up=4.0))  # an akimat's contract is more
+    page = phone_page(worker=False)
+    for site, expected in ((sites["a"], "speed test done"), (sites["b"], "speed below the contract")):
+        goto(page, f"#/site/{site}")
+        expect(page.locator(f"a.tile[href='#/site/{site}/speed'] small")).to_have_text(expected)
+    goto(page, f"#/site/{sites['b']}/submit")
+    expect(page.locator(".checklist .missing", has_text="speed below the contract")).to_be_visible()
 
 
 def test_live_verdict_bend_and_one_direction(app_page, sites):

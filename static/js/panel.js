@@ -14,6 +14,7 @@ let open = false;
 
 export function start(element) {
   container = element;
+  container.setAttribute("aria-label", t("outbox")); // the cached shell holds no text of its own
   for (const event of ["fieldapp:outbox", "fieldapp:change", "online", "offline"]) {
     window.addEventListener(event, () => render());
   }

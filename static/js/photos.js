@@ -76,13 +76,15 @@ async function capture(site, shot, file, previous, errorSlot, returnedRef) {
   }
 }
 
-function preview(photo) {
+function preview(photo, label) {
+  // `label` names the shot in the user's language; an extra photo is named by its caption.
+  const alt = photo.caption || label || t("photos");
   if (photo.blob) {
     const url = URL.createObjectURL(photo.blob);
     urls.push(url);
-    return h("img", { class: "thumb", src: url, alt: photo.caption || photo.shot });
+    return h("img", { class: "thumb", src: url, alt });
   }
-  return photo.thumb_url && navigator.onLine ? h("img", { class: "thumb", src: photo.thumb_url, alt: photo.shot }) : null;
+  return photo.thumb_url && navigator.onLine ? h("img", { class: "thumb", src: photo.thumb_url, alt }) : null;
 }
 
 function picker(inputName, label, onFile) {
@@ -103,11 +105,12 @@ export async function render(container, id) {
     while (urls.length) URL.revokeObjectURL(urls.pop());
     const view = sitedata.localView(site, await store.all("outbox"), await store.all("photos"));
     const labels = ((await store.get("meta", "labels")) || {}).shots || {};
+    const profiles = (await store.get("meta", "profiles")) || {};
     const returned = (site.returned_items || []).filter((i) => !i.resolved_at && ["photo", "shot"].includes(i.item_kind));
     mount(container,
       h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
       h("h1", {}, t("photos")),
-      h("p", { class: "checklist" }, summary(sitedata.checklist(site, view))),
+      h("p", { class: "checklist" }, summary(sitedata.checklist(site, view, profiles))),
       h("ul", { class: "shots" }, (site.required_shots || []).map((shot) =>
         shotCard(site, shot, labels[shot] || shot, view.photos, returned))),
       h("h2", {}, t("extra_photos")), extras(site, view.photos, draw));
@@ -125,7 +128,7 @@ function shotCard(site, shot, label, photos, returned) {
   return h("li", { class: `shot card${photo ? " has-photo" : ""}`, "data-shot": shot },
     h("strong", {}, label),
     back ? h("p", { class: "fail" }, back.reason) : null,
-    photo ? h("div", { class: "shot-photo" }, preview(photo),
+    photo ? h("div", { class: "shot-photo" }, preview(photo, label),
       h("small", {}, photo.waiting ? t("waiting") : t("on_server"))) : null,
     h("div", { class: "actions" },
       picker(`shot-${shot}`, photo ? t("retake") : t("take_photo"),

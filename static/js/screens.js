@@ -22,17 +22,22 @@ function place(site, labels) {
   return `${type} · ${kk ? inst.settlement_kk : inst.settlement_ru}, ${kk ? inst.district_kk : inst.district_ru}`;
 }
 
+function speedLabel(c) {
+  return { done: t("speed_done"), failing: t("speed_failing"), missing: t("speed_missing") }[c.speed];
+}
+
 export function summary(c) {
   const parts = [h("span", {}, t("photos_count", { have: c.photosHave, need: c.photosNeed })),
     " · ", h("span", {}, t("splices_count", { n: c.splices })), " · ",
-    c.speed ? h("span", {}, t("speed_done")) : h("span", { class: "missing" }, t("speed_missing"))];
+    c.speed === "done" ? h("span", {}, t("speed_done")) : h("span", { class: "missing" }, speedLabel(c))];
   if (!c.scanned) parts.push(" · ", h("span", { class: "missing" }, t("tag_not_scanned")));
   return parts;
 }
 
 async function everything() {
   return { sites: await store.all("sites"), outbox: await store.all("outbox"),
-    photos: await store.all("photos"), labels: (await store.get("meta", "labels")) || {} };
+    photos: await store.all("photos"), labels: (await store.get("meta", "labels")) || {},
+    profiles: (await store.get("meta", "profiles")) || {} };
 }
 
 export async function list(container) {
@@ -53,7 +58,7 @@ export async function list(container) {
           h("div", { class: "site-head" }, h("strong", { class: "site-name" }, name(site)),
             h("span", { class: `badge badge-${status}` }, t(`status_${status}`))),
           h("div", { class: "site-place" }, place(site, data.labels)),
-          h("div", { class: "site-missing" }, summary(sitedata.checklist(site, view))))))));
+          h("div", { class: "site-missing" }, summary(sitedata.checklist(site, view, data.profiles))))))));
 }
 
 export async function site(container, id) {
@@ -62,7 +67,7 @@ export async function site(container, id) {
   const s = data.sites.find((x) => x.id === Number(id));
   if (!s) return notFound(container);
   const view = sitedata.localView(s, data.outbox, data.photos);
-  const c = sitedata.checklist(s, view);
+  const c = sitedata.checklist(s, view, data.profiles);
   const status = sitedata.displayStatus(s, view);
   const inst = s.institution || {};
   const map = inst.lat != null ? `geo:${inst.lat},${inst.lon}?q=${inst.lat},${inst.lon}` : null;
@@ -71,14 +76,14 @@ export async function site(container, id) {
     h("a", { class: "back", href: "#/" }, "← ", t("my_sites")),
     h("h1", {}, name(s), " ", h("span", { class: `badge badge-${status}` }, t(`status_${status}`))),
     h("p", { class: "site-place" }, place(s, data.labels), inst.address ? ` · ${inst.address}` : ""),
-    map && h("p", {}, h("a", { href: map }, t("open_map")), ` ${inst.lat.toFixed(5)}, ${inst.lon.toFixed(5)}`),
+    map && h("p", {}, h("a", { class: "tap", href: map }, t("open_map")), ` ${inst.lat.toFixed(5)}, ${inst.lon.toFixed(5)}`),
     h("p", { class: "checklist" }, summary(c)),
     returned(s, data.labels),
     h("nav", { class: "tiles" },
       tile(`#/site/${s.id}/scan`, t("scan"), c.scanned ? t("tag_scanned") : t("tag_not_scanned")),
       tile(`#/site/${s.id}/splices`, t("splices"), t("splices_count", { n: c.splices })),
       tile(`#/site/${s.id}/photos`, t("photos"), t("photos_count", { have: c.photosHave, need: c.photosNeed })),
-      tile(`#/site/${s.id}/speed`, t("speed_test"), c.speed ? t("speed_done") : t("speed_missing")),
+      tile(`#/site/${s.id}/speed`, t("speed_test"), speedLabel(c)),
       tile(`#/site/${s.id}/notes`, t("notes"), String(view.notes.length)),
       tile(`#/site/${s.id}/submit`, t("submit"))));
 }
@@ -96,7 +101,7 @@ function returned(site, labels) {
       h("strong", {}, t(`kind_${item.item_kind === "shot" ? "photo" : item.item_kind}`)),
       shotOf(item) ? ` (${(labels.shots || {})[shotOf(item)] || shotOf(item)})` : "",
       ": ", item.reason, " ",
-      h("a", { href: `#/site/${site.id}/${target[item.item_kind] || ""}` }, t("fix"))))));
+      h("a", { class: "tap", href: `#/site/${site.id}/${target[item.item_kind] || ""}` }, t("fix"))))));
 }
 
 export function refresh() {
@@ -150,7 +155,7 @@ export async function submit(container, id) {
   const s = await sitedata.load(id);
   if (!s) return notFound(container);
   const data = await everything();
-  const c = sitedata.checklist(s, sitedata.localView(s, data.outbox, data.photos));
+  const c = sitedata.checklist(s, sitedata.localView(s, data.outbox, data.photos), data.profiles);
   const comment = h("textarea", { name: "comment" });
   const done = h("p", { class: "flash flash-success", role: "status", hidden: true }, t("submitted_queued"));
   const form = h("form", { class: "card", onsubmit: async (event) => {

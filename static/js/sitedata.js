@@ -3,6 +3,7 @@
 // computed here from both, so it is right offline.
 import * as api from "./api.js";
 import * as store from "./store.js";
+import { evaluate } from "./speed/verdict.js";
 
 export async function pull() {
   const cursor = await store.get("meta", "cursor");
@@ -66,7 +67,9 @@ export function localView(site, outbox, photos) {
   };
 }
 
-export function checklist(site, view) {
+export function checklist(site, view, profiles = {}) {
+  // What is there and what is missing; `profiles` (meta "profiles") lets the speed item say
+  // whether the tests pass the contract, the way the supervisor's check will judge them.
   const required = site.required_shots || [];
   const have = new Set(view.photos.map((p) => p.shot));
   return {
@@ -74,9 +77,16 @@ export function checklist(site, view) {
     photosNeed: required.length,
     missingShots: required.filter((s) => !have.has(s)),
     splices: view.splices.length,
-    speed: view.speedTests.length > 0,
+    speed: speedState(site, view.speedTests, profiles),
     scanned: view.scans.some((s) => s.matched !== 0 && s.matched !== false),
   };
+}
+
+function speedState(site, tests, profiles) {
+  if (!tests.length) return "missing";
+  const profile = profiles[site.profile_id] || profiles[String(site.profile_id)];
+  if (!profile || !site.required_mbps) return "done";
+  return evaluate(profile.rules.speed, site.required_mbps, tests).passed ? "done" : "failing";
 }
 
 export function displayStatus(site, view) {

@@ -34,15 +34,15 @@ function verdictView(t, ctx, records) {
 }
 
 function resultView(t, record) {
-  const row = (label, value, unit) => el("tr", {}, el("th", {}, label), el("td", {}, `${value} ${unit}`));
+  const row = (label, value, unit) => el("tr", {}, el("th", {}, label), el("td", {}, `${value}\u00a0${unit}`));
   const runs = record.raw?.runs || [];
   return el("div", { className: "speed-result" },
     el("h3", {}, runs.length ? t("speed_result", { n: runs.length }) : t("speed_tester_result")),
     el("table", { className: "speed-figures" },
-      row(t("speed_down"), fmt(record.down_mbps), "Mbps"),
-      row(t("speed_up"), fmt(record.up_mbps), "Mbps"),
-      row(t("speed_latency"), fmt(record.latency_ms), "ms"),
-      row(t("speed_jitter"), fmt(record.jitter_ms), "ms")),
+      row(t("speed_down"), fmt(record.down_mbps), t("unit_mbps")),
+      row(t("speed_up"), fmt(record.up_mbps), t("unit_mbps")),
+      row(t("speed_latency"), fmt(record.latency_ms), t("unit_ms")),
+      row(t("speed_jitter"), fmt(record.jitter_ms), t("unit_ms"))),
     runs.length ? el("p", { className: "help" }, runs.map((r, i) => t("speed_run_line",
       { n: i + 1, down: fmt(r.down_mbps), up: fmt(r.up_mbps), ms: fmt(r.latency_ms) })).join(" · ")) : null);
 }
@@ -50,13 +50,13 @@ function resultView(t, record) {
 function when(iso) {
   const date = iso ? new Date(iso) : null;
   return date && !Number.isNaN(date.getTime())
-    ? date.toLocaleString([], { dateStyle: "short", timeStyle: "short" }) : "";
+    ? date.toLocaleString(document.documentElement.lang || [], { dateStyle: "short", timeStyle: "short" }) : "";
 }
 
 function historyView(t, records) {
   return el("ul", { className: "speed-history" }, ...records.map((r) => el("li", {},
     `${when(r.started_at || r.device_time)} · ${t(`speed_method_${r.method}`)}`
-    + ` · ${t(`speed_connection_${r.connection}`)} · ↓ ${fmt(r.down_mbps)} / ↑ ${fmt(r.up_mbps)} Mbps`)));
+    + ` · ${t(`speed_connection_${r.connection}`)} · ↓ ${fmt(r.down_mbps)} / ↑ ${fmt(r.up_mbps)}\u00a0${t("unit_mbps")}`)));
 }
 
 function ensureStyles() {
@@ -92,7 +92,7 @@ class SpeedScreen {
     this.phase = el("p", { className: "speed-phase" });
     this.bar = el("progress", { max: 1, value: 0 });
     this.live = el("div", { className: "speed-live", hidden: true },
-      el("p", {}, this.gauge, " Mbps"), this.phase, this.bar);
+      el("p", {}, this.gauge, `\u00a0${t("unit_mbps")}`), this.phase, this.bar);
     [this.result, this.verdict, this.history] = [el("div"), el("div"), el("div")];
     this.start.addEventListener("click", () => this.begin());
     const tester = testerForm(t, (data, file) => this.saveTester(data, file));
