@@ -20,20 +20,22 @@ from fieldapp import profiles
 from fieldapp import records
 from fieldapp import tags
 
+# Crews and supervisors write in Russian, as they do on these sites (the interface is translated,
+# what people type is not).
 NOTES = [
-    "Cable enters through the boiler-room wall; hole sealed with foam.",
-    "ONT in the teachers' room next to the router; director has the keys.",
-    "Pole by the gate leans: reported to the akimat.",
-    "Caretaker asked for a second socket; not in our scope.",
-    "Drop cable fixed along the fence, 35 m.",
+    "Кабель заведён через стену котельной, отверстие запенено.",
+    "ONT в учительской рядом с роутером; ключи у директора.",
+    "Опора у ворот накренилась: сообщили в акимат.",
+    "Завхоз просил вторую розетку: не входит в наш объём работ.",
+    "Абонентский кабель закреплён вдоль забора, 35 м.",
 ]
 SPLICERS = ["Fujikura 70S+", "Sumitomo Type-72C+", "INNO View 7", "Signal Fire AI-9"]
-TESTER_NOTE = "Browser test limited by the office PC; EXFO tester on the ONT port: {down} / {up} Mbps."
-BLURRED = "ONT serial number not readable — retake closer"
-BEND = "1550 nm loss too high, re-splice"
+TESTER_NOTE = "Тест в браузере упёрся в офисный ПК; тестер EXFO на порту ONT: {down} / {up} Мбит/с."
+BLURRED = "Серийный номер ONT не читается: переснимите ближе"
+BEND = "Большие потери на 1550 нм, переварить"
 OVERRIDES = {
-    "speed": "Speed measured by tester, see note",
-    "splice.loss": "Out-of-spec splice after 3 documented attempts, within 0.20 dB",
+    "speed": "Скорость измерена тестером, см. примечание",
+    "splice.loss": "Сварка вне нормы после 3 задокументированных попыток, в пределах 0,20 дБ",
 }
 
 
@@ -195,11 +197,12 @@ def decide(db, inst, status, reviewer_id, sent):
         bent = [c["item"]["ref"] for c in result["checks"]
                 if c["rule"] == "splice.bend" and c["verdict"] != "pass"]
         items += [{"kind": "splice", "ref": ref, "reason": BEND} for ref in bent[:1]]
-        return decisions.return_items(db, inst["id"], reviewer_id, items, comment="Please fix and resubmit")
+        comment = "Исправьте и отправьте повторно"
+        return decisions.return_items(db, inst["id"], reviewer_id, items, comment=comment)
     override = override_reason(checks.run_all(db, inst["id"]))
-    decisions.approve(db, inst["id"], reviewer_id, "Checked against the photos", override)
+    decisions.approve(db, inst["id"], reviewer_id, "Сверено с фотографиями", override)
     if status == "accepted":
-        decisions.accept(db, inst["id"], reviewer_id, "Handed over to the operator", override)
+        decisions.accept(db, inst["id"], reviewer_id, "Передано оператору", override)
     return None
 
 
