@@ -1,8 +1,9 @@
 """Automatic checks of one installation against its acceptance profile.
 
-Each check is a plain dict {rule, value, threshold, verdict: pass|warn|fail, detail} (plus
-`item` when it is about one record, so that record can be returned). Thresholds come only from
-the profile; a review stores the whole list as its snapshot.
+Each check is a plain dict {rule, value, threshold, verdict: pass|warn|fail, detail, detail_code,
+detail_args} (plus `item` when it is about one record, so that record can be returned). `detail`
+is English; the review pages translate `detail_code` with `detail_args` (evidence.note). Thresholds
+come only from the profile; a review stores the whole list as its snapshot.
 """
 
 from fieldapp import evidence
@@ -55,7 +56,7 @@ def shot_checks(rules, institution_type, photos):
             "value": have.get(shot, 0),
             "threshold": 1,
             "verdict": "pass" if have.get(shot) else "fail",
-            "detail": shot,
+            "detail": shot,  # the shot key: the pages show the shot's name instead
             "item": {"kind": "shot", "ref": shot, "shot": shot},
         }
         for shot in profiles.required_shots(rules, institution_type)
@@ -70,7 +71,7 @@ def scan_check(scans):
         "value": matched,
         "threshold": 1,
         "verdict": "pass" if matched else "fail",
-        "detail": "matched tag scans",
+        **evidence.note("tag_scans", "{count} matched tag scan(s)", count=matched),
         "item": {"kind": "scan", "ref": ""},
     }
 
@@ -85,18 +86,21 @@ def splice_average(splice, wavelength):
 
 
 def splice_loss_verdict(rules, loss, attempt):
-    """pass <= target; out of spec (warn) <= out_of_spec only after enough attempts; else fail."""
+    """pass <= target; out of spec (warn) <= out_of_spec only after enough attempts; else fail.
+
+    Returns (verdict, evidence.note(...)).
+    """
+    note = evidence.note
     if loss <= rules["target_db"]:
-        return "pass", "within target"
+        return "pass", note("loss_within_target", "within target")
     if loss > rules["max_db"]:
-        return "fail", "over the hard maximum"
+        return "fail", note("loss_over_max", "over the hard maximum")
     if loss <= rules["out_of_spec_db"] and attempt >= rules["out_of_spec_min_attempts"]:
-        return "warn", "out of spec, accepted after documented attempts"
+        return "warn", note("loss_out_of_spec_accepted", "out of spec, accepted after documented attempts")
     if loss <= rules["out_of_spec_db"]:
-        return "fail", "over target: re-splice (attempt {a} of {n})".format(
-            a=attempt, n=rules["out_of_spec_min_attempts"]
-        )
-    return "fail", "over the out-of-spec limit"
+        text = "over target: re-splice (attempt {attempt} of {needed})"
+        return "fail", note("loss_resplice", text, attempt=attempt, needed=rules["out_of_spec_min_attempts"])
+    return "fail", note("loss_over_out_of_spec", "over the out-of-spec limit")
 
 
 def one_splice_checks(rules, splice):
@@ -112,14 +116,14 @@ def one_splice_checks(rules, splice):
     found = []
     if averages:
         loss = max(averages.values())
-        verdict, detail = splice_loss_verdict(rules, loss, splice["attempt"])
+        verdict, explained = splice_loss_verdict(rules, loss, splice["attempt"])
         found.append(
             {
                 "rule": "splice.loss",
                 "value": round(loss, 3),
                 "threshold": rules["target_db"],
                 "verdict": verdict,
-                "detail": detail,
+                **explained,
                 "item": item,
             }
         )
@@ -132,7 +136,7 @@ def one_splice_checks(rules, splice):
                 "value": round(delta, 3),
                 "threshold": rules["bend_delta_db"],
                 "verdict": "warn" if bent else "pass",
-                "detail": "1550 nm minus 1310 nm",
+                **evidence.note("bend_delta", "1550 nm minus 1310 nm"),
                 "item": item,
             }
         )
@@ -144,7 +148,7 @@ def one_splice_checks(rules, splice):
                 "value": ", ".join(lone) or None,
                 "threshold": "A->B and B->A",
                 "verdict": "warn",
-                "detail": "measure from both ends",
+                **evidence.note("one_direction", "measure from both ends"),
                 "item": item,
             }
         )
@@ -165,7 +169,9 @@ def link_checks(rules, splices):
                 "value": round(mean, 3),
                 "threshold": rules["link_mean_db"],
                 "verdict": "pass" if mean <= rules["link_mean_db"] else "fail",
-                "detail": f"{len(values)} splices at {wl} nm",
+                **evidence.note(
+                    "link_mean", "{count} splices at {wavelength} nm", count=len(values), wavelength=wl
+                ),
             }
         )
     return found
@@ -180,7 +186,7 @@ def splice_checks(rules, splices):
                 "value": 0,
                 "threshold": 1,
                 "verdict": "warn",
-                "detail": "no splices recorded",
+                **evidence.note("no_splices", "no splices recorded"),
             }
         ]
     found = []
@@ -199,7 +205,12 @@ def speed_checks(rules, institution, tests):
             "value": result["runs"],
             "threshold": result["min_runs"],
             "verdict": "pass" if result["runs"] >= result["min_runs"] else "fail",
-            "detail": f"{result['connection'] or 'any'} runs counted",
+            **evidence.note(
+                "runs_counted",
+                "{count} {connection} runs counted",
+                count=result["runs"],
+                connection=result["connection"] or "any",
+            ),
             "item": item,
         }
     ]
@@ -212,7 +223,11 @@ def speed_checks(rules, institution, tests):
                 "value": None if value is None else round(value, 1),
                 "threshold": round(figures["threshold_mbps"], 1),
                 "verdict": "pass" if figures["passed"] else "fail",
-                "detail": f"median Mbps; contract {figures['required_mbps']}",
+                **evidence.note(
+                    "median_vs_contract",
+                    "median Mbps; contract {contract}",
+                    contract=figures["required_mbps"],
+                ),
                 "item": item,
             }
         )

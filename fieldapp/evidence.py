@@ -36,15 +36,22 @@ def visit_window(rules, submitted_at):
     return end - timedelta(days=rules["visit_window_days"]), end
 
 
-def check(rule, value, threshold, verdict, detail, photo, **extra):
-    """One photo check, carrying the photo it is about."""
+def note(code, text, **args):
+    """A check's explanation as data: `detail_code` and `detail_args` for the review pages to
+    translate (fieldapp.review.check_detail), and `detail`, the English text, for logs, exports
+    and snapshots stored before the codes existed."""
+    return {"detail": text.format(**args), "detail_code": code, "detail_args": args}
+
+
+def check(rule, value, threshold, verdict, explained, photo, **extra):
+    """One photo check, carrying the photo it is about; `explained` comes from note()."""
     item = {"kind": "photo", "ref": photo["id"], "shot": photo["shot"]}
     return {
         "rule": rule,
         "value": value,
         "threshold": threshold,
         "verdict": verdict,
-        "detail": detail,
+        **explained,
         "item": item,
         **extra,
     }
@@ -54,10 +61,11 @@ def gps_check(rules, photo, institution):
     """Within gps_radius_m of the institution; a photo without GPS is a warning, not a fail."""
     radius = rules["gps_radius_m"]
     if photo.get("lat") is None or photo.get("lon") is None:
-        return check("photo.gps", None, radius, "warn", "no GPS position", photo)
+        return check("photo.gps", None, radius, "warn", note("no_gps", "no GPS position"), photo)
     distance = round(haversine_m(photo["lat"], photo["lon"], institution["lat"], institution["lon"]))
     verdict = "pass" if distance <= radius else "fail"
-    return check("photo.gps", distance, radius, verdict, f"{distance} m from the institution", photo)
+    explained = note("gps_distance", "{distance} m from the institution", distance=distance)
+    return check("photo.gps", distance, radius, verdict, explained, photo)
 
 
 def time_check(rules, photo, window):
@@ -66,9 +74,11 @@ def time_check(rules, photo, window):
     threshold = f"{clock.to_iso(start)[:10]} .. {clock.to_iso(end)[:10]}"
     taken = clock.parse(photo.get("taken_at"))
     if taken is None:
-        return check("photo.time", None, threshold, "warn", "no capture time", photo)
+        return check("photo.time", None, threshold, "warn", note("no_capture_time", "no capture time"), photo)
     verdict = "pass" if start <= taken <= end else "fail"
-    return check("photo.time", photo["taken_at"], threshold, verdict, "capture time", photo)
+    return check(
+        "photo.time", photo["taken_at"], threshold, verdict, note("capture_time", "capture time"), photo
+    )
 
 
 def quality_checks(rules, photo):
@@ -86,7 +96,7 @@ def quality_checks(rules, photo):
                 round(brightness, 1),
                 rules["dark_max_brightness"],
                 "fail" if dark else "pass",
-                "mean brightness 0-255",
+                note("brightness", "mean brightness 0-255"),
                 photo,
             )
         )
@@ -98,7 +108,7 @@ def quality_checks(rules, photo):
                 round(sharpness, 1),
                 rules["blur_min_sharpness"],
                 "warn" if blurred else "pass",
-                "sharpness",
+                note("sharpness", "sharpness"),
                 photo,
             )
         )
@@ -163,14 +173,16 @@ def reuse_check(db, rules, photo, institution_id):
     """Fail when a near-identical photo belongs to another institution (shown side by side)."""
     limit = rules["reuse_max_distance"]
     if not photo.get("phash"):
-        return check("photo.reuse", None, limit, "warn", "no perceptual hash", photo, matches=[])
+        return check(
+            "photo.reuse", None, limit, "warn", note("no_phash", "no perceptual hash"), photo, matches=[]
+        )
     matches = [
         m for m in reuse_candidates(db, photo["phash"], limit) if m["institution_id"] != institution_id
     ]
     nearest = matches[0]["distance"] if matches else None
     verdict = "fail" if matches else "pass"
-    detail = f"{len(matches)} near-identical photo(s) at other institutions"
-    return check("photo.reuse", nearest, limit, verdict, detail, photo, matches=matches[:5])
+    explained = note("reuse", "{count} near-identical photo(s) at other institutions", count=len(matches))
+    return check("photo.reuse", nearest, limit, verdict, explained, photo, matches=matches[:5])
 
 
 def photo_checks(db, rules, photos, institution, submitted_at):

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from fieldapp import access
 from fieldapp import blobstore
+from fieldapp import check_text
 from fieldapp import decisions
 from fieldapp import installations
 from fieldapp import packet
@@ -150,16 +151,18 @@ def _returnable(data):
 
 @bp.app_template_filter("num")
 def num(value):
-    """A check value or measurement for display: numbers without trailing zeros, None as a dash."""
-    if value is None:
-        return "—"
-    return f"{value:g}" if isinstance(value, int | float) else value
+    return check_text.number(value)
 
 
 @bp.app_template_filter("verdict")
 def verdict_badge(verdict):
     """A pass / warn / fail badge (a filter: rendered hundreds of times on a big page)."""
     return Markup('<span class="verdict verdict-{0}">{1}</span>').format(verdict, VERDICT_LABELS[verdict])
+
+
+@bp.app_template_filter("detail")
+def check_detail(check):
+    return check_text.detail(check)
 
 
 @bp.app_template_filter("when")
@@ -291,5 +294,10 @@ ITEM_KIND_LABELS = {
 
 @bp.app_context_processor
 def review_labels():
-    """Names for decisions and item kinds in the review templates."""
-    return {"DECISION_LABELS": DECISION_LABELS, "ITEM_KIND_LABELS": ITEM_KIND_LABELS}
+    """Names for decisions, item kinds and speed-test methods and connections in the review templates."""
+    return {
+        "DECISION_LABELS": DECISION_LABELS,
+        "ITEM_KIND_LABELS": ITEM_KIND_LABELS,
+        "METHOD_LABELS": vocabulary.METHOD,
+        "CONNECTION_LABELS": vocabulary.CONNECTION,
+    }

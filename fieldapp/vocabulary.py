@@ -1,4 +1,4 @@
-"""Translatable names for the codes the domain stores (statuses, types, roles, shots)."""
+"""Translatable names for the codes the domain stores (statuses, types, roles, shots, speed tests)."""
 
 from flask_babel import lazy_gettext as _l
 
@@ -41,6 +41,19 @@ SHOT = {
     "speed_test_screen": _l("Speed test result on screen"),
     "signed_form": _l("Signed installation form"),
     "extra": _l("Extra photo"),
+}
+
+# Speed tests: how they were measured and how the measuring device was connected (fieldapp.speed).
+METHOD = {
+    "browser": _l("In-app test"),
+    "tester": _l("Dedicated tester"),
+    "iperf3": _l("iperf3"),
+    "y1564": _l("Y.1564"),
+    "manual": _l("Other (typed in)"),
+}
+CONNECTION = {
+    "wired": _l("Cable to the ONT"),
+    "wifi": _l("Wi-Fi"),
 }
 
 

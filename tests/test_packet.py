@@ -4,6 +4,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -75,6 +76,18 @@ def test_printable_page_and_zip_download(client, auth, accepted):
     response = client.get(f"/review/{inst}/packet.zip")
     assert response.mimetype == "application/zip"
     assert "photos/" in " ".join(zipfile.ZipFile(io.BytesIO(response.data)).namelist())
+
+
+def test_packet_prints_from_a_button_and_translates_its_checks(client, auth, accepted):
+    inst, _ = accepted
+    auth.login("sup")
+    page = client.get(f"/review/{inst}/packet").get_data(as_text=True)
+    # The CSP forbids inline scripts: the button is wired up by a static file, hidden until then.
+    assert re.search(r"<button [^>]*data-print[^>]*hidden[^>]*>Print</button>", page)
+    assert '<script type="module" src="/static/js/print.js">' in page and "onclick" not in page
+    assert "window.print()" in client.get("/static/js/print.js").get_data(as_text=True)
+    assert 'class="data checks stack"' in page and 'data-label="Limit"' in page
+    assert "1 matched tag scan<" in page and "In-app test" in page and ">browser<" not in page
 
 
 def test_no_packet_before_acceptance_or_outside_the_region(client, auth, make, people, accepted):

@@ -1,14 +1,19 @@
 """Review pages and decisions: rights, the queue, return -> pull -> resubmit -> accept."""
 
 import json
+import pathlib
 import re
 import uuid
 
+import flask_babel
 import pytest
+from babel.support import NullTranslations
 
 from fieldapp import audit
+from fieldapp import check_text
 from fieldapp import checks
 from fieldapp import decisions
+from fieldapp import review
 from fieldapp import store
 from tests.review_evidence import Evidence
 from tests.review_evidence import jpeg
@@ -101,6 +106,10 @@ def test_approve_all_passing(client, auth, db, people, submitted):
     assert all({"rule", "value", "threshold", "verdict"} <= set(c) for c in snapshot["checks"])
     (entry,) = [e for e in audit.entries(db, "installation", submitted) if e["action"] == "approve"]
     assert entry["after"]["checks"] == snapshot["checks"]
+    # The snapshot keeps the English detail and, for the pages to translate, its code and numbers.
+    gps = next(c for c in snapshot["checks"] if c["rule"] == "photo.gps")
+    assert gps["detail_code"] == "gps_distance" and gps["detail_args"] == {"distance": gps["value"]}
+    assert gps["detail"] == f"{gps['value']} m from the institution"
 
 
 def test_failing_checks_need_an_override_reason(client, auth, db, make, ev, people):
@@ -142,8 +151,8 @@ def test_the_splicer_and_its_estimate_are_shown_but_never_decide(client, auth, m
     auth.login("sup")
     page = client.get(f"/review/{inst}").get_data(as_text=True)
     assert "Splicers used: Fujikura 90S s/n SN1" in page
-    row = next(r for r in page.split("<tr ")[1:] if "MUF-1</td><td>1 / 9<" in r)
-    assert 'class="num diagnostic">0.02<' in row and row.startswith('class="row-fail"')
+    row = next(r for r in page.split("<tr ")[1:] if ">MUF-1</td>" in r and ">1 / 9</td>" in r)
+    assert re.search(r'class="num diagnostic"[^>]*>0.02<', row) and row.startswith('class="row-fail"')
 
 
 def test_return_pull_resubmit_accept(client, auth, db, app, ev, people, make):
@@ -288,3 +297,67 @@ def test_a_garbled_revision_is_stale_not_a_500(client, auth, db, people, submitt
     response = client.post(f"/review/{submitted}/approve", data={"rev": "abc"})
     assert response.status_code == 422 and status(db, submitted) == "submitted"
     assert "changed while you were looking" in response.get_data(as_text=True)
+
+
+def test_speed_test_codes_are_shown_as_words_in_the_users_language(client, auth, make, submitted):
+    make.user("supervisor", "rusup", regions=["KZ-31"], language="ru")
+    auth.login("rusup")
+    page = client.get(f"/review/{submitted}").get_data(as_text=True)
+    speed_table = page[page.index('<table class="data speed'):]
+    speed_table = speed_table[: speed_table.index("</table>")]
+    assert "Тест в приложении" in speed_table and "Кабелем к ONT" in speed_table
+    assert ">browser<" not in speed_table and ">wired<" not in speed_table
+
+
+class Marked(NullTranslations):
+    """A stand-in catalog that marks every string it translates, so untranslated text stands out."""
+
+    def ugettext(self, message):
+        return f"«{message}»"
+
+    def ungettext(self, singular, plural, n):
+        return f"«{singular if n == 1 else plural}»"
+
+
+def test_every_check_detail_and_unit_goes_through_the_catalog(client, auth, monkeypatch, make, ev, people):
+    inst = make.installation([people["tech"]])
+    ev.complete(people["tech"], inst)
+    ev.batch(people["tech"], splice(inst, slot=5, losses=(0.4, 0.4, None, None)))
+    monkeypatch.setattr(flask_babel.Domain, "get_translations", lambda self: Marked())
+    auth.login("sup")
+    page = client.get(f"/review/{inst}").get_data(as_text=True)
+    details = re.findall(r'<small class="help">(.*?)</small>', page)
+    assert len(details) > 20 and all(d.startswith("«") for d in details), details
+    splice_notes = re.findall(r"<small>«[^<]*»: ([^<]*)</small>", page)
+    assert splice_notes and all(n.startswith("«") for n in splice_notes), splice_notes
+    assert re.search(r"<dd>«\d+ m»</dd>", page)
+
+
+@pytest.mark.parametrize("code, args, english", [
+    ("reuse", {"count": 1}, "1 near-identical photo at other institutions"),
+    ("reuse", {"count": 3}, "3 near-identical photos at other institutions"),
+    ("link_mean", {"count": 1, "wavelength": "1550"}, "1 splice at 1550 nm"),
+    ("runs_counted", {"count": 3, "connection": "wired"}, "3 wired runs counted"),
+    ("median_vs_contract", {"contract": 50.0}, "median Mbit/s; contract 50 Mbit/s"),
+    ("loss_resplice", {"attempt": 1, "needed": 3}, "over target: re-splice (attempt 1 of 3)"),
+    (None, {}, "text of a snapshot stored before detail codes"),
+])
+def test_check_detail_counts_with_plurals(app, code, args, english):
+    old_text = "text of a snapshot stored before detail codes"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert review.check_detail({"detail": old_text, "detail_code": code, "detail_args": args}) == english
+
+
+def test_every_detail_code_the_checks_write_has_a_text():
+    folder = pathlib.Path(review.__file__).parent
+    source = "".join((folder / name).read_text() for name in ("checks.py", "evidence.py"))
+    written = set(re.findall(r'note\(\s*"(\w+)"', source))
+    assert len(written) > 15 and written == set(check_text.DETAILS)
+
+
+@pytest.mark.parametrize("value, shown", [
+    (None, "—"), (0.10, "0.1"), (21, "21"), ("2026-11-03T09:41:07.120Z", "2026-11-03 09:41 UTC"),
+    ("2026-11-01 .. 2026-11-04", "2026-11-01 .. 2026-11-04"),
+])
+def test_check_values_read_as_people_write_them(value, shown):
+    assert check_text.number(value) == shown
