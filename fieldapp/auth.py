@@ -25,6 +25,8 @@ from wtforms.validators import Length
 
 from fieldapp import access
 from fieldapp import accounts
+from fieldapp import clock
+from fieldapp import login_limits
 from fieldapp.db import get_db
 
 bp = Blueprint("auth", __name__)
@@ -83,10 +85,16 @@ def index():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in; repeated failures on one account make it wait longer each time."""
+    """Sign in; repeated failures on one account, or from one address, make it wait longer each time."""
     form = LoginForm()
     if form.validate_on_submit():
         cfg = current_app.config
+        address, now = request.remote_addr or "unknown", clock.parse(clock.now())
+        wait = login_limits.wait_seconds(get_db(), address, now)
+        if wait:
+            message = _("Too many failed sign-ins from this network. Try again in %(s)d seconds.", s=wait)
+            flash(message, "error")
+            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
         try:
             user = accounts.authenticate(
                 get_db(),
@@ -97,6 +105,15 @@ def login():
                 cfg["LOGIN_BACKOFF_MAX_SECONDS"],
             )
         except accounts.LoginRefused as refused:
+            login_limits.note_failure(
+                get_db(),
+                address,
+                now,
+                cfg["LOGIN_ADDRESS_FREE_ATTEMPTS"],
+                cfg["LOGIN_ADDRESS_WINDOW_SECONDS"],
+                cfg["LOGIN_BACKOFF_SECONDS"],
+                cfg["LOGIN_BACKOFF_MAX_SECONDS"],
+            )
             if refused.retry_after:
                 flash(
                     _("Too many failed attempts. Try again in %(s)d seconds.", s=refused.retry_after), "error"

@@ -20,6 +20,9 @@ DEFAULTS = {
     "LOGIN_FREE_ATTEMPTS": 5,
     "LOGIN_BACKOFF_SECONDS": 30,
     "LOGIN_BACKOFF_MAX_SECONDS": 900,
+    # Failed sign-ins from one address (many phones share a carrier's) before it waits too.
+    "LOGIN_ADDRESS_FREE_ATTEMPTS": 30,
+    "LOGIN_ADDRESS_WINDOW_SECONDS": 900,
     "WTF_CSRF_TIME_LIMIT": 3600,
     "WTF_CSRF_SSL_STRICT": False,
     # HMAC keys for QR site tags: {version: secret}. The newest version signs new tags.

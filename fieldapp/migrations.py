@@ -302,6 +302,19 @@ def m050_activity_indexes(db):
         db.execute(f"CREATE INDEX {table}_installation_received ON {table}(installation_id, received_at)")
 
 
+@migrations()
+def m060_login_addresses(db):
+    """Failed sign-ins per client address (fieldapp/login_limits.py)."""
+    db.execute(
+        """CREATE TABLE login_addresses (
+            address TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            window_start TEXT NOT NULL,
+            locked_until TEXT
+        )"""
+    )
+
+
 def apply(db):
     """Bring the schema up to date; applying twice is a no-op."""
     migrations.apply(db)

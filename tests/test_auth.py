@@ -1,8 +1,12 @@
 """Signing in and out, backoff after failures, and the session cookie."""
 
+from datetime import timedelta
+
 import pytest
 
 from fieldapp import accounts
+from fieldapp import clock
+from fieldapp import login_limits
 from fieldapp import store
 
 
@@ -140,3 +144,35 @@ def test_csrf_enforced_when_enabled(app, client, make):
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     response = client.post("/login", data={"username": "tech", "password": "pw", "csrf_token": token})
     assert response.status_code == 302
+
+
+def sign_in_from(client, address, username, password="pw"):
+    return client.post("/login", data={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_one_address_trying_many_accounts_waits_too(app, db, client, make):
+    """Spraying one password over many accounts never trips an account's backoff; the address's does."""
+    app.config["LOGIN_ADDRESS_FREE_ATTEMPTS"] = 3
+    for n in range(3):
+        make.user(username=f"tech{n}")
+        assert sign_in_from(client, "203.0.113.7", f"tech{n}", "summer2026").status_code == 401
+    refused = sign_in_from(client, "203.0.113.7", "tech0")  # the right password, still refused
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert b"Too many failed sign-ins from this network" in refused.data
+    assert store.scalar(db, "SELECT COUNT(*) FROM users WHERE locked_until IS NOT NULL") == 0
+    assert sign_in_from(client, "198.51.100.2", "tech0").status_code == 302  # other phones go on
+
+
+def test_an_address_waits_longer_each_failure_and_starts_afresh_after_a_quiet_window(db):
+    start = clock.parse("2026-11-24T08:00:00Z")
+    args = {"free_attempts": 2, "window_s": 900, "backoff_s": 10, "backoff_max_s": 40}
+
+    def fail(at):
+        login_limits.note_failure(db, "203.0.113.7", start + timedelta(seconds=at), **args)
+        return login_limits.wait_seconds(db, "203.0.113.7", start + timedelta(seconds=at))
+
+    assert [fail(s) for s in (0, 1, 2, 3, 4)] == [None, 11, 21, 41, 41]
+    assert login_limits.wait_seconds(db, "203.0.113.7", start + timedelta(seconds=45)) is None
+    assert fail(2000) is None  # a window later: counted from one again
+    assert login_limits.wait_seconds(db, "198.51.100.2", start) is None
