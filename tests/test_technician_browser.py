@@ -161,6 +161,25 @@ def test_a_tray_records_its_splicer_and_each_fibers_attempt_and_estimate(app_pag
     expect(rows.nth(0).locator("[name=loss_1310_ab]")).to_have_value("0.15")
 
 
+def test_the_keyboards_enter_walks_the_readings_row_after_row(app_page, sites):
+    page = app_page
+    goto(page, f"#/site/{sites['a']}/splices")
+    page.fill("[name=closure_label]", "MUF-4")
+    page.fill("[name=fiber_count]", "2")
+    page.click("[name=make_rows]")
+    focused = "[document.activeElement.name, [...document.querySelectorAll('.splice-row')]" \
+              ".indexOf(document.activeElement.closest('.splice-row'))]"
+    assert page.evaluate(focused) == ["loss_1310_ab", 0]  # typing starts at the first reading
+    for value in ("0.05", "0.07", "0.04", "0.06"):
+        page.keyboard.type(value)
+        page.keyboard.press("Enter")
+    assert page.evaluate(focused) == ["loss_1310_ab", 1]
+    expect(page.locator(".splice-row").nth(0).locator(".verdict-pass")).to_be_visible()
+    page.locator(".splice-row").nth(1).locator("[name=attempt]").focus()
+    page.keyboard.press("Enter")  # other cells step to the next cell
+    assert page.evaluate(focused) == ["splicer_estimate_db", 1]
+
+
 def test_a_speed_test_below_the_contract_is_not_called_done(phone_page, sites, app, db):
     from review_evidence import Evidence
     from review_evidence import speed

@@ -77,7 +77,12 @@ export async function render(container, id) {
     rows.replaceChildren();
     const count = Math.min(Number(head.count.value) || SCHEME.fibersPerTube, SCHEME.fibersPerTube * 2);
     for (let i = 0; i < count; i += 1) addRow(editor);
+    // Straight to the first reading: the keyboard opens where the typing starts.
+    const first = rows.querySelector(`[name=${LOSSES[0]}]`);
+    first.scrollIntoView({ block: "center" });
+    first.focus();
   };
+  rows.addEventListener("keydown", nextOnEnter);
   mount(container,
     h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
     h("h1", {}, t("splices")),
@@ -114,7 +119,7 @@ function addRow(editor, values = null) {
     value: values ? values.a_fiber : next("a_fiber", Number(head.first.value) || 1) });
   const fiberB = input("b_fiber", { type: "number", inputmode: "numeric",
     value: values ? values.b_fiber : next("b_fiber", Number(head.first.value) || 1) });
-  const decimal = (key) => input(key, { type: "text", inputmode: "decimal",
+  const decimal = (key) => input(key, { type: "text", inputmode: "decimal", enterkeyhint: "next",
     value: values && values[key] != null ? values[key] : "", autocomplete: "off" });
   const losses = LOSSES.map(decimal);
   const attempt = input("attempt", { type: "number", inputmode: "numeric", value: values ? values.attempt : 1 });
@@ -141,6 +146,19 @@ function addRow(editor, values = null) {
   rows.append(row);
   update();
   return row;
+}
+
+function nextOnEnter(event) {
+  // The keyboard's Enter ("next") walks the readings: loss to loss, row after row, so a tray's
+  // 48 values go in without reaching for the screen. Other cells step to the next cell.
+  if (event.key !== "Enter" || event.target.tagName !== "INPUT") return;
+  const rows = event.currentTarget;
+  const isLoss = LOSSES.includes(event.target.name);
+  const order = [...rows.querySelectorAll(isLoss ? LOSSES.map((n) => `[name=${n}]`).join(",") : "input")];
+  const next = order[order.indexOf(event.target) + 1];
+  event.preventDefault();
+  if (next) next.focus();
+  else document.querySelector("[name=save_splices]").focus();
 }
 
 function readRow(row) {
