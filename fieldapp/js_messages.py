@@ -132,6 +132,8 @@ MESSAGES = {
     "outbox_waiting": _l("Waiting to send: records {records} · photos {photos}"),
     "outbox_empty": _l("Everything is sent"),
     "outbox": _l("Outbox"),
+    "photo_dark": _l("Too dark: the supervisor's check will fail this photo. Retake it with more light."),
+    "photo_blurred": _l("Looks blurred: retake it if labels or serial numbers are not sharp."),
     "sync_now": _l("Sync now"),
     "syncing": _l("Sending..."),
     "failed": _l("Not accepted"),

@@ -9,9 +9,13 @@ from browser_helpers import phone_photo
 from browser_helpers import save_note
 from browser_helpers import sign_in
 from browser_helpers import wait_until
+from PIL import Image
+from PIL import ImageEnhance
+from PIL import ImageFilter
 from playwright.sync_api import expect
 
 from fieldapp import accounts
+from fieldapp import imaging
 from fieldapp import installations
 from fieldapp import store
 from fieldapp import tags
@@ -159,6 +163,46 @@ def test_a_tray_records_its_splicer_and_each_fibers_attempt_and_estimate(app_pag
     expect(rows).to_have_count(1)
     expect(rows.nth(0).locator("[name=attempt]")).to_have_value("2")
     expect(rows.nth(0).locator("[name=loss_1310_ab]")).to_have_value("0.15")
+
+
+def quality_photos(tmp_path):
+    """A sharp, a dark and a blurred 1600x1200 photo, as files a phone camera would give."""
+    sharp = Image.open(phone_photo(tmp_path / "sharp.jpg", size=(1600, 1200))).convert("RGB")
+    files = {"sharp": sharp, "dark": ImageEnhance.Brightness(sharp).enhance(0.08),
+             "blurred": sharp.filter(ImageFilter.GaussianBlur(6))}
+    for name, image in files.items():
+        image.save(tmp_path / f"{name}.jpg", "JPEG", quality=90)
+    return [tmp_path / f"{name}.jpg" for name in files]
+
+
+def test_a_dark_or_blurred_photo_is_flagged_at_capture_as_the_supervisor_will(app_page, sites, tmp_path):
+    page = app_page
+    goto(page, f"#/site/{sites['a']}/photos")
+    cards = page.locator(".shot[data-shot]")
+    expect(cards.first).to_be_visible()
+    page.context.set_offline(True)  # measured on the phone: no server needed (and nothing sent)
+    for n, path in enumerate(quality_photos(tmp_path)):
+        cards.nth(n).locator("input[type=file]").set_input_files(str(path))
+        expect(cards.nth(n)).to_have_class("shot card has-photo")
+    expect(cards.nth(1).locator(".photo-dark")).to_contain_text("Too dark")
+    expect(cards.nth(2).locator(".photo-blurred")).to_contain_text("Looks blurred")
+    expect(cards.nth(0).locator(".photo-dark, .photo-blurred")).to_have_count(0)
+
+    # The phone's figures are the server's, measured on the bytes it will upload.
+    queued = page.evaluate("""() => new Promise((resolve) => {
+        indexedDB.open("fieldapp").onsuccess = (e) => {
+            const req = e.target.result.transaction("photos").objectStore("photos").getAll();
+            req.onsuccess = async () => resolve(await Promise.all(req.result.map(async (p) => ({
+                quality: p.quality, bytes: [...new Uint8Array(await p.blob.arrayBuffer())]}))));
+        };
+    })""")
+    assert len(queued) == 3
+    for n, photo in enumerate(queued):
+        uploaded = tmp_path / f"uploaded-{n}.jpg"
+        uploaded.write_bytes(bytes(photo["bytes"]))
+        server = imaging.process(str(uploaded))
+        assert abs(photo["quality"]["brightness"] - server["brightness"]) < 3
+        assert 0.75 < (photo["quality"]["sharpness"] + 1) / (server["sharpness"] + 1) < 1.33, (photo, server)
 
 
 def test_the_keyboards_enter_walks_the_readings_row_after_row(app_page, sites):

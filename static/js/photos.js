@@ -1,7 +1,9 @@
 // Photos: the required shot list with what each must show, capture through the camera,
 // resize on the phone (<= 1600 px, JPEG ~0.75, never a canvas over 16 Mpx), EXIF time/GPS
-// read first, sha256 of the exact bytes that will be uploaded; preview, retake, remove.
+// read first, sha256 of the exact bytes that will be uploaded; preview, retake, remove; a
+// warning at once when the photo is too dark or blurred for the supervisor's checks.
 import * as exif from "./exif.js";
+import * as quality from "./quality.js";
 import * as outbox from "./outbox.js";
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
@@ -34,9 +36,10 @@ export async function prepare(file) {
   canvas.height = Math.max(1, Math.round(bitmap.height * scale));
   canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   bitmap.close();
+  const measured = quality.measure(canvas);
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", QUALITY));
   canvas.width = 0; // free the pixels at once (iOS keeps canvases alive)
-  return { blob, meta, sha256: await sha256Hex(await blob.arrayBuffer()) };
+  return { blob, meta, quality: measured, sha256: await sha256Hex(await blob.arrayBuffer()) };
 }
 
 function position(timeout = 4000) {
@@ -50,7 +53,7 @@ function position(timeout = 4000) {
 }
 
 export async function addPhoto(site, file, { shot = "extra", caption = "", replaces = null } = {}) {
-  const { blob, meta, sha256 } = await prepare(file);
+  const { blob, meta, sha256, quality: measured } = await prepare(file);
   const coords = meta.lat != null ? null : await position();
   const photo = {
     id: crypto.randomUUID(), installation_id: site.id, shot, caption, blob, size: blob.size, sha256,
@@ -58,7 +61,7 @@ export async function addPhoto(site, file, { shot = "extra", caption = "", repla
     taken_at: meta.takenAt || new Date(file.lastModified || Date.now()).toISOString(),
     lat: meta.lat ?? coords?.latitude ?? null, lon: meta.lon ?? coords?.longitude ?? null,
     accuracy_m: coords ? Math.round(coords.accuracy) : null, replaces,
-    original_size: file.size,
+    original_size: file.size, quality: measured,
   };
   return outbox.queuePhoto(photo);
 }
@@ -112,7 +115,7 @@ export async function render(container, id) {
       h("h1", {}, t("photos")),
       h("p", { class: "checklist" }, summary(sitedata.checklist(site, view, profiles))),
       h("ul", { class: "shots" }, (site.required_shots || []).map((shot) =>
-        shotCard(site, shot, labels[shot] || shot, view.photos, returned))),
+        shotCard(site, shot, labels[shot] || shot, view.photos, returned, photoRules(site, profiles)))),
       h("h2", {}, t("extra_photos")), extras(site, view.photos, draw));
   };
   const redraw = () => draw();
@@ -121,7 +124,20 @@ export async function render(container, id) {
   return () => window.removeEventListener("fieldapp:change", redraw);
 }
 
-function shotCard(site, shot, label, photos, returned) {
+function photoRules(site, profiles) {
+  const profile = profiles[site.profile_id] || profiles[String(site.profile_id)];
+  return profile ? profile.rules.photos : null;
+}
+
+function qualityWarnings(photo, rules) {
+  // Measured on the phone at capture; for a photo already sent, the server's own figures.
+  const measured = photo.quality || (photo.brightness != null
+    ? { brightness: photo.brightness, sharpness: photo.sharpness } : null);
+  return quality.problems(measured, rules).map((problem) =>
+    h("p", { class: `${problem === "dark" ? "fail" : "warn"} photo-${problem}`, role: "alert" }, t(`photo_${problem}`)));
+}
+
+function shotCard(site, shot, label, photos, returned, rules) {
   const photo = photos.filter((p) => p.shot === shot).pop();
   const back = returned.find((i) => i.item_ref === shot || (photo && i.item_ref === photo.id));
   const error = h("p", { class: "error", role: "alert" });
@@ -130,6 +146,7 @@ function shotCard(site, shot, label, photos, returned) {
     back ? h("p", { class: "fail" }, back.reason) : null,
     photo ? h("div", { class: "shot-photo" }, preview(photo, label),
       h("small", {}, photo.waiting ? t("waiting") : t("on_server"))) : null,
+    photo ? qualityWarnings(photo, rules) : null,
     h("div", { class: "actions" },
       picker(`shot-${shot}`, photo ? t("retake") : t("take_photo"),
         (file) => capture(site, shot, file, photo, error, back && back.item_kind === "photo" ? back.item_ref : null)),
