@@ -1,6 +1,8 @@
 """The phone app's edge cases in Chromium at 360 px: wrong or unknown tags, a refused camera,
 impossible values, a file that is not a photo, and a record the server refuses."""
 
+import re
+
 import pytest
 from browser_helpers import FAKE_CAMERA_ARGS
 from browser_helpers import PHONE
@@ -183,7 +185,9 @@ def test_a_dark_or_blurred_photo_is_flagged_at_capture_as_the_supervisor_will(ap
     page.context.set_offline(True)  # measured on the phone: no server needed (and nothing sent)
     for n, path in enumerate(quality_photos(tmp_path)):
         cards.nth(n).locator("input[type=file]").set_input_files(str(path))
-        expect(cards.nth(n)).to_have_class("shot card has-photo")
+        expect(cards.nth(n)).to_have_class(re.compile(r"\bhas-photo\b"))
+    expect(cards.nth(0)).not_to_have_class(re.compile("has-problem"))
+    expect(cards.nth(1)).to_have_class(re.compile("has-problem"))
     expect(cards.nth(1).locator(".photo-dark")).to_contain_text("Too dark")
     expect(cards.nth(2).locator(".photo-blurred")).to_contain_text("Looks blurred")
     expect(cards.nth(0).locator(".photo-dark, .photo-blurred")).to_have_count(0)

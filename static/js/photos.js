@@ -141,12 +141,13 @@ function shotCard(site, shot, label, photos, returned, rules) {
   const photo = photos.filter((p) => p.shot === shot).pop();
   const back = returned.find((i) => i.item_ref === shot || (photo && i.item_ref === photo.id));
   const error = h("p", { class: "error", role: "alert" });
-  return h("li", { class: `shot card${photo ? " has-photo" : ""}`, "data-shot": shot },
+  const warnings = photo ? qualityWarnings(photo, rules) : [];
+  return h("li", { class: `shot card${photo ? " has-photo" : ""}${warnings.length ? " has-problem" : ""}`, "data-shot": shot },
     h("strong", {}, label),
     back ? h("p", { class: "fail" }, back.reason) : null,
     photo ? h("div", { class: "shot-photo" }, preview(photo, label),
       h("small", {}, photo.waiting ? t("waiting") : t("on_server"))) : null,
-    photo ? qualityWarnings(photo, rules) : null,
+    warnings,
     h("div", { class: "actions" },
       picker(`shot-${shot}`, photo ? t("retake") : t("take_photo"),
         (file) => capture(site, shot, file, photo, error, back && back.item_kind === "photo" ? back.item_ref : null)),
