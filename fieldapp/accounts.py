@@ -85,17 +85,22 @@ def authenticate(db, username, password, free_attempts=5, backoff_s=30, backoff_
 
     After `free_attempts` failures an account waits backoff_s, doubling per failure up to
     backoff_max_s, so guessing one account's password is slow from any number of addresses.
+    The attempt is counted as failed in the same write as the lock check, before the password
+    is verified, and the count is cleared on success: parallel guesses cannot all slip past a
+    check made before any of them was counted.
     """
-    user = store.one(db, "SELECT * FROM users WHERE username = ? AND active = 1", [username])
+    now = clock.parse(clock.now())
+    with store.write(db):
+        user = store.one(db, "SELECT * FROM users WHERE username = ? AND active = 1", [username])
+        if user is not None:
+            locked_until = clock.parse(user["locked_until"])
+            if locked_until and locked_until > now:
+                raise LoginRefused(retry_after=int((locked_until - now).total_seconds()) + 1)
+            _count_failure(db, user, now, free_attempts, backoff_s, backoff_max_s)
     if user is None:
         _verify(_DUMMY_HASH, password)  # same work as a real check: no user enumeration by timing
         raise LoginRefused()
-    now = clock.parse(clock.now())
-    locked_until = clock.parse(user["locked_until"])
-    if locked_until and locked_until > now:
-        raise LoginRefused(retry_after=int((locked_until - now).total_seconds()) + 1)
     if not _verify(user["password_hash"], password):
-        _note_failure(db, user, now, free_attempts, backoff_s, backoff_max_s)
         raise LoginRefused()
     with store.write(db):
         changes = {"failed_logins": 0, "locked_until": None}
@@ -112,11 +117,10 @@ def _verify(password_hash, password):
         return False
 
 
-def _note_failure(db, user, now, free_attempts, backoff_s, backoff_max_s):
+def _count_failure(db, user, now, free_attempts, backoff_s, backoff_max_s):
     failures = user["failed_logins"] + 1
     locked_until = None
     if failures >= free_attempts:
         wait = min(backoff_max_s, backoff_s * 2 ** (failures - free_attempts))
         locked_until = clock.to_iso(now + timedelta(seconds=wait))
-    with store.write(db):
-        db["users"].update(user["id"], {"failed_logins": failures, "locked_until": locked_until})
+    db["users"].update(user["id"], {"failed_logins": failures, "locked_until": locked_until})

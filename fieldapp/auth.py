@@ -89,8 +89,16 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         cfg = current_app.config
-        address, now = request.remote_addr or "unknown", clock.parse(clock.now())
-        wait = login_limits.wait_seconds(get_db(), address, now)
+        network, now = login_limits.client_key(request.remote_addr), clock.parse(clock.now())
+        wait, lock = login_limits.begin_attempt(
+            get_db(),
+            network,
+            now,
+            cfg["LOGIN_ADDRESS_FREE_ATTEMPTS"],
+            cfg["LOGIN_ADDRESS_WINDOW_SECONDS"],
+            cfg["LOGIN_BACKOFF_SECONDS"],
+            cfg["LOGIN_BACKOFF_MAX_SECONDS"],
+        )
         if wait:
             message = _("Too many failed sign-ins from this network. Try again in %(s)d seconds.", s=wait)
             flash(message, "error")
@@ -105,15 +113,6 @@ def login():
                 cfg["LOGIN_BACKOFF_MAX_SECONDS"],
             )
         except accounts.LoginRefused as refused:
-            login_limits.note_failure(
-                get_db(),
-                address,
-                now,
-                cfg["LOGIN_ADDRESS_FREE_ATTEMPTS"],
-                cfg["LOGIN_ADDRESS_WINDOW_SECONDS"],
-                cfg["LOGIN_BACKOFF_SECONDS"],
-                cfg["LOGIN_BACKOFF_MAX_SECONDS"],
-            )
             if refused.retry_after:
                 flash(
                     _("Too many failed attempts. Try again in %(s)d seconds.", s=refused.retry_after), "error"
@@ -121,6 +120,7 @@ def login():
             else:
                 flash(_("Wrong username or password."), "error")
             return render_template("auth/login.html", form=form), 401
+        login_limits.forgive(get_db(), network, lock)
         session.clear()
         session["user_id"] = user["id"]
         session["language"] = user["language"]

@@ -1,50 +1,81 @@
-"""Failed sign-ins counted per client address, beside the per-account backoff.
+"""Failed sign-ins counted per client network, beside the per-account backoff.
 
 The account backoff (accounts.authenticate) slows guessing one account's password; it does
-nothing against trying one common password on every account. Counting failures per address
+nothing against trying one common password on every account. Counting failures per network
 stops that. The count lives in SQLite so every gunicorn worker sees it (an in-memory limiter
 counts per process). Mobile carriers put many phones behind one address, so the allowance is
-generous, a quiet window starts it afresh, and a success does not reset it (else one valid
-account would let an attacker go on).
+generous; the count starts afresh only after a quiet window with no failure at all (a window
+fixed from the first failure would let a patient attacker spend the allowance every window);
+a success does not reset it (else one valid account would let an attacker go on).
+
+Each attempt is counted as failed before its password is checked, in the same write as the
+lock check, and taken back if it turns out right: otherwise parallel guesses would all pass
+a check made before any of them was counted.
 """
 
+import ipaddress
 from datetime import timedelta
 
 from fieldapp import clock
 from fieldapp import store
 
 
-def wait_seconds(db, address, now):
-    """Seconds this address must still wait before another sign-in, or None."""
-    row = store.one(db, "SELECT locked_until FROM login_addresses WHERE address = ?", [address])
-    locked = clock.parse(row["locked_until"]) if row else None
-    return int((locked - now).total_seconds()) + 1 if locked and locked > now else None
+def client_key(remote_addr):
+    """The network a request comes from: the IPv4 address, or the /64 of an IPv6 one.
+
+    One IPv6 subscriber is handed a whole /64, so counting single IPv6 addresses would give
+    each attacker 2^64 fresh allowances. An IPv4-mapped IPv6 address is its IPv4 address.
+    """
+    try:
+        address = ipaddress.ip_address(remote_addr or "")
+    except ValueError:
+        return remote_addr or "unknown"
+    if address.version == 6 and address.ipv4_mapped:
+        return str(address.ipv4_mapped)
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
-def note_failure(db, address, now, free_attempts, window_s, backoff_s, backoff_max_s):
-    """Count a refused sign-in; from `free_attempts` on within the window, the address waits
-    backoff_s, doubling per further failure up to backoff_max_s."""
-    window_start = now - timedelta(seconds=window_s)
+def begin_attempt(db, key, now, free_attempts, window_s, backoff_s, backoff_max_s):
+    """(seconds to wait, None) while this network is locked out; else (None, lock) after
+    counting this attempt as failed, `lock` being what it wrote, for forgive().
+
+    From `free_attempts` failures on, the network waits backoff_s, doubling per further
+    failure up to backoff_max_s.
+    """
+    quiet_since = now - timedelta(seconds=window_s)
     with store.write(db):
-        row = store.one(db, "SELECT * FROM login_addresses WHERE address = ?", [address])
-        fresh = row is None or clock.parse(row["window_start"]) < window_start
-        failures = 1 if fresh else row["failures"] + 1
-        locked_until = None
+        row = store.one(db, "SELECT * FROM login_addresses WHERE address = ?", [key])
+        locked = clock.parse(row["locked_until"]) if row else None
+        if locked and locked > now:
+            return int((locked - now).total_seconds()) + 1, None
+        quiet = row is None or clock.parse(row["last_failure"]) < quiet_since
+        failures = 1 if quiet else row["failures"] + 1
+        lock = None
         if failures >= free_attempts:
             wait = min(backoff_max_s, backoff_s * 2 ** (failures - free_attempts))
-            locked_until = clock.to_iso(now + timedelta(seconds=wait))
+            lock = clock.to_iso(now + timedelta(seconds=wait))
         db["login_addresses"].upsert(
-            {
-                "address": address,
-                "failures": failures,
-                "window_start": clock.to_iso(now) if fresh else row["window_start"],
-                "locked_until": locked_until,
-            },
+            {"address": key, "failures": failures, "last_failure": clock.to_iso(now), "locked_until": lock},
             pk="address",
         )
-        # Forget addresses that have been quiet for a window and are not waiting.
+        # Forget networks that have been quiet for a window and are not waiting.
         db.execute(
             "DELETE FROM login_addresses"
-            " WHERE window_start < ? AND (locked_until IS NULL OR locked_until < ?)",
-            [clock.to_iso(window_start), clock.to_iso(now)],
+            " WHERE last_failure < ? AND (locked_until IS NULL OR locked_until < ?)",
+            [clock.to_iso(quiet_since), clock.to_iso(now)],
+        )
+    return None, lock
+
+
+def forgive(db, key, lock):
+    """Take back the count of an attempt that was right, and the lock it set, unless a later
+    failure has written its own lock since."""
+    with store.write(db):
+        db.execute(
+            "UPDATE login_addresses SET failures = MAX(failures - 1, 0),"
+            " locked_until = CASE WHEN locked_until IS ? THEN NULL ELSE locked_until END"
+            " WHERE address = ?",
+            [lock, key],
         )

@@ -315,6 +315,12 @@ def m060_login_addresses(db):
     )
 
 
+@migrations()
+def m061_login_addresses_last_failure(db):
+    """The per-address count restarts after a quiet window since the last failure, not the first."""
+    db["login_addresses"].transform(rename={"window_start": "last_failure"})
+
+
 def apply(db):
     """Bring the schema up to date; applying twice is a no-op."""
     migrations.apply(db)

@@ -1,5 +1,6 @@
 """Signing in and out, backoff after failures, and the session cookie."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -164,15 +165,70 @@ def test_one_address_trying_many_accounts_waits_too(app, db, client, make):
     assert sign_in_from(client, "198.51.100.2", "tech0").status_code == 302  # other phones go on
 
 
+LIMITS = {"free_attempts": 2, "window_s": 900, "backoff_s": 10, "backoff_max_s": 40}
+START = clock.parse("2026-11-24T08:00:00Z")
+
+
+def attempt(db, at, key="203.0.113.7"):
+    """One sign-in attempt from `key` at START + `at` seconds; its wait, or None and its lock."""
+    return login_limits.begin_attempt(db, key, START + timedelta(seconds=at), **LIMITS)
+
+
 def test_an_address_waits_longer_each_failure_and_starts_afresh_after_a_quiet_window(db):
-    start = clock.parse("2026-11-24T08:00:00Z")
-    args = {"free_attempts": 2, "window_s": 900, "backoff_s": 10, "backoff_max_s": 40}
+    assert attempt(db, 0)[0] is None and attempt(db, 1)[0] is None  # the second one locks
+    assert attempt(db, 2)[0] == 10  # still locked: refused, not counted
+    assert attempt(db, 11)[0] is None and attempt(db, 12)[0] == 20  # third: 20 s
+    assert attempt(db, 32)[0] is None and attempt(db, 33)[0] == 40  # fourth: 40 s
+    assert attempt(db, 73)[0] is None and attempt(db, 74)[0] == 40  # capped at 40 s
+    assert attempt(db, 2000)[0] is None and attempt(db, 2001)[0] is None  # quiet: counted from one
+    assert attempt(db, 0, key="198.51.100.2")[0] is None
 
-    def fail(at):
-        login_limits.note_failure(db, "203.0.113.7", start + timedelta(seconds=at), **args)
-        return login_limits.wait_seconds(db, "203.0.113.7", start + timedelta(seconds=at))
 
-    assert [fail(s) for s in (0, 1, 2, 3, 4)] == [None, 11, 21, 41, 41]
-    assert login_limits.wait_seconds(db, "203.0.113.7", start + timedelta(seconds=45)) is None
-    assert fail(2000) is None  # a window later: counted from one again
-    assert login_limits.wait_seconds(db, "198.51.100.2", start) is None
+def test_failures_that_never_pause_for_a_window_keep_counting(db):
+    """A window fixed from the first failure would hand out a fresh allowance every 15 minutes."""
+    waits = []
+    at = 0
+    for _ in range(6):
+        wait, _lock = attempt(db, at)
+        waits.append(wait)
+        at += 800  # each failure within the window of the one before, never of the first
+    assert waits == [None] * 6
+    assert store.scalar(db, "SELECT failures FROM login_addresses") == 6
+
+
+def test_a_right_password_takes_back_its_count_and_its_lock(db):
+    attempt(db, 0)
+    wait, lock = attempt(db, 1)  # the second counts as failed, and locks ...
+    assert wait is None and lock is not None
+    login_limits.forgive(db, "203.0.113.7", lock)  # ... until it turns out right
+    assert attempt(db, 2)[0] is None
+    assert store.scalar(db, "SELECT failures FROM login_addresses") == 2
+
+
+def test_a_network_is_an_ipv4_address_or_an_ipv6_slash_64():
+    key = login_limits.client_key
+    assert key("203.0.113.7") == "203.0.113.7"
+    assert key("2001:db8:1:2:aaaa::1") == key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+    assert key("2001:db8:1:3::1") != key("2001:db8:1:2::1")
+    assert key("::ffff:203.0.113.7") == "203.0.113.7"
+    assert key(None) == "unknown"
+
+
+def test_parallel_guesses_on_one_account_are_each_counted(app, make):
+    """Counted in the same write as the lock check: guesses racing in from many workers
+    cannot all read the count before any of them has raised it."""
+    make.user(username="tech")
+    guesses = 8
+
+    def guess(_):
+        connection = store.connect(app.config["DATABASE"])
+        try:
+            with pytest.raises(accounts.LoginRefused):
+                accounts.authenticate(connection, "tech", "wrong", free_attempts=100)
+        finally:
+            connection.conn.close()
+
+    with ThreadPoolExecutor(guesses) as pool:
+        list(pool.map(guess, range(guesses)))
+    db = store.connect(app.config["DATABASE"])
+    assert store.scalar(db, "SELECT failed_logins FROM users WHERE username = 'tech'") == guesses
