@@ -164,7 +164,21 @@ def test_a_tray_records_its_splicer_and_each_fibers_attempt_and_estimate(app_pag
     page.locator(".saved-splices li", has_text="2: A").get_by_role("button").click()
     expect(rows).to_have_count(1)
     expect(rows.nth(0).locator("[name=attempt]")).to_have_value("2")
-    expect(rows.nth(0).locator("[name=loss_1310_ab]")).to_have_value("0.15")
+    expect(rows.nth(0).locator("[name=loss_1310_ab]")).to_have_value("")  # a new splice, to measure
+
+    # The header now describes the next tray; the re-spliced fiber stays where it is.
+    page.fill("[name=closure_label]", "MUF-10")
+    page.fill("[name=tray]", "7")
+    page.fill("[name=splicer_serial]", "SN 50000")
+    for name, value in zip(names, ("0.03", "0.04", "0.02", "0.03"), strict=True):
+        rows.nth(0).locator(f"[name={name}]").fill(value)
+    page.click("[name=save_splices]")
+    wait_until(page, lambda: store.scalar(db, "SELECT COUNT(*) FROM splices") == 3, timeout_ms=15_000)
+    current = db.execute(
+        "SELECT closure_label, tray, slot, attempt, splicer_serial, loss_1310_ab FROM splices"
+        " WHERE id NOT IN (SELECT replaces FROM splices WHERE replaces IS NOT NULL) ORDER BY slot"
+    ).fetchall()
+    assert current == [("MUF-9", 1, 1, 1, "SN 40411", 0.05), ("MUF-9", 1, 2, 2, "SN 50000", 0.03)]
 
 
 def quality_photos(tmp_path):

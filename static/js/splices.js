@@ -75,7 +75,9 @@ export async function render(container, id) {
   const editor = { container, site, limits, head, rows, gps, replaced: new Map() };
   const makeRows = () => {
     rows.replaceChildren();
-    const count = Math.min(Number(head.count.value) || SCHEME.fibersPerTube, SCHEME.fibersPerTube * 2);
+    const wanted = Math.trunc(Number(head.count.value)) || SCHEME.fibersPerTube;
+    const count = Math.min(Math.max(wanted, 1), SCHEME.fibersPerTube * 2);
+    head.count.value = count;
     for (let i = 0; i < count; i += 1) addRow(editor);
     // Straight to the first reading: the keyboard opens where the typing starts.
     const first = rows.querySelector(`[name=${LOSSES[0]}]`);
@@ -106,7 +108,7 @@ export async function render(container, id) {
     savedList(saved, limits, editor));
   if (correcting) {
     addRow(editor, correcting.data);
-    editor.replaced.set(rows.lastChild, { replaces: correcting.replaces, rejected: correcting.id });
+    editor.replaced.set(rows.lastChild, { original: correcting.data, replaces: correcting.replaces, rejected: correcting.id });
   }
 }
 
@@ -218,20 +220,31 @@ async function save(editor, status) {
   if (!rows.children.length || !validate(editor)) return;
   const splicer = { splicer_model: head.splicer_model.value.trim(), splicer_serial: head.splicer_serial.value.trim() };
   await store.put("meta", splicer, "splicer");
+  const tray = { closure_label: head.closure_label.value.trim(), closure_type: head.closure_type.value,
+    placement: head.placement.value, closure_lat: gps.lat, closure_lon: gps.lon, tray: Number(head.tray.value),
+    a_cable: head.a_cable.value.trim(), a_tube: Number(head.a_tube.value), b_cable: head.b_cable.value.trim(),
+    b_tube: Number(head.b_tube.value), splice_type: head.splice_type.value, ...splicer };
+  let slot = 0;
   for (const row of [...rows.children]) {
-    const data = { closure_label: head.closure_label.value.trim(), closure_type: head.closure_type.value,
-      placement: head.placement.value, closure_lat: gps.lat, closure_lon: gps.lon, tray: Number(head.tray.value),
-      slot: [...rows.children].indexOf(row) + 1, a_cable: head.a_cable.value.trim(), a_tube: Number(head.a_tube.value),
-      b_cable: head.b_cable.value.trim(), b_tube: Number(head.b_tube.value), splice_type: head.splice_type.value,
-      ...splicer, ...readRow(row) };
-    const fix = editor.replaced.get(row) || {};
-    await outbox.saveRecord("splice", site.id, data, fix.replaces || null);
-    if (fix.rejected) await store.del("outbox", fix.rejected);
+    const fix = editor.replaced.get(row);
+    const readings = readRow(row);
+    slot += fix ? 0 : 1;
+    const data = fix ? corrected(fix.original, readings, splicer) : { ...tray, slot, ...readings };
+    await outbox.saveRecord("splice", site.id, data, fix ? fix.replaces : null);
+    if (fix && fix.rejected) await store.del("outbox", fix.rejected);
   }
   status.textContent = `${t("saved")}: ${rows.children.length}`;
   rows.replaceChildren();
   editor.replaced.clear();
   await render(editor.container, site.id);
+}
+
+function corrected(original, readings, splicer) {
+  // A corrected row stays where its splice is: closure, tray, slot, tubes and cables come from
+  // the record it replaces, not from the header (which describes the next new tray). A splice
+  // made again is made with the splicer in hand; a mistyped reading keeps its own splicer.
+  const again = readings.attempt > (original.attempt || 1);
+  return { ...original, ...(again ? splicer : {}), ...readings };
 }
 
 function savedList(saved, limits, editor) {
@@ -245,9 +258,11 @@ function savedList(saved, limits, editor) {
         s.waiting ? h("small", {}, ` (${t("waiting")})`) : null,
         s.waiting ? null : h("button", { type: "button", class: "link", onclick: () => {
           // Correcting a splice over target means splicing it again: the next attempt.
+          // Its readings are the new splice's to measure, so they start empty.
           const again = r && (r.verdict === "retry" || r.verdict === "fail");
-          const row = addRow(editor, again ? { ...s, attempt: (s.attempt || 1) + 1 } : s);
-          editor.replaced.set(row, { replaces: s.id });
+          const fresh = Object.fromEntries([...LOSSES, "splicer_estimate_db"].map((key) => [key, null]));
+          const row = addRow(editor, again ? { ...s, ...fresh, attempt: (s.attempt || 1) + 1 } : s);
+          editor.replaced.set(row, { original: s, replaces: s.id });
           row.scrollIntoView();
         } }, t("fix")));
     })));
