@@ -242,18 +242,23 @@ def test_the_keyboards_enter_walks_the_readings_row_after_row(app_page, sites):
     assert page.evaluate(focused) == ["splicer_estimate_db", 1]
 
 
-def test_a_speed_test_below_the_contract_is_not_called_done(phone_page, sites, app, db):
+def test_the_speed_tile_says_what_the_speed_test_still_needs(phone_page, sites, app, db, make):
     from review_evidence import Evidence
     from review_evidence import speed
 
     tech = accounts.get_user(db, db.execute("SELECT id FROM users WHERE username = 'tech'").fetchone()[0])
+    wifi, short = make.installation([tech], type="school"), make.installation([tech], type="school")
     evidence = Evidence(db, app.config)
     evidence.batch(tech, speed(sites["a"], down=95.0, up=94.0))
     evidence.batch(tech, speed(sites["b"], down=5.0, up=4.0))  # an akimat's contract is more
+    evidence.batch(tech, speed(wifi, connection="wifi"))  # fast, but the contract wants a cable
+    evidence.batch(tech, speed(short, runs=1))  # fast, but one run proves little
     page = phone_page(worker=False)
-    for site, expected in ((sites["a"], "speed test done"), (sites["b"], "speed below the contract")):
+    expected = {sites["a"]: "speed test done", sites["b"]: "speed below the contract",
+                wifi: "speed test needs a cable, not Wi-Fi", short: "more speed test runs needed"}
+    for site, text in expected.items():
         goto(page, f"#/site/{site}")
-        expect(page.locator(f"a.tile[href='#/site/{site}/speed'] small")).to_have_text(expected)
+        expect(page.locator(f"a.tile[href='#/site/{site}/speed'] small")).to_have_text(text)
     goto(page, f"#/site/{sites['b']}/submit")
     expect(page.locator(".checklist .missing", has_text="speed below the contract")).to_be_visible()
 

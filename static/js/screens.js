@@ -23,7 +23,7 @@ function place(site, labels) {
 }
 
 function speedLabel(c) {
-  return { done: t("speed_done"), failing: t("speed_failing"), missing: t("speed_missing") }[c.speed];
+  return t(`speed_${c.speed}`);
 }
 
 export function summary(c) {

@@ -83,10 +83,16 @@ export function checklist(site, view, profiles = {}) {
 }
 
 function speedState(site, tests, profiles) {
+  // What the speed test still needs, named for what the technician does next: nothing, a
+  // test, a cable instead of Wi-Fi, more runs, or a look at a line below the contract.
   if (!tests.length) return "missing";
   const profile = profiles[site.profile_id] || profiles[String(site.profile_id)];
   if (!profile || !site.required_mbps) return "done";
-  return evaluate(profile.rules.speed, site.required_mbps, tests).passed ? "done" : "failing";
+  const result = evaluate(profile.rules.speed, site.required_mbps, tests);
+  if (result.passed) return "done";
+  const codes = result.reasons.map((reason) => reason.code);
+  if (codes.some((code) => code.endsWith("_too_slow"))) return "slow";
+  return result.runs === 0 && codes.includes("wifi_not_counted") ? "needs_cable" : "more_runs";
 }
 
 export function displayStatus(site, view) {
