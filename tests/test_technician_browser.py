@@ -77,6 +77,34 @@ def test_camera_denied_falls_back_to_typing(launch_browser, browser_type_launch_
     expect(app_page.locator("#outbox")).to_have_attribute("data-records", "0")  # sent at once
 
 
+def test_a_scan_screen_left_before_it_finished_drawing_lets_go_of_the_camera(
+        launch_browser, browser_type_launch_args, live_server, sites):
+    """A tap on Scan and straight back: the scan screen's camera must not stay on behind the
+    site screen, draining the battery with its light lit until the next screen change."""
+    browser = launch_browser(args=[*browser_type_launch_args.get("args", []), *FAKE_CAMERA_ARGS])
+    context = browser.new_context(**PHONE, service_workers="block", permissions=["camera"])
+    context.add_init_script("""
+        window.__tracks = [];
+        const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+        navigator.mediaDevices.getUserMedia = async (wanted) => {
+            const stream = await open(wanted);
+            window.__tracks.push(...stream.getTracks());
+            return stream;
+        };
+    """)
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    open_app(page, live_server.url, worker=False)
+    page.evaluate("""(id) => {
+        location.hash = `#/site/${id}/scan`;
+        setTimeout(() => { location.hash = `#/site/${id}`; }, 0);
+    }""", sites["a"])
+    expect(page.locator(f"a.tile[href='#/site/{sites['a']}/speed']")).to_be_visible()
+    wait_until(page, lambda: page.evaluate("window.__tracks.length") > 0)
+    wait_until(page, lambda: page.evaluate("window.__tracks.every((t) => t.readyState === 'ended')"))
+    context.close()
+
+
 def test_another_sites_tag_warns_clearly(app_page, sites, db):
     goto(app_page, f"#/site/{sites['a']}/scan")
     app_page.fill("[name=tag_code]", sites["codes"][sites["b"]])

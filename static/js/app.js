@@ -19,6 +19,7 @@ const ROUTES = [
   [/^#\/scan$/, (id, c) => scan.render(c, null)],
 ];
 let cleanup = null;
+let visits = 0;
 
 function freshSlot() {
   // Each screen draws into its own element. A slower render of a screen already left (an
@@ -30,6 +31,7 @@ function freshSlot() {
 }
 
 async function route() {
+  const visit = (visits += 1);
   const container = freshSlot();
   if (cleanup) cleanup();
   cleanup = null;
@@ -38,7 +40,11 @@ async function route() {
   for (const [pattern, render] of ROUTES) {
     const match = location.hash.match(pattern);
     if (match) {
-      cleanup = (await render(match[1], container)) || null;
+      const release = (await render(match[1], container)) || null;
+      // A screen left before it finished drawing releases what it took (a camera, a timer)
+      // at once, and never takes the place of the current screen's release.
+      if (visit === visits) cleanup = release;
+      else if (release) release();
       return;
     }
   }
