@@ -1,4 +1,4 @@
-"""Admin pages: home, CSV import from the browser, bulk crew assignment, label sheets, exports."""
+"""Admin pages: home, CSV import from the browser, bulk crew assignment, single labels, exports."""
 
 import json
 import os
@@ -18,7 +18,6 @@ from flask import render_template
 from flask import request
 from flask import send_file
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from fieldapp import blobstore
@@ -164,50 +163,6 @@ def assign():
     chosen = selection.selection()
     ids = institutions.installation_ids(db, {**chosen, "active": "1"})
     return render_template("admin/assign.html", selection=selection, form=form, matched=len(ids))
-
-
-def _labels_request():
-    db = get_db()
-    form = forms_admin.LabelsForm(request.args)
-    forms_admin.fill_place_choices(db, form, str(get_locale()))
-    if not form.validate():
-        abort(400)
-    cfg = current_app.config
-    found, untagged = labels.for_selection(
-        db, cfg["TAG_KEYS"], cfg["TAG_URL_PREFIX"], form.selection(), form.language.data
-    )
-    return form, found, untagged
-
-
-@bp.get("/labels")
-@login_required("admin")
-def labels_page():
-    """Choose institutions and a label stock; the PDF is one click away."""
-    form, found, untagged = _labels_request()
-    layout = labels.LAYOUTS[form.layout.data]
-    sheets = -(-len(found) // layout.per_page)
-    return render_template(
-        "admin/labels.html",
-        form=form,
-        count=len(found),
-        untagged=untagged,
-        sheets=sheets,
-        query=request.query_string.decode(),
-        action=forms_admin.ActionForm(),
-    )
-
-
-@bp.get("/labels.pdf")
-@login_required("admin")
-def labels_pdf():
-    """The label sheets as an A4 PDF (300 dpi)."""
-    form, found, _untagged = _labels_request()
-    body = labels.pdf(found, form.layout.data)
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": 'attachment; filename="fieldapp-labels.pdf"'},
-    )
 
 
 @bp.get("/sites/<int:institution_id>/label.<kind>")

@@ -9,6 +9,7 @@ DEFAULTS = {
     "SECRET_KEY": "dev",
     "DATABASE": None,  # set to instance/fieldapp.sqlite3 in load()
     "BLOB_DIR": None,  # set to instance/blobs in load()
+    "JOB_DIR": None,  # files made in the background (label sheets): instance/jobs
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -45,6 +46,7 @@ def load(app, test_config=None):
     app.config.from_mapping(DEFAULTS)
     app.config["DATABASE"] = os.path.join(app.instance_path, "fieldapp.sqlite3")
     app.config["BLOB_DIR"] = os.path.join(app.instance_path, "blobs")
+    app.config["JOB_DIR"] = os.path.join(app.instance_path, "jobs")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env()

@@ -2,10 +2,11 @@
 
 Pages are drawn as 1-bit images at 300 dpi, so Pillow writes them into the PDF with CCITT
 compression (a sheet of 21 labels is a few tens of KB) and the QR edges stay sharp; no
-PDF library needed. Tests decode the very page images that go into the PDF.
+PDF library needed. Tests render the PDF back with PDFium and decode every label.
 """
 
 import functools
+import gc
 import io
 import os
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from fieldapp import tags
 
 DPI = 300
 A4_MM = (210.0, 297.0)
+CHUNK_PAGES = 8  # pages rendered and appended to the PDF at a time (about 1 MB each)
 QUIET_ZONE = 4
 MIN_MODULE_MM = 0.5
 PADDING_MM = 1.5
@@ -227,19 +229,28 @@ def pages(labels, layout_key=DEFAULT_LAYOUT):
     return sheets
 
 
-def pdf(labels, layout_key=DEFAULT_LAYOUT):
-    """A multi-page A4 PDF of label sheets, as bytes."""
-    return pdf_from_pages(pages(labels, layout_key))
+def write_pdf(labels, layout_key, path, progress=lambda done: None):
+    """Write the label sheets to `path` as an A4 PDF at 300 dpi, CHUNK_PAGES pages at a time.
+
+    Pages are appended to the file chunk by chunk (a PDF incremental update), so memory stays
+    that of one chunk for any count: a national sheet held whole would take about 1 MB per
+    page. `progress(labels_done)` is called after each chunk. 1-bit pages are stored
+    CCITT-compressed.
+    """
+    per_chunk = LAYOUTS[layout_key].per_page * CHUNK_PAGES
+    for start in range(0, max(len(labels), 1), per_chunk):
+        sheets = pages(labels[start : start + per_chunk], layout_key) or [_blank_page()]
+        options = {"append": True} if start else {"title": "fieldapp QR labels"}
+        sheets[0].save(path, "PDF", resolution=DPI, save_all=True, append_images=sheets[1:], **options)
+        # Pillow's PDF writer leaves the appended pages in a reference cycle: freed only by a
+        # full collection, which comes rarely, so without this every chunk stays in memory.
+        del sheets
+        gc.collect()
+        progress(min(len(labels), start + per_chunk))
 
 
-def pdf_from_pages(sheets):
-    """Page images into one PDF at 300 dpi (1-bit pages are stored CCITT-compressed)."""
-    sheets = sheets or [Image.new("1", (px(A4_MM[0]), px(A4_MM[1])), 1)]
-    buffer = io.BytesIO()
-    sheets[0].save(
-        buffer, "PDF", resolution=DPI, save_all=True, append_images=sheets[1:], title="fieldapp QR labels"
-    )
-    return buffer.getvalue()
+def _blank_page():
+    return Image.new("1", (px(A4_MM[0]), px(A4_MM[1])), 1)
 
 
 def png(label, layout_key=DEFAULT_LAYOUT):

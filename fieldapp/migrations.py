@@ -321,6 +321,29 @@ def m061_login_addresses_last_failure(db):
     db["login_addresses"].transform(rename={"window_start": "last_failure"})
 
 
+@migrations()
+def m062_jobs(db):
+    """Long exports made in the background (fieldapp/jobs.py)."""
+    db.execute(
+        """CREATE TABLE jobs (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES users(id),
+            params TEXT NOT NULL,
+            total INTEGER NOT NULL,
+            done INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('running', 'ready', 'failed')),
+            error TEXT,
+            filename TEXT NOT NULL,
+            size INTEGER,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX jobs_kind_state ON jobs(kind, state)")
+    db.execute("CREATE INDEX jobs_created ON jobs(created_at)")
+
+
 def apply(db):
     """Bring the schema up to date; applying twice is a no-op."""
     migrations.apply(db)

@@ -55,6 +55,7 @@ def app(tmp_path):
             "TAG_KEYS": {1: "test-tag-key-1"},
             "DATABASE": str(tmp_path / "test.sqlite3"),
             "BLOB_DIR": str(tmp_path / "blobs"),
+            "JOB_DIR": str(tmp_path / "jobs"),
             "WTF_CSRF_ENABLED": False,
         }
     )

@@ -22,7 +22,6 @@ ADMIN_PAGES = [
     "/admin/import",
     "/admin/assign",
     "/admin/labels",
-    "/admin/labels.pdf",
     "/admin/exports",
     "/admin/exports/institutions.csv",
     "/admin/exports/institutions.geojson",
@@ -45,7 +44,9 @@ def test_technicians_and_supervisors_get_403(client, make, auth, role):
     assert refused == dict.fromkeys(ADMIN_PAGES, 403)
 
 
-@pytest.mark.parametrize("url", ["/admin/sites/1/tag", "/admin/import/confirm", "/admin/users/1/password"])
+@pytest.mark.parametrize(
+    "url", ["/admin/sites/1/tag", "/admin/import/confirm", "/admin/users/1/password", "/admin/labels/sheets"]
+)
 def test_posts_are_refused_too(client, make, auth, url):
     make.user("supervisor", username="someone")
     auth.login("someone")

@@ -1,9 +1,13 @@
 """An admin's round in a real Chromium: import, a site and its tag, labels, progress map, a new user."""
 
 import os
+import threading
 
+import pypdfium2 as pdfium
 import pytest
+from playwright.sync_api import expect
 
+from fieldapp import jobs
 from fieldapp import tags
 
 SHOTS = os.environ.get("SCREENSHOT_DIR")  # set it to look at the pages: SCREENSHOT_DIR=/tmp/shots
@@ -72,10 +76,44 @@ def test_import_then_tag_then_labels(admin_page, live_server, app, db, tmp_path)
     page.get_by_role("button", name="Count labels").click()
     page.get_by_text("Labels: 2 · A4 sheets: 1").wait_for()
     shot(page, "labels")
+    page.get_by_role("button", name="Make the PDF").click()
+    expect(page.locator("#job-message")).to_have_text("2 labels are ready.")
+    expect(page.locator("progress")).to_have_attribute("value", "2")
+    shot(page, "label-sheet")
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download PDF").click()
+        page.get_by_role("link", name="Download PDF").click()
     assert download.value.suggested_filename == "fieldapp-labels.pdf"
+    assert len(pdfium.PdfDocument(download.value.path())) == 1
     assert not [e for e in page.errors if "Content Security Policy" in e]
+
+
+def test_the_sheet_page_fills_its_bar_and_then_offers_the_download(admin_page, live_server, app, db):
+    """A national sheet takes half a minute: the bar must move, and the download appear, by itself."""
+    page = admin_page
+    steps = [threading.Event() for _ in range(2)]
+
+    def write(path, progress):
+        steps[0].wait(10)
+        progress(2000)
+        steps[1].wait(10)
+        with open(path, "wb") as out:
+            out.write(b"%PDF-1.4 a stand-in, the page only links to it")
+        progress(4000)
+
+    boss = db.execute("SELECT id FROM users WHERE username = 'boss'").fetchone()[0]
+    cfg = app.config
+    job_id = jobs.start(db, cfg["JOB_DIR"], cfg["DATABASE"], boss, "label_sheet", {"layout": "L7160"}, 4000,
+                        "fieldapp-labels.pdf", write)
+    page.goto(f"{live_server.url}/admin/labels/sheets/{job_id}")
+    expect(page.locator("#job-message")).to_have_text("Made 0 of 4,000 labels…")
+    steps[0].set()
+    expect(page.locator("#job-message")).to_have_text("Made 2,000 of 4,000 labels…")
+    expect(page.locator("progress")).to_have_js_property("value", 2000)
+    shot(page, "label-sheet-running")
+    steps[1].set()
+    expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
+    expect(page.locator("#job-message")).to_have_text("4,000 labels are ready.")
+    assert not page.errors
 
 
 def test_progress_map_without_tiles_and_new_user(admin_page, live_server, app, make):

@@ -1,12 +1,14 @@
 """QR label sheets: the right pages, every label decodes back to its tag, sizes the standards ask for."""
 
 import io
+import time
+import weakref
 import xml.etree.ElementTree as ET
 
+import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from PIL import Image
-from PIL import PdfParser
 
 from fieldapp import labels
 from fieldapp import tags
@@ -41,22 +43,63 @@ def _slot_of(result, layout):
 @pytest.mark.parametrize(
     ("count", "layout_key", "pages"), [(45, "L7160", 3), (14, "L7163", 1), (9, "L7165", 2)]
 )
-def test_sheet_pdf_has_the_right_pages_and_every_label_decodes_in_place(count, layout_key, pages):
+def test_sheet_pdf_has_the_right_pages_and_every_label_decodes_in_place(count, layout_key, pages, tmp_path):
+    """Decoded from the PDF itself, rendered back at 300 dpi by PDFium: what the printer gets."""
     items = [_label(n, outdoor=n % 4 == 0) for n in range(count)]
-    document = labels.pdf(items, layout_key)
-    assert document.startswith(b"%PDF")
-    assert len(PdfParser.PdfParser(buf=document).pages) == pages
+    path, done = tmp_path / "labels.pdf", []
+    labels.write_pdf(items, layout_key, path, progress=done.append)
+    assert done[-1] == count
+    document = pdfium.PdfDocument(path)
+    assert len(document) == pages
     layout = labels.LAYOUTS[layout_key]
-    for number, page in enumerate(labels.pages(items, layout_key)):
-        assert page.size == (2480, 3508)  # A4 at 300 dpi
+    for number, page in enumerate(document):
+        assert [round(side * 25.4 / 72) for side in page.get_size()] == [210, 297]  # A4, in mm
+        image = page.render(scale=labels.DPI / 72).to_pil()
         expected = items[number * layout.per_page : (number + 1) * layout.per_page]
-        found = zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.QRCode)
+        found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
         assert sorted(r.text for r in found) == sorted(i["url"] for i in expected)
         for result in found:
             item = expected[_slot_of(result, layout)]
             assert result.text == item["url"]
             assert tags.verify(KEYS, result.text) == item["code"][:8]
             assert result.ec_level == ("H" if item["outdoor"] else "Q")
+
+
+def test_a_sheet_longer_than_a_chunk_keeps_every_page_in_order(tmp_path, monkeypatch):
+    """Pages are appended to the file a chunk at a time; none may be lost or reordered."""
+    monkeypatch.setattr(labels, "CHUNK_PAGES", 2)
+    items = [_label(n) for n in range(5 * 21 + 1)]  # 6 pages: three chunks
+    path, done = tmp_path / "labels.pdf", []
+    labels.write_pdf(items, "L7160", path, progress=done.append)
+    assert done == [42, 84, 106]
+    document = pdfium.PdfDocument(path)
+    assert len(document) == 6
+    for number in (0, 3, 5):
+        image = document[number].render(scale=labels.DPI / 72).to_pil()
+        found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        expected = items[number * 21 : (number + 1) * 21]
+        assert sorted(r.text for r in found) == sorted(i["url"] for i in expected)
+
+
+def test_no_page_image_outlives_its_chunk(tmp_path, monkeypatch):
+    """A page is 8.7 MB in memory (Pillow keeps 1-bit images a byte per pixel): pages kept past
+    their chunk took a national sheet to 1.6 GB."""
+    monkeypatch.setattr(labels, "CHUNK_PAGES", 3)
+    made, render_pages = [], labels.pages
+
+    def pages(*args):
+        sheets = render_pages(*args)
+        made.extend(weakref.ref(sheet) for sheet in sheets)
+        return sheets
+
+    monkeypatch.setattr(labels, "pages", pages)
+    labels.write_pdf([_label(n) for n in range(6 * 21)], "L7160", tmp_path / "labels.pdf")
+    assert len(made) == 6 and [ref() for ref in made] == [None] * 6
+
+
+def test_an_empty_selection_still_makes_a_printable_pdf(tmp_path):
+    labels.write_pdf([], "L7160", tmp_path / "labels.pdf")
+    assert len(pdfium.PdfDocument(tmp_path / "labels.pdf")) == 1
 
 
 def test_avery_l7160_defaults():
@@ -123,7 +166,7 @@ def test_for_selection_uses_active_tags_and_counts_untagged(db, make):
     assert untagged == 1
 
 
-def test_labels_pdf_download_for_a_district(app, client, auth, db, make):
+def test_a_districts_sheet_is_made_in_the_background_and_downloaded(app, client, auth, db, make):
     make.user("admin", username="boss")
     ids = [make.institution(region="KZ-31") for _ in range(22)] + [
         make.institution(region="KZ-55", lat=52.3, lon=76.9)
@@ -134,11 +177,22 @@ def test_labels_pdf_download_for_a_district(app, client, auth, db, make):
         [ids[0]],
     ).fetchone()[0]
     auth.login("boss")
-    response = client.get(f"/admin/labels.pdf?district_id={district}&layout=L7160")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert len(PdfParser.PdfParser(buf=response.data).pages) == 2
     page = client.get(f"/admin/labels?district_id={district}").get_data(as_text=True)
-    assert "22" in page
+    assert "Labels: 22 · A4 sheets: 2" in page
+    chosen = {"district_id": district, "layout": "L7160", "language": "ru"}
+    made = client.post("/admin/labels/sheets", data=chosen)
+    sheet_url = made.headers["Location"]
+    status = {"state": "running"}
+    for _ in range(200):
+        status = client.get(f"{sheet_url}/status").get_json()
+        if status["state"] != "running":
+            break
+        time.sleep(0.05)
+    assert status == {"state": "ready", "done": 22, "total": 22, "message": "22 labels are ready."}
+    assert "Download PDF" in client.get(sheet_url).get_data(as_text=True)
+    response = client.get(f"{sheet_url}/pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert len(pdfium.PdfDocument(response.data)) == 2
     single = client.get(f"/admin/sites/{ids[0]}/label.png")
     decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(single.data)))
     assert decoded[0].text == tags.url(
