@@ -24,6 +24,7 @@ def _register(app):
     from fieldapp import auth
     from fieldapp import db
     from fieldapp import i18n
+    from fieldapp import job_views
     from fieldapp import label_views
     from fieldapp import photo_views
     from fieldapp import progress_views
@@ -42,7 +43,7 @@ def _register(app):
     i18n.init_app(app)
     vocabulary.init_app(app)
     for module in (auth, technician, sites, vendor, i18n, review, speedtest,
-                   sync_api, photo_views, admin, label_views, users_admin, progress_views):
+                   sync_api, photo_views, admin, label_views, job_views, users_admin, progress_views):
         app.register_blueprint(module.bp)
     auth.init_app(app)
     sites.init_app(app)

@@ -4,7 +4,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import time
 
 from flask import Blueprint
@@ -16,14 +15,15 @@ from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import send_file
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from fieldapp import blobstore
 from fieldapp import exports
 from fieldapp import forms_admin
 from fieldapp import institutions
+from fieldapp import job_views
 from fieldapp import labels
 from fieldapp import site_import
 from fieldapp import tags
@@ -224,18 +224,36 @@ def export_geojson():
     )
 
 
-@bp.get("/exports/packets.zip")
+def _accepted_in_selection(db, formdata):
+    form = forms_admin.SelectionForm(formdata=formdata)
+    forms_admin.fill_place_choices(db, form, str(get_locale()))
+    return form, institutions.installation_ids(db, {**form.selection(), "status": "accepted"})
+
+
+@bp.get("/exports/packets")
 @login_required("admin")
-def export_packets():
-    """The acceptance packets of every accepted installation in the set, as one ZIP."""
+def packets_page():
+    """How many acceptance packets the set holds; the ZIP is made in the background."""
     db = get_db()
-    ids = institutions.installation_ids(db, {**selection_form(db).selection(), "status": "accepted"})
+    form, ids = _accepted_in_selection(db, request.args)
     if not ids:
         flash(_("No accepted installations in this set: no packets to export."), "error")
         return redirect(url_for("admin.exports_page", **request.args))
-    out = tempfile.TemporaryFile()
-    exports.packets_zip(db, blobstore.LocalBlobStore(current_app.config["BLOB_DIR"]), ids, out)
-    out.seek(0)
-    return send_file(
-        out, mimetype="application/zip", as_attachment=True, download_name="fieldapp-packets.zip"
-    )
+    return render_template("admin/packets.html", form=form, count=len(ids), action=forms_admin.ActionForm())
+
+
+@bp.post("/exports/packets")
+@login_required("admin")
+def make_packets():
+    """Start packing the set's acceptance packets into one ZIP."""
+    if not forms_admin.ActionForm().validate_on_submit():
+        abort(400)
+    db = get_db()
+    form, ids = _accepted_in_selection(db, request.form)
+    blobs = blobstore.LocalBlobStore(current_app.config["BLOB_DIR"])
+
+    def write(job_db, path, progress):
+        exports.packets_zip(job_db, blobs, ids, path, progress)
+
+    job_id = job_views.start("packets", form.selection(), len(ids), "fieldapp-packets.zip", write)
+    return redirect(url_for("jobs.page", job_id=job_id))

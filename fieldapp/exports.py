@@ -158,15 +158,16 @@ def to_geojson(export_rows):
     return {"type": "FeatureCollection", "features": features}
 
 
-def packets_zip(db, blobs, installation_ids_, out):
-    """Write the acceptance packet of each installation into one ZIP file object `out`.
+def packets_zip(db, blobs, installation_ids_, out, progress=lambda done: None):
+    """Write the acceptance packet of each installation into one ZIP at `out` (a path or a
+    file object); `progress(done)` after each packet.
 
     Packets go under <oblast>/<district>/<installation id>-<institution id>/ so a region's
-    bundle unpacks into folders people can find their way through. Streams into `out`
-    (a temporary file), so hundreds of packets with photos never sit in memory at once.
+    bundle unpacks into folders people can find their way through. Streams into `out`, so
+    hundreds of packets with photos never sit in memory at once.
     """
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for installation_id in installation_ids_:
+        for done, installation_id in enumerate(installation_ids_, start=1):
             place = db.execute(
                 f"""SELECT r.iso_code, d.id, i.id FROM installations inst
                 JOIN institutions i ON i.id = inst.institution_id {institutions.PLACE_JOINS}
@@ -175,4 +176,5 @@ def packets_zip(db, blobs, installation_ids_, out):
             ).fetchone()
             prefix = f"{place[0]}/{place[1]}/{installation_id}-{place[2]}/"
             packet.write_zip(zf, db, blobs, installation_id, prefix)
+            progress(done)
     return len(installation_ids_)

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 
 def start(db, directory, database, author_id, kind, params, total, filename, make):
-    """Start `make(path, progress)` in a thread and return the job's id.
+    """Start `make(db, path, progress)` in a thread and return the job's id; `db` is the
+    thread's own connection, `progress(done)` notes how far it is.
 
     The same kind and params already being made are not made twice (a second click, a second
     tab): that job's id is returned instead.
@@ -79,7 +80,7 @@ def _run(database, directory, job_id, make):
             db["jobs"].update(job_id, {"done": done, "updated_at": clock.now()})
 
     try:
-        make(part, progress)
+        make(db, part, progress)
         os.replace(part, path(directory, job_id))
         changes = {"state": "ready", "size": os.path.getsize(path(directory, job_id))}
     except Exception as error:  # noqa: BLE001 - whatever went wrong is shown to the admin

@@ -3,6 +3,7 @@
 import os
 import shutil
 import threading
+import time
 
 import pytest
 from argon2 import PasswordHasher
@@ -144,6 +145,21 @@ class Factory:
         for step in path:
             installations.transition(self.db, installation_id, step)
         return installation_id
+
+
+@pytest.fixture
+def finished_job(client):
+    """Poll a background job's status, as its page does, until it ends; its last status."""
+
+    def poll(job_url):
+        for _ in range(400):
+            status = client.get(f"{job_url}/status").get_json()
+            if status["state"] != "running":
+                return status
+            time.sleep(0.05)
+        raise AssertionError(f"{job_url} still running")
+
+    return poll
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ ADMIN_PAGES = [
     "/admin/exports",
     "/admin/exports/institutions.csv",
     "/admin/exports/institutions.geojson",
-    "/admin/exports/packets.zip",
+    "/admin/exports/packets",
     "/admin/users/",
     "/admin/users/new",
 ]
@@ -45,7 +45,8 @@ def test_technicians_and_supervisors_get_403(client, make, auth, role):
 
 
 @pytest.mark.parametrize(
-    "url", ["/admin/sites/1/tag", "/admin/import/confirm", "/admin/users/1/password", "/admin/labels/sheets"]
+    "url", ["/admin/sites/1/tag", "/admin/import/confirm", "/admin/users/1/password", "/admin/labels/sheets",
+            "/admin/exports/packets"]
 )
 def test_posts_are_refused_too(client, make, auth, url):
     make.user("supervisor", username="someone")

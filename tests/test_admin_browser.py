@@ -92,7 +92,7 @@ def test_the_sheet_page_fills_its_bar_and_then_offers_the_download(admin_page, l
     page = admin_page
     steps = [threading.Event() for _ in range(2)]
 
-    def write(path, progress):
+    def write(db, path, progress):
         steps[0].wait(10)
         progress(2000)
         steps[1].wait(10)
@@ -104,7 +104,7 @@ def test_the_sheet_page_fills_its_bar_and_then_offers_the_download(admin_page, l
     cfg = app.config
     job_id = jobs.start(db, cfg["JOB_DIR"], cfg["DATABASE"], boss, "label_sheet", {"layout": "L7160"}, 4000,
                         "fieldapp-labels.pdf", write)
-    page.goto(f"{live_server.url}/admin/labels/sheets/{job_id}")
+    page.goto(f"{live_server.url}/admin/jobs/{job_id}")
     expect(page.locator("#job-message")).to_have_text("Made 0 of 4,000 labels…")
     steps[0].set()
     expect(page.locator("#job-message")).to_have_text("Made 2,000 of 4,000 labels…")

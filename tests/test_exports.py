@@ -122,10 +122,15 @@ def test_geojson_is_valid_and_in_lon_lat_order(client, make, auth, site):
     assert jambyl["properties"]["status"] == "accepted" and jambyl["properties"]["down_mbps_median"] == 100.0
 
 
-def test_packets_zip_has_one_folder_per_accepted_installation(client, make, auth, site, db):
+def test_packets_zip_has_one_folder_per_accepted_installation(client, make, auth, site, db, finished_job):
     make.user("admin", username="boss")
     auth.login("boss")
-    response = client.get("/admin/exports/packets.zip")
+    chosen = client.get("/admin/exports/packets").get_data(as_text=True)
+    assert "1 accepted installation in this set." in chosen
+    job_url = client.post("/admin/exports/packets").headers["Location"]
+    status = finished_job(job_url)
+    assert status["state"] == "ready" and status["message"] == "The packet of 1 installation is ready."
+    response = client.get(f"{job_url}/file")
     assert response.mimetype == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     district = installations.get(db, site["installation"])["district_id"]
@@ -138,7 +143,7 @@ def test_packets_with_nothing_accepted_says_so(client, make, auth):
     make.user("admin", username="boss")
     make.installation()
     auth.login("boss")
-    response = client.get("/admin/exports/packets.zip", follow_redirects=True)
+    response = client.get("/admin/exports/packets", follow_redirects=True)
     assert "No accepted installations" in response.get_data(as_text=True)
 
 

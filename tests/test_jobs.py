@@ -18,7 +18,7 @@ def start(app, db, author, make, params=None):
     )
 
 
-def touch(path, progress):
+def touch(db, path, progress):
     open(path, "wb").close()
 
 
@@ -35,7 +35,7 @@ def test_progress_is_seen_while_the_file_is_written_and_only_a_whole_file_is_kep
     author = make.user("admin")["id"]
     halfway, go_on = threading.Event(), threading.Event()
 
-    def write(path, progress):
+    def write(db, path, progress):
         with open(path, "wb") as out:
             out.write(b"half")
             progress(2)
@@ -60,7 +60,7 @@ def test_a_second_click_joins_the_sheet_already_being_made(app, db, make):
     author = make.user("admin")["id"]
     go_on = threading.Event()
 
-    def write(path, progress):
+    def write(db, path, progress):
         go_on.wait(5)
         open(path, "wb").close()
 
@@ -76,7 +76,7 @@ def test_a_second_click_joins_the_sheet_already_being_made(app, db, make):
 def test_a_failed_job_says_why_and_leaves_no_file(app, db, make):
     author = make.user("admin")["id"]
 
-    def write(path, progress):
+    def write(db, path, progress):
         open(path, "wb").close()
         raise OSError("No space left on device")
 
@@ -114,13 +114,13 @@ def test_jobs_older_than_a_day_are_forgotten_with_their_files(app, db, make):
 def test_the_sheet_page_tells_a_failed_sheet_and_hides_the_download(app, db, client, auth, make):
     author = make.user("admin", username="boss")["id"]
 
-    def write(path, progress):
+    def write(db, path, progress):
         raise ValueError("font missing")
 
     job_id = start(app, db, author, write)
     wait_for_end(db, job_id)
     auth.login("boss")
-    page = client.get(f"/admin/labels/sheets/{job_id}").get_data(as_text=True)
-    assert "The sheet could not be made: font missing" in page and "Download PDF" not in page
-    assert client.get(f"/admin/labels/sheets/{job_id}/pdf").status_code == 404
-    assert client.get("/admin/labels/sheets/nothing-here").status_code == 404
+    page = client.get(f"/admin/jobs/{job_id}").get_data(as_text=True)
+    assert "It could not be made: font missing" in page and "Download PDF" not in page
+    assert client.get(f"/admin/jobs/{job_id}/file").status_code == 404
+    assert client.get("/admin/jobs/nothing-here").status_code == 404
