@@ -214,18 +214,21 @@ def render(label, layout):
     return image
 
 
-def pages(labels, layout_key=DEFAULT_LAYOUT):
-    """The A4 page images for a list of labels, filled row by row."""
+def pages(labels, layout_key=DEFAULT_LAYOUT, placed=lambda count: None):
+    """The A4 page images for a list of labels, filled row by row; `placed(count)` after each
+    page with the labels drawn so far."""
     layout = LAYOUTS[layout_key]
     sheets = []
     for start in range(0, len(labels), layout.per_page):
         page = Image.new("1", (px(A4_MM[0]), px(A4_MM[1])), 1)
-        for slot, label in enumerate(labels[start : start + layout.per_page]):
+        on_page = labels[start : start + layout.per_page]
+        for slot, label in enumerate(on_page):
             row, col = divmod(slot, layout.cols)
             x = px(layout.left + col * (layout.width + layout.gap_x))
             y = px(layout.top + row * (layout.height + layout.gap_y))
             page.paste(render(label, layout), (x, y))
         sheets.append(page)
+        placed(start + len(on_page))
     return sheets
 
 
@@ -233,20 +236,22 @@ def write_pdf(labels, layout_key, path, progress=lambda done: None):
     """Write the label sheets to `path` as an A4 PDF at 300 dpi, CHUNK_PAGES pages at a time.
 
     Pages are appended to the file chunk by chunk (a PDF incremental update), so memory stays
-    that of one chunk for any count: a national sheet held whole would take about 1 MB per
-    page. `progress(labels_done)` is called after each chunk. 1-bit pages are stored
+    that of one chunk for any count: Pillow keeps a 1-bit page a byte per pixel (8.7 MB), and
+    a national sheet held whole took 1.6 GB. `progress(labels_done)` is called after each
+    page is drawn (drawing the QR codes is most of the time). 1-bit pages are stored
     CCITT-compressed.
     """
     per_chunk = LAYOUTS[layout_key].per_page * CHUNK_PAGES
     for start in range(0, max(len(labels), 1), per_chunk):
-        sheets = pages(labels[start : start + per_chunk], layout_key) or [_blank_page()]
+        chunk = labels[start : start + per_chunk]
+        sheets = pages(chunk, layout_key, lambda count, start=start: progress(start + count))
+        sheets = sheets or [_blank_page()]
         options = {"append": True} if start else {"title": "fieldapp QR labels"}
         sheets[0].save(path, "PDF", resolution=DPI, save_all=True, append_images=sheets[1:], **options)
         # Pillow's PDF writer leaves the appended pages in a reference cycle: freed only by a
         # full collection, which comes rarely, so without this every chunk stays in memory.
         del sheets
         gc.collect()
-        progress(min(len(labels), start + per_chunk))
 
 
 def _blank_page():

@@ -70,7 +70,7 @@ def test_a_sheet_longer_than_a_chunk_keeps_every_page_in_order(tmp_path, monkeyp
     items = [_label(n) for n in range(5 * 21 + 1)]  # 6 pages: three chunks
     path, done = tmp_path / "labels.pdf", []
     labels.write_pdf(items, "L7160", path, progress=done.append)
-    assert done == [42, 84, 106]
+    assert done == [21, 42, 63, 84, 105, 106]  # after each page drawn
     document = pdfium.PdfDocument(path)
     assert len(document) == 6
     for number in (0, 3, 5):
