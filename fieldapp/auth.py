@@ -90,7 +90,7 @@ def login():
     if form.validate_on_submit():
         cfg = current_app.config
         network, now = login_limits.client_key(request.remote_addr), clock.parse(clock.now())
-        wait, lock = login_limits.begin_attempt(
+        wait, undo = login_limits.begin_attempt(
             get_db(),
             network,
             now,
@@ -120,7 +120,7 @@ def login():
             else:
                 flash(_("Wrong username or password."), "error")
             return render_template("auth/login.html", form=form), 401
-        login_limits.forgive(get_db(), network, lock)
+        login_limits.forgive(get_db(), network, undo)
         session.clear()
         session["user_id"] = user["id"]
         session["language"] = user["language"]

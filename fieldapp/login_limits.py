@@ -38,8 +38,8 @@ def client_key(remote_addr):
 
 
 def begin_attempt(db, key, now, free_attempts, window_s, backoff_s, backoff_max_s):
-    """(seconds to wait, None) while this network is locked out; else (None, lock) after
-    counting this attempt as failed, `lock` being what it wrote, for forgive().
+    """(seconds to wait, None) while this network is locked out; else (None, undo) after
+    counting this attempt as failed, `undo` being what forgive() needs to take it back.
 
     From `free_attempts` failures on, the network waits backoff_s, doubling per further
     failure up to backoff_max_s.
@@ -60,22 +60,31 @@ def begin_attempt(db, key, now, free_attempts, window_s, backoff_s, backoff_max_
             {"address": key, "failures": failures, "last_failure": clock.to_iso(now), "locked_until": lock},
             pk="address",
         )
+        before = None if quiet else row["last_failure"]
+        undo = {"lock": lock, "written": clock.to_iso(now), "last_failure": before}
         # Forget networks that have been quiet for a window and are not waiting.
         db.execute(
             "DELETE FROM login_addresses"
             " WHERE last_failure < ? AND (locked_until IS NULL OR locked_until < ?)",
             [clock.to_iso(quiet_since), clock.to_iso(now)],
         )
-    return None, lock
+    return None, undo
 
 
-def forgive(db, key, lock):
-    """Take back the count of an attempt that was right, and the lock it set, unless a later
-    failure has written its own lock since."""
+def forgive(db, key, undo):
+    """Take back an attempt that was right: its count, the lock it set and its time (a success
+    must not keep a busy network's count from restarting), unless a later failure has written
+    its own since. A count that falls to nothing is forgotten."""
     with store.write(db):
-        db.execute(
-            "UPDATE login_addresses SET failures = MAX(failures - 1, 0),"
-            " locked_until = CASE WHEN locked_until IS ? THEN NULL ELSE locked_until END"
-            " WHERE address = ?",
-            [lock, key],
-        )
+        row = store.one(db, "SELECT * FROM login_addresses WHERE address = ?", [key])
+        if row is None:
+            return
+        changes = {"failures": max(row["failures"] - 1, 0)}
+        if undo["lock"] and row["locked_until"] == undo["lock"]:
+            changes["locked_until"] = None
+        if undo["last_failure"] and row["last_failure"] == undo["written"]:
+            changes["last_failure"] = undo["last_failure"]
+        if changes["failures"] == 0:
+            db["login_addresses"].delete(key)
+        else:
+            db["login_addresses"].update(key, changes)

@@ -170,7 +170,7 @@ START = clock.parse("2026-11-24T08:00:00Z")
 
 
 def attempt(db, at, key="203.0.113.7"):
-    """One sign-in attempt from `key` at START + `at` seconds; its wait, or None and its lock."""
+    """One sign-in attempt from `key` at START + `at` seconds: its wait, or None and its undo."""
     return login_limits.begin_attempt(db, key, START + timedelta(seconds=at), **LIMITS)
 
 
@@ -189,7 +189,7 @@ def test_failures_that_never_pause_for_a_window_keep_counting(db):
     waits = []
     at = 0
     for _ in range(6):
-        wait, _lock = attempt(db, at)
+        wait, _undo = attempt(db, at)
         waits.append(wait)
         at += 800  # each failure within the window of the one before, never of the first
     assert waits == [None] * 6
@@ -198,11 +198,38 @@ def test_failures_that_never_pause_for_a_window_keep_counting(db):
 
 def test_a_right_password_takes_back_its_count_and_its_lock(db):
     attempt(db, 0)
-    wait, lock = attempt(db, 1)  # the second counts as failed, and locks ...
-    assert wait is None and lock is not None
-    login_limits.forgive(db, "203.0.113.7", lock)  # ... until it turns out right
+    wait, undo = attempt(db, 1)  # the second counts as failed, and locks ...
+    assert wait is None and undo["lock"] is not None
+    login_limits.forgive(db, "203.0.113.7", undo)  # ... until it turns out right
     assert attempt(db, 2)[0] is None
     assert store.scalar(db, "SELECT failures FROM login_addresses") == 2
+
+
+def test_successes_on_a_busy_network_do_not_keep_its_count_from_restarting(db):
+    """Many phones behind one carrier address: a sign-in every few minutes must not stretch the
+    quiet window forever, or occasional typos pile up into a lockout for everyone."""
+    attempt(db, 0)  # a typo
+    for at in range(300, 1800, 300):  # then a good sign-in every five minutes
+        login_limits.forgive(db, "203.0.113.7", attempt(db, at)[1])
+    attempt(db, 1900)  # the next typo, more than a window after the last one
+    assert store.scalar(db, "SELECT failures FROM login_addresses") == 1
+
+
+def test_parallel_guesses_from_one_network_are_each_counted(app):
+    guesses = 8
+
+    def guess(n):
+        connection = store.connect(app.config["DATABASE"])
+        try:
+            limits = {**LIMITS, "free_attempts": 100}
+            return login_limits.begin_attempt(connection, "203.0.113.7", START, **limits)
+        finally:
+            connection.conn.close()
+
+    with ThreadPoolExecutor(guesses) as pool:
+        assert all(wait is None for wait, _undo in pool.map(guess, range(guesses)))
+    db = store.connect(app.config["DATABASE"])
+    assert store.scalar(db, "SELECT failures FROM login_addresses") == guesses
 
 
 def test_a_network_is_an_ipv4_address_or_an_ipv6_slash_64():
