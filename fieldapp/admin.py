@@ -230,6 +230,11 @@ def _accepted_in_selection(db, formdata):
     return form, institutions.installation_ids(db, {**form.selection(), "status": "accepted"})
 
 
+def _nothing_accepted(form):
+    flash(_("No accepted installations in this set: no packets to export."), "error")
+    return redirect(url_for("admin.exports_page", **{f.name: f.data for f in form if f.data}))
+
+
 @bp.get("/exports/packets")
 @login_required("admin")
 def packets_page():
@@ -237,8 +242,7 @@ def packets_page():
     db = get_db()
     form, ids = _accepted_in_selection(db, request.args)
     if not ids:
-        flash(_("No accepted installations in this set: no packets to export."), "error")
-        return redirect(url_for("admin.exports_page", **request.args))
+        return _nothing_accepted(form)
     return render_template("admin/packets.html", form=form, count=len(ids), action=forms_admin.ActionForm())
 
 
@@ -250,6 +254,8 @@ def make_packets():
         abort(400)
     db = get_db()
     form, ids = _accepted_in_selection(db, request.form)
+    if not ids:  # reopened since the count was shown
+        return _nothing_accepted(form)
     blobs = blobstore.LocalBlobStore(current_app.config["BLOB_DIR"])
 
     def write(job_db, path, progress):

@@ -68,7 +68,12 @@ def page(job_id):
     kind = KINDS[job["kind"]]
     chosen = {key: value for key, value in json.loads(job["params"]).items() if value is not None}
     return render_template(
-        "admin/job.html", job=job, kind=kind, status=_status(job), back=url_for(kind.back, **chosen)
+        "admin/job.html",
+        job=job,
+        kind=kind,
+        status=_status(job),
+        size=_size(job["size"]) if job["size"] is not None else None,
+        back=url_for(kind.back, **chosen),
     )
 
 
@@ -106,6 +111,13 @@ def _job(job_id):
     if job is None or job["kind"] not in KINDS:
         abort(404)
     return job
+
+
+def _size(size):
+    """A file size as people read it: "49 KB", "7.3 MB" (in the admin's number format)."""
+    if size < 1024 * 1024:
+        return _("%(n)s KB", n=format_decimal(max(1, round(size / 1024))))
+    return _("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1)))
 
 
 def _status(job):

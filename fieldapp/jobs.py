@@ -12,6 +12,7 @@ kept for a day.
 import json
 import logging
 import os
+import sqlite3
 import threading
 import uuid
 from datetime import timedelta
@@ -29,15 +30,17 @@ def start(db, directory, database, author_id, kind, params, total, filename, mak
     thread's own connection, `progress(done)` notes how far it is.
 
     The same kind and params already being made are not made twice (a second click, a second
-    tab): that job's id is returned instead.
+    tab, at the same moment too: checked in the write that records the job); that job's id is
+    returned instead. Earlier finished files of the same kind and params are deleted: a
+    national packet ZIP can be gigabytes, on the disk the photos and the database share.
     """
     now = clock.now()
-    running = _running_like(db, kind, params)
-    if running:
-        return running
+    _forget(db, directory, _finished_or_old(db, kind, params, now))
     job_id = uuid.uuid4().hex
-    _forget_old(db, directory, now)
     with store.write(db):
+        running = _running_like(db, kind, params)
+        if running:
+            return running
         db["jobs"].insert(
             {
                 "id": job_id,
@@ -76,8 +79,11 @@ def _run(database, directory, job_id, make):
     part = path(directory, job_id) + ".part"
 
     def progress(done):
-        with store.write(db):
-            db["jobs"].update(job_id, {"done": done, "updated_at": clock.now()})
+        try:
+            with store.write(db):
+                db["jobs"].update(job_id, {"done": done, "updated_at": clock.now()})
+        except sqlite3.OperationalError:  # the store busy past its timeout: the file matters more
+            log.warning("job %s: progress %s not noted", job_id, done, exc_info=True)
 
     try:
         make(db, part, progress)
@@ -108,13 +114,23 @@ def _stale(job, now):
     return clock.parse(job["updated_at"]) < now - timedelta(seconds=STALE_SECONDS)
 
 
-def _forget_old(db, directory, now):
-    """Jobs and files older than KEEP_HOURS go (a sheet is printed the day it is made)."""
+def _finished_or_old(db, kind, params, now):
+    """Jobs to forget: older than KEEP_HOURS (a sheet is printed the day it is made), and the
+    finished ones a new job of the same kind and params replaces."""
     cutoff = clock.to_iso(clock.parse(now) - timedelta(hours=KEEP_HOURS))
-    old = [row["id"] for row in db.query("SELECT id FROM jobs WHERE created_at < ?", [cutoff])]
-    for job_id in old:
+    rows = db.query(
+        "SELECT id FROM jobs WHERE created_at < ?"
+        " OR (kind = ? AND params = ? AND state != 'running')",
+        [cutoff, kind, json.dumps(params, sort_keys=True)],
+    )
+    return [row["id"] for row in rows]
+
+
+def _forget(db, directory, job_ids):
+    for job_id in job_ids:
         for leftover in (path(directory, job_id), path(directory, job_id) + ".part"):
             if os.path.exists(leftover):
                 os.remove(leftover)
     with store.write(db):
-        db.execute("DELETE FROM jobs WHERE created_at < ?", [cutoff])
+        for job_id in job_ids:
+            db.execute("DELETE FROM jobs WHERE id = ?", [job_id])

@@ -139,12 +139,15 @@ def test_packets_zip_has_one_folder_per_accepted_installation(client, make, auth
     assert len({name.split("/")[2] for name in names}) == 1  # only the accepted one
 
 
-def test_packets_with_nothing_accepted_says_so(client, make, auth):
+def test_packets_with_nothing_accepted_says_so(client, make, auth, db):
     make.user("admin", username="boss")
     make.installation()
     auth.login("boss")
     response = client.get("/admin/exports/packets", follow_redirects=True)
     assert "No accepted installations" in response.get_data(as_text=True)
+    response = client.post("/admin/exports/packets", follow_redirects=True)  # reopened since counted
+    assert "No accepted installations" in response.get_data(as_text=True)
+    assert db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0] == 0
 
 
 def test_csv_cells_from_the_field_are_not_formulas(client, make, auth):

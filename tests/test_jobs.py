@@ -3,6 +3,7 @@
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from fieldapp import clock
@@ -71,6 +72,38 @@ def test_a_second_click_joins_the_sheet_already_being_made(app, db, make):
     go_on.set()
     assert wait_for_end(db, first)["state"] == wait_for_end(db, other)["state"] == "ready"
     assert start(app, db, author, write) != first  # once made, a new click makes it afresh
+
+
+def test_clicks_at_the_same_moment_from_two_workers_make_one_job(app, make):
+    author = make.user("admin")["id"]
+    go_on = threading.Event()
+
+    def write(db, path, progress):
+        go_on.wait(5)
+        open(path, "wb").close()
+
+    def click(_):
+        connection = store.connect(app.config["DATABASE"])
+        try:
+            return start(app, connection, author, write)
+        finally:
+            connection.conn.close()
+
+    with ThreadPoolExecutor(6) as pool:
+        ids = set(pool.map(click, range(6)))
+    go_on.set()
+    assert len(ids) == 1
+
+
+def test_a_new_job_replaces_the_finished_file_of_the_same_choice(app, db, make):
+    """A national packet ZIP is gigabytes: one per choice is kept, not one per click."""
+    author = make.user("admin")["id"]
+    first = start(app, db, author, touch)
+    wait_for_end(db, first)
+    second = start(app, db, author, touch)
+    wait_for_end(db, second)
+    assert jobs.get(db, first) is None
+    assert os.listdir(app.config["JOB_DIR"]) == [f"{second}.out"]
 
 
 def test_a_failed_job_says_why_and_leaves_no_file(app, db, make):

@@ -1,6 +1,7 @@
 """QR label sheets: the right pages, every label decodes back to its tag, sizes the standards ask for."""
 
 import io
+import re
 import weakref
 import xml.etree.ElementTree as ET
 
@@ -183,7 +184,8 @@ def test_a_districts_sheet_is_made_in_the_background(app, client, auth, db, make
     sheet_url = made.headers["Location"]
     ready = {"state": "ready", "done": 22, "total": 22, "message": "22 labels are ready."}
     assert finished_job(sheet_url) == ready
-    assert "Download PDF" in client.get(sheet_url).get_data(as_text=True)
+    ready_page = client.get(sheet_url).get_data(as_text=True)
+    assert "Download PDF" in ready_page and re.search(r"\b\d+ KB\b", ready_page)  # not "0.0 MB"
     response = client.get(f"{sheet_url}/file")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert len(pdfium.PdfDocument(response.data)) == 2

@@ -6,17 +6,20 @@ const POLL_MS = 1000;
 async function poll() {
   try {
     const response = await fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" } });
-    if (response.ok) {
-      const status = await response.json();
-      if (status.state !== "running") {
-        location.reload();  // the server draws the end: the download, or what went wrong
-        return;
-      }
-      box.querySelector("progress").value = status.done;
-      box.querySelector(".job-message").textContent = status.message;
+    if (response.status >= 500) throw new Error(`status ${response.status}`);  // a restart: poll on
+    const json = (response.headers.get("Content-Type") || "").includes("application/json");
+    const status = response.ok && json ? await response.json() : null;
+    if (!status || status.state !== "running") {
+      // The server draws the end (the download, or what went wrong), and a signed-out
+      // session or a job gone for good too (a login page, a 404) instead of a frozen bar.
+      location.reload();
+      return;
     }
+    box.querySelector("progress").value = status.done;
+    box.querySelector(".job-message").textContent = status.message;
   } catch {
-    // The network blinked: keep polling, the job goes on without us.
+    // The network blinked or the server is restarting: keep polling, the job goes on (or is
+    // reported interrupted once the server answers again).
   }
   setTimeout(poll, POLL_MS);
 }
