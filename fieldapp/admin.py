@@ -24,6 +24,7 @@ from fieldapp import exports
 from fieldapp import forms_admin
 from fieldapp import institutions
 from fieldapp import job_views
+from fieldapp import jobs
 from fieldapp import labels
 from fieldapp import site_import
 from fieldapp import tags
@@ -235,15 +236,32 @@ def _nothing_accepted(form):
     return redirect(url_for("admin.exports_page", **{f.name: f.data for f in form if f.data}))
 
 
+def _room(db, ids):
+    """(the ZIP's estimated size, the disk space a job may use): a national ZIP with every
+    photo can be tens of gigabytes, on the disk the phones' photos and the store need."""
+    cfg = current_app.config
+    return exports.packets_size(db, ids), jobs.spare_bytes(cfg["JOB_DIR"], cfg["JOB_DISK_RESERVE_BYTES"])
+
+
 @bp.get("/exports/packets")
 @login_required("admin")
 def packets_page():
-    """How many acceptance packets the set holds; the ZIP is made in the background."""
+    """How many acceptance packets the set holds and how big their ZIP is; it is made in the
+    background, if the disk has room for it."""
     db = get_db()
     form, ids = _accepted_in_selection(db, request.args)
     if not ids:
         return _nothing_accepted(form)
-    return render_template("admin/packets.html", form=form, count=len(ids), action=forms_admin.ActionForm())
+    size, spare = _room(db, ids)
+    return render_template(
+        "admin/packets.html",
+        form=form,
+        count=len(ids),
+        size=job_views.human_size(size),
+        spare=job_views.human_size(max(spare, 0)),
+        fits=size <= spare,
+        action=forms_admin.ActionForm(),
+    )
 
 
 @bp.post("/exports/packets")
@@ -256,6 +274,10 @@ def make_packets():
     form, ids = _accepted_in_selection(db, request.form)
     if not ids:  # reopened since the count was shown
         return _nothing_accepted(form)
+    size, spare = _room(db, ids)
+    if size > spare:
+        flash(_("Not enough disk space for this ZIP: choose one oblast or district at a time."), "error")
+        return redirect(url_for("admin.packets_page", **{f.name: f.data for f in form if f.data}))
     blobs = blobstore.LocalBlobStore(current_app.config["BLOB_DIR"])
 
     def write(job_db, path, progress):

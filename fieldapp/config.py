@@ -10,6 +10,8 @@ DEFAULTS = {
     "DATABASE": None,  # set to instance/fieldapp.sqlite3 in load()
     "BLOB_DIR": None,  # set to instance/blobs in load()
     "JOB_DIR": None,  # files made in the background (label sheets): instance/jobs
+    # Disk space a background job must leave free (for the store and incoming photos).
+    "JOB_DISK_RESERVE_BYTES": 2 * 1024**3,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -6,6 +6,7 @@ from the current records only: a corrected splice counts once, as its correction
 
 import csv
 import io
+import json
 import statistics
 import zipfile
 
@@ -156,6 +157,20 @@ def to_geojson(export_rows):
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+PACKET_OVERHEAD_BYTES = 64 * 1024  # a packet's JSON, CSV and audit files, generously
+
+
+def packets_size(db, installation_ids_):
+    """About how many bytes the packets ZIP of these installations takes: their photos'
+    original bytes (JPEG does not deflate further) and a little for the records."""
+    photos = db.execute(
+        "SELECT COALESCE(SUM(size), 0) FROM photos WHERE blob_key IS NOT NULL"
+        " AND installation_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(installation_ids_))],
+    ).fetchone()[0]
+    return photos + PACKET_OVERHEAD_BYTES * len(installation_ids_)
 
 
 def packets_zip(db, blobs, installation_ids_, out, progress=lambda done: None):

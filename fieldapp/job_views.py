@@ -72,7 +72,7 @@ def page(job_id):
         job=job,
         kind=kind,
         status=_status(job),
-        size=_size(job["size"]) if job["size"] is not None else None,
+        size=human_size(job["size"]) if job["size"] is not None else None,
         back=url_for(kind.back, **chosen),
     )
 
@@ -113,7 +113,7 @@ def _job(job_id):
     return job
 
 
-def _size(size):
+def human_size(size):
     """A file size as people read it: "49 KB", "7.3 MB" (in the admin's number format)."""
     if size < 1024 * 1024:
         return _("%(n)s KB", n=format_decimal(max(1, round(size / 1024))))

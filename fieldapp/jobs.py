@@ -12,6 +12,7 @@ kept for a day.
 import json
 import logging
 import os
+import shutil
 import sqlite3
 import threading
 import uuid
@@ -59,6 +60,15 @@ def start(db, directory, database, author_id, kind, params, total, filename, mak
     worker = threading.Thread(target=_run, args=(database, directory, job_id, make), daemon=True)
     worker.start()
     return job_id
+
+
+def spare_bytes(directory, reserve):
+    """Bytes a job may still write to `directory`'s disk, keeping `reserve` free for what must
+    never run out of room (the SQLite store and the photos phones are sending)."""
+    existing = directory
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    return shutil.disk_usage(existing).free - reserve
 
 
 def get(db, job_id):

@@ -150,6 +150,29 @@ def test_packets_with_nothing_accepted_says_so(client, make, auth, db):
     assert db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0] == 0
 
 
+def test_a_packets_zip_the_disk_has_no_room_for_is_refused(app, client, make, auth, site, db):
+    """Photos arriving from the phones must never find the disk full of an admin's export."""
+    make.user("admin", username="boss")
+    auth.login("boss")
+    page = client.get("/admin/exports/packets").get_data(as_text=True)
+    assert "About " in page and "not enough" not in page
+    app.config["JOB_DISK_RESERVE_BYTES"] = 2**62  # keep more free than any disk has
+    page = client.get("/admin/exports/packets").get_data(as_text=True)
+    assert "not enough. Choose one oblast or district at a time." in page
+    refused = client.post("/admin/exports/packets", follow_redirects=True).get_data(as_text=True)
+    assert "Not enough disk space for this ZIP" in refused
+    assert db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0] == 0
+
+
+def test_the_packets_size_estimate_is_its_stored_photos_and_a_little_per_packet(db, site):
+    unstored = exports.packets_size(db, [site["installation"]])
+    assert unstored == exports.PACKET_OVERHEAD_BYTES  # its photo has no file yet
+    db.execute("UPDATE photos SET blob_key = 'ab/cd', size = 300000 WHERE id = ?", [site["photo"]])
+    db.conn.commit()
+    assert exports.packets_size(db, [site["installation"]]) == 300000 + exports.PACKET_OVERHEAD_BYTES
+    assert exports.packets_size(db, []) == 0
+
+
 def test_csv_cells_from_the_field_are_not_formulas(client, make, auth):
     """Review L1: a name typed as =HYPERLINK(...) stays text in the admin CSV."""
     make.installation(name_ru='=HYPERLINK("http://evil.example","click")', name_kk="@SUM(A1)")
