@@ -16,7 +16,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from fieldapp import blobstore
@@ -226,14 +225,13 @@ def export_geojson():
 
 
 def _accepted_in_selection(db, formdata):
-    form = forms_admin.SelectionForm(formdata=formdata)
-    forms_admin.fill_place_choices(db, form, str(get_locale()))
+    form = selection_form(db, formdata)
     return form, institutions.installation_ids(db, {**form.selection(), "status": "accepted"})
 
 
 def _nothing_accepted(form):
     flash(_("No accepted installations in this set: no packets to export."), "error")
-    return redirect(url_for("admin.exports_page", **{f.name: f.data for f in form if f.data}))
+    return redirect(url_for("admin.exports_page", **form.query()))
 
 
 def _room(db, ids):
@@ -277,7 +275,7 @@ def make_packets():
     size, spare = _room(db, ids)
     if size > spare:
         flash(_("Not enough disk space for this ZIP: choose one oblast or district at a time."), "error")
-        return redirect(url_for("admin.packets_page", **{f.name: f.data for f in form if f.data}))
+        return redirect(url_for("admin.packets_page", **form.query()))
     blobs = blobstore.LocalBlobStore(current_app.config["BLOB_DIR"])
 
     def write(job_db, path, progress):

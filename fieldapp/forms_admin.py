@@ -100,6 +100,10 @@ class SelectionForm(FlaskForm):
             "active": self.active.data if self.active.data in ("0", "1", "all") else "1",
         }
 
+    def query(self):
+        """The chosen set as query arguments, for a redirect back to a page showing it."""
+        return {field.name: field.data for field in self if field.data}
+
 
 LAYOUT_TITLES = {
     "L7160": _l("Avery L7160: 21 per sheet, 63.5 × 38.1 mm"),

@@ -11,13 +11,13 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import get_locale
 
 from fieldapp import forms_admin
 from fieldapp import job_views
 from fieldapp import labels
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
+from fieldapp.sites import selection_form
 
 bp = Blueprint("labels", __name__, url_prefix="/admin/labels")
 
@@ -25,8 +25,7 @@ bp = Blueprint("labels", __name__, url_prefix="/admin/labels")
 def _chosen(formdata):
     """The validated label form, the labels it selects and how many of its sites have no tag."""
     db = get_db()
-    form = forms_admin.LabelsForm(formdata=formdata)
-    forms_admin.fill_place_choices(db, form, str(get_locale()))
+    form = selection_form(db, formdata, forms_admin.LabelsForm)
     if not form.validate():
         abort(400)
     cfg = current_app.config

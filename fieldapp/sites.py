@@ -52,9 +52,10 @@ def import_sites_command(csv_file, contract):
     click.echo(f"Imported {count} institution(s); issued {tagged} QR tag(s).")
 
 
-def selection_form(db):
-    """The selection filter (GET, no CSRF) with its choices, read from the query string."""
-    form = forms_admin.SelectionForm(request.args)
+def selection_form(db, formdata=None, form_class=forms_admin.SelectionForm):
+    """The selection filter (no CSRF of its own) with its choices, read from the query string
+    or from `formdata` (a POST that acts on the chosen set)."""
+    form = form_class(formdata=request.args if formdata is None else formdata)
     forms_admin.fill_place_choices(db, form, str(get_locale()))
     return form
 
