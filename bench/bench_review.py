@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import national_data  # noqa: E402
 
 from fieldapp import create_app  # noqa: E402
-from fieldapp import evidence  # noqa: E402
 from fieldapp import store  # noqa: E402
+from fieldapp.evidence import photo_reuse  # noqa: E402
 
 JAMBYL_SUBMITTED = """SELECT inst.id FROM installations inst
     JOIN institutions i ON i.id = inst.institution_id JOIN settlements s ON s.id = i.settlement_id
@@ -92,13 +92,13 @@ def reuse(tmp):
         queries = [f"{rng.getrandbits(64):016x}" for _ in range(200)]
         started = time.perf_counter()
         for q in queries:
-            evidence.reuse_candidates(db, q, 6)
+            photo_reuse.reuse_candidates(db, q, 6)
         indexed = (time.perf_counter() - started) * 1000 / len(queries)
         started = time.perf_counter()
         for q in queries[:20]:
-            evidence.reuse_brute_force(db, q, 6)
+            photo_reuse.reuse_brute_force(db, q, 6)
         brute = (time.perf_counter() - started) * 1000 / 20
-        keys = evidence.segment_keys(queries[0], 6)
+        keys = photo_reuse.segment_keys(queries[0], 6)
         candidates = sum(
             db.execute(
                 f"SELECT COUNT(*) FROM photos WHERE substr(phash, {n * 4 + 1}, 4) IN "

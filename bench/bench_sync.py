@@ -32,10 +32,10 @@ from fieldapp import blobstore  # noqa: E402
 from fieldapp import create_app  # noqa: E402
 from fieldapp import installations  # noqa: E402
 from fieldapp import migrations  # noqa: E402
-from fieldapp import photos  # noqa: E402
 from fieldapp import places  # noqa: E402
 from fieldapp import profiles  # noqa: E402
 from fieldapp import store  # noqa: E402
+from fieldapp import uploads  # noqa: E402
 from fieldapp.db import get_db  # noqa: E402
 
 BATCHES = 50
@@ -130,7 +130,7 @@ def bench_photos(folder, count=40, size=(1600, 1200)):
         blobs = blobstore.from_config(app.config)
         start = time.perf_counter()
         for data in images:
-            row = photos.store_photo_bytes(db, blobs, user, {"id": str(uuid.uuid4()),
+            row = uploads.store_bytes(db, blobs, user, "photo", {"id": str(uuid.uuid4()),
                                                              "installation_id": inst, "shot": "power"}, data)
             assert row["status"] == "complete"
         seconds = time.perf_counter() - start

@@ -23,6 +23,7 @@ def _register(app):
     from fieldapp import admin
     from fieldapp import auth
     from fieldapp import db
+    from fieldapp import demo
     from fieldapp import i18n
     from fieldapp import job_views
     from fieldapp import label_views
@@ -39,6 +40,7 @@ def _register(app):
     from fieldapp import vocabulary
 
     db.init_app(app)
+    demo.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     vocabulary.init_app(app)

@@ -1,9 +1,11 @@
 """What an installation still lacks: the technician's checklist, counted in a few queries."""
 
 from fieldapp import profiles
-
-# A record is current unless a later record names it in `replaces`.
-CURRENT = "id NOT IN (SELECT replaces FROM {table} WHERE replaces IS NOT NULL)"
+from fieldapp.evidence import current
+from fieldapp.evidence import photo
+from fieldapp.evidence import scan
+from fieldapp.evidence import speed_test
+from fieldapp.evidence import splice
 
 
 def summaries(db, installations, rules_by_profile):
@@ -11,9 +13,9 @@ def summaries(db, installations, rules_by_profile):
     ids = [inst["id"] for inst in installations]
     if not ids:
         return {}
-    splices = _counts(db, "splices", ids)
-    speed = _counts(db, "speed_tests", ids)
-    scans = _counts(db, "scans", ids, "matched = 1")
+    splices = _counts(db, splice, ids)
+    speed = _counts(db, speed_test, ids)
+    scans = _counts(db, scan, ids, "matched = 1")
     shots = _shots(db, ids)
     result = {}
     for inst in installations:
@@ -31,11 +33,11 @@ def summaries(db, installations, rules_by_profile):
     return result
 
 
-def _counts(db, table, ids, extra="1 = 1"):
+def _counts(db, kind, ids, extra="1 = 1"):
     marks = ",".join("?" * len(ids))
     sql = (
-        f"SELECT installation_id, COUNT(*) FROM {table} "
-        f"WHERE installation_id IN ({marks}) AND {extra} AND {CURRENT.format(table=table)} "
+        f"SELECT installation_id, COUNT(*) FROM {kind.TABLE} "
+        f"WHERE installation_id IN ({marks}) AND {extra} AND {current.condition(kind)} "
         "GROUP BY installation_id"
     )
     return dict(db.execute(sql, ids).fetchall())
@@ -45,7 +47,7 @@ def _shots(db, ids):
     marks = ",".join("?" * len(ids))
     sql = (
         f"SELECT installation_id, shot FROM photos WHERE installation_id IN ({marks}) "
-        f"AND status = 'complete' AND {CURRENT.format(table='photos')}"
+        f"AND {current.condition(photo)}"
     )
     shots = {}
     for installation_id, shot in db.execute(sql, ids):

@@ -2,8 +2,8 @@
 
 import os
 
-from fieldapp import imaging
-from fieldapp import photos
+from fieldapp.evidence import imaging
+from fieldapp.evidence import photo
 
 DEFAULTS = {
     "SECRET_KEY": "dev",
@@ -33,7 +33,7 @@ DEFAULTS = {
     "TAG_URL_PREFIX": "HTTPS://FIELDAPP.KZ/T/",
     # Photos: largest upload, pixel cap checked before decoding, and the zone assumed for EXIF
     # times that carry none (Kazakhstan is UTC+5 throughout since March 2024).
-    "PHOTO_MAX_BYTES": photos.MAX_BYTES,
+    "PHOTO_MAX_BYTES": photo.MAX_BYTES,
     "PHOTO_MAX_PIXELS": imaging.MAX_PIXELS,
     "PHOTO_EXIF_UTC_OFFSET": "+05:00",
     "UPLOAD_PARTS_DIR": None,  # beside BLOB_DIR unless set

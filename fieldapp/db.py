@@ -11,7 +11,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from fieldapp import demo
 from fieldapp import migrations
 from fieldapp import store
 
@@ -20,7 +19,6 @@ def init_app(app):
     """Give the app its per-thread connection cache and the database commands."""
     app.extensions["fieldapp.db"] = threading.local()
     app.cli.add_command(init_db_command)
-    app.cli.add_command(demo_data_command)
 
 
 def get_db():
@@ -40,22 +38,3 @@ def init_db_command():
     migrations.apply(db)
     after = len(migrations.migrations.applied(db))
     click.echo(f"Schema up to date ({after - before} migration(s) applied).")
-
-
-@click.command("demo-data")
-@with_appcontext
-@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has sites.")
-def demo_data_command(if_empty):
-    """Load demo oblasts, villages, institutions, installations and accounts."""
-    db = get_db()
-    migrations.apply(db)
-    if if_empty and db["institutions"].count:
-        click.echo("Database already holds sites; demo data not loaded.")
-        return
-    summary = demo.load(db, current_app.config["TAG_KEYS"], current_app.config)
-    click.echo(
-        "Demo data loaded: {regions} oblasts, {settlements} villages, "
-        "{institutions} institutions, {installations} installations; "
-        "{records} records, {photos} photos, {reviews} reviews.".format(**summary)
-    )
-    click.echo("Accounts: tech/tech, tech2/tech2, super/super, admin/admin")

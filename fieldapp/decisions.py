@@ -8,14 +8,12 @@ explained later even if the profile or the records change.
 import json
 
 from fieldapp import audit
-from fieldapp import checks
 from fieldapp import clock
 from fieldapp import installations
 from fieldapp import store
+from fieldapp.evidence import checks
+from fieldapp.evidence import kinds
 
-ITEM_KINDS = ("photo", "shot", "splice", "speed_test", "scan", "note")
-# Kinds whose ref is a record UUID, and the table it must belong to.
-RECORD_TABLES = {"photo": "photos", "splice": "splices", "speed_test": "speed_tests", "note": "notes"}
 FROM_STATUS = {"approve": "submitted", "accept": "approved"}
 TO_STATUS = {"approve": "approved", "accept": "accepted", "return": "returned"}
 
@@ -98,19 +96,21 @@ def bulk_approve(db, installation_ids, reviewer_id):
 
 
 def _clean_item(db, installation_id, item):
+    """A returned item as stored: its kind known, its ref checked by the kind's rule, a reason."""
     kind, ref, reason = item.get("kind"), (item.get("ref") or "").strip(), (item.get("reason") or "").strip()
-    if kind not in ITEM_KINDS:
+    rules = kinds.item_rules()
+    if kind not in rules:
         raise DecisionRefused("unknown_item", str(kind))
     if not reason:
         raise DecisionRefused("reason_required", kind)
-    table = RECORD_TABLES.get(kind)
-    if table and ref:
-        owner = store.scalar(db, f"SELECT installation_id FROM {table} WHERE id = ?", [ref])
+    evidence, rule = rules[kind]
+    if rule in ("record", "optional") and ref:
+        owner = store.scalar(db, f"SELECT installation_id FROM {evidence.TABLE} WHERE id = ?", [ref])
         if owner != installation_id:
             raise DecisionRefused("unknown_record", ref)
-    elif kind in ("photo", "splice", "note", "shot") and not ref:
+    elif rule in ("record", "shot") and not ref:
         raise DecisionRefused("ref_required", kind)
-    return {"kind": kind, "ref": "" if kind == "scan" else ref, "reason": reason}
+    return {"kind": kind, "ref": "" if rule == "none" else ref, "reason": reason}
 
 
 def _current_rev(db, installation_id):
@@ -189,15 +189,8 @@ def history(db, installation_id):
 def changes_since(db, installation_id, since):
     """Records received after `since` (the last review), newest first: what the resubmission changed."""
     found = []
-    for kind, table in (
-        ("photo", "photos"),
-        ("splice", "splices"),
-        ("speed_test", "speed_tests"),
-        ("scan", "scans"),
-        ("note", "notes"),
-        ("submission", "submissions"),
-    ):
-        sql = f"""SELECT * FROM {table} WHERE installation_id = ? AND received_at > ?
+    for kind in kinds.KINDS:
+        sql = f"""SELECT * FROM {kind.TABLE} WHERE installation_id = ? AND received_at > ?
             ORDER BY received_at DESC"""
-        found += [{"kind": kind, **row} for row in db.query(sql, [installation_id, since])]
+        found += [{"kind": kind.TYPE, **row} for row in db.query(sql, [installation_id, since])]
     return sorted(found, key=lambda r: r["received_at"], reverse=True)

@@ -7,15 +7,21 @@ supervisors decide through decisions.py, so every status has its evidence behind
 
 import random
 
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
 from fieldapp import accounts
 from fieldapp import blobstore
 from fieldapp import clock
 from fieldapp import demo_evidence
 from fieldapp import installations
+from fieldapp import migrations
 from fieldapp import places
 from fieldapp import profiles
 from fieldapp import store
 from fieldapp import tags
+from fieldapp.db import get_db
 
 CONTRACT = "PPP-2018-FOCL"
 # Oblast -> districts: (Russian name, Kazakh name, centre lat, centre lon).
@@ -161,7 +167,6 @@ def load(db, tag_keys, config=None, seed=2018):
     and their planned installations are loaded.
     """
     rng = random.Random(seed)
-    places.ensure_regions(db)
     profile_id = profiles.ensure_default(db)
     users = {u[0]: _user(db, *u) for u in USERS}
     users.update({name: _user(db, name, full, "technician", (), "ru") for name, full in CREWS})
@@ -305,3 +310,27 @@ def _flaws(rng, status):
     if status != "in_progress" and rng.random() < 1 / 12:
         flaws.add("slow")
     return flaws
+
+
+def init_app(app):
+    """Register `flask demo-data` beside the data it loads (db.py need not know the demo)."""
+    app.cli.add_command(demo_data_command)
+
+
+@click.command("demo-data")
+@with_appcontext
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has sites.")
+def demo_data_command(if_empty):
+    """Load demo oblasts, villages, institutions, installations and accounts."""
+    db = get_db()
+    migrations.apply(db)
+    if if_empty and db["institutions"].count:
+        click.echo("Database already holds sites; demo data not loaded.")
+        return
+    summary = load(db, current_app.config["TAG_KEYS"], current_app.config)
+    click.echo(
+        "Demo data loaded: {regions} oblasts, {settlements} villages, "
+        "{institutions} institutions, {installations} installations; "
+        "{records} records, {photos} photos, {reviews} reviews.".format(**summary)
+    )
+    click.echo("Accounts: tech/tech, tech2/tech2, super/super, admin/admin")

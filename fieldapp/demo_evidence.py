@@ -1,7 +1,7 @@
 """Field evidence for the demo, sent through the real pipelines as a phone and a supervisor would.
 
 Records go through records.store_batch (one outbox batch per visit), photos through
-photos.store_photo_bytes, decisions through decisions.py, so every row, status, check and
+uploads.store_bytes, decisions through decisions.py, so every row, status, check and
 review the demo shows was made by the same code a real installation goes through.
 """
 
@@ -12,13 +12,13 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
-from fieldapp import checks
 from fieldapp import decisions
 from fieldapp import demo_photos
-from fieldapp import photos
 from fieldapp import profiles
 from fieldapp import records
 from fieldapp import tags
+from fieldapp import uploads
+from fieldapp.evidence import checks
 
 # Crews and supervisors write in Russian, as they do on these sites (the interface is translated,
 # what people type is not).
@@ -162,7 +162,7 @@ class Crew:
         meta = {"id": record_id(self.rng), "installation_id": inst["id"], "shot": shot,
                 "replaces": None, "device_time": iso(moment)}
         self.counts["photos"] += 1
-        return photos.store_photo_bytes(self.db, self.blobs, tech, meta, data)
+        return uploads.store_bytes(self.db, self.blobs, tech, "photo", meta, data)
 
 
 def losses(rng, flaw=None):

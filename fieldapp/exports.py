@@ -13,6 +13,10 @@ import zipfile
 from fieldapp import institutions
 from fieldapp import packet
 from fieldapp import tags
+from fieldapp.evidence import current
+from fieldapp.evidence import photo
+from fieldapp.evidence import speed_test
+from fieldapp.evidence import splice
 
 CSV_COLUMNS = (
     "institution_id",
@@ -45,14 +49,6 @@ CSV_COLUMNS = (
 )
 
 
-def _current(table):
-    """Records of a table that no later record replaces."""
-    # NOT IN over a subquery is computed once (no index on `replaces`); NOT EXISTS would rescan.
-    return (
-        f"(SELECT * FROM {table} WHERE id NOT IN (SELECT replaces FROM {table} WHERE replaces IS NOT NULL))"
-    )
-
-
 def rows(db, keys, selection, scope=("1 = 1", [])):
     """One plain dict per installation (or uninstalled institution) in a selection and scope."""
     condition, params = institutions.where(db, selection)
@@ -73,13 +69,13 @@ def _figures(db, installation_ids):
     if not figures:
         return figures
     wanted = set(figures)
-    splices = f"SELECT installation_id, loss_1550_ab, loss_1550_ba FROM {_current('splices')}"
+    splices = f"SELECT installation_id, loss_1550_ab, loss_1550_ba FROM {current.select(splice)}"
     for row in db.query(splices):
         if row["installation_id"] in wanted:
             pair = [v for v in (row["loss_1550_ab"], row["loss_1550_ba"]) if v is not None]
             figures[row["installation_id"]]["losses"].append(sum(pair) / 2 if len(pair) == 2 else None)
     speeds = (
-        f"SELECT installation_id, down_mbps, up_mbps FROM {_current('speed_tests')} "
+        f"SELECT installation_id, down_mbps, up_mbps FROM {current.select(speed_test)} "
         "WHERE connection = 'wired'"
     )
     for row in db.query(speeds):
@@ -87,7 +83,7 @@ def _figures(db, installation_ids):
             figures[row["installation_id"]]["down"].append(row["down_mbps"])
             figures[row["installation_id"]]["up"].append(row["up_mbps"])
     photos = (
-        f"SELECT installation_id, id, shot FROM {_current('photos')} WHERE status = 'complete' ORDER BY shot"
+        f"SELECT installation_id, id, shot FROM {current.select(photo)} ORDER BY shot"
     )
     for row in db.query(photos):
         if row["installation_id"] in wanted:

@@ -2,8 +2,6 @@
 
 from sqlite_utils.migrations import Migrations
 
-from fieldapp import places
-
 migrations = Migrations("fieldapp")
 
 # Every record a phone can send shares these columns: a client UUID as the key (so a resend
@@ -265,10 +263,35 @@ def m001_initial(db):
         db.execute(f"CREATE INDEX {table}_installation ON {table}(installation_id)")
 
 
+# The oblasts as m002 wrote them, frozen here: an applied migration must not depend on code
+# that may still change. A later change of names is a new migration.
+# ISO 3166-2:KZ since June 2022: (code, English, Kazakh, Russian).
+M002_REGIONS = [
+    ("KZ-10", "Abai", "Абай облысы", "Абайская область"),
+    ("KZ-11", "Akmola", "Ақмола облысы", "Акмолинская область"),
+    ("KZ-15", "Aktobe", "Ақтөбе облысы", "Актюбинская область"),
+    ("KZ-19", "Almaty", "Алматы облысы", "Алматинская область"),
+    ("KZ-23", "Atyrau", "Атырау облысы", "Атырауская область"),
+    ("KZ-27", "West Kazakhstan", "Батыс Қазақстан облысы", "Западно-Казахстанская область"),
+    ("KZ-31", "Jambyl", "Жамбыл облысы", "Жамбылская область"),
+    ("KZ-33", "Jetisu", "Жетісу облысы", "Область Жетісу"),
+    ("KZ-35", "Karaganda", "Қарағанды облысы", "Карагандинская область"),
+    ("KZ-39", "Kostanay", "Қостанай облысы", "Костанайская область"),
+    ("KZ-43", "Kyzylorda", "Қызылорда облысы", "Кызылординская область"),
+    ("KZ-47", "Mangystau", "Маңғыстау облысы", "Мангистауская область"),
+    ("KZ-55", "Pavlodar", "Павлодар облысы", "Павлодарская область"),
+    ("KZ-59", "North Kazakhstan", "Солтүстік Қазақстан облысы", "Северо-Казахстанская область"),
+    ("KZ-61", "Turkistan", "Түркістан облысы", "Туркестанская область"),
+    ("KZ-62", "Ulytau", "Ұлытау облысы", "Область Улытау"),
+    ("KZ-63", "East Kazakhstan", "Шығыс Қазақстан облысы", "Восточно-Казахстанская область"),
+]
+
+
 @migrations()
 def m002_regions(db):
     """The 17 oblasts are reference data every import and screen relies on."""
-    places.ensure_regions(db)
+    rows = ({"iso_code": c, "name_en": en, "name_kk": kk, "name_ru": ru} for c, en, kk, ru in M002_REGIONS)
+    db["regions"].insert_all(rows, ignore=True)
 
 
 @migrations()

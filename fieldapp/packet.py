@@ -11,11 +11,11 @@ import json
 import zipfile
 
 from fieldapp import audit
-from fieldapp import checks
 from fieldapp import decisions
 from fieldapp import installations
-
-RECORD_TABLES = ("photos", "splices", "speed_tests", "scans", "notes", "submissions")
+from fieldapp.evidence import checks
+from fieldapp.evidence import results
+from fieldapp.evidence.kinds import KINDS
 
 
 def dossier(db, installation_id):
@@ -25,13 +25,12 @@ def dossier(db, installation_id):
         return None
     records = checks.load(db, installation_id)
     result = checks.run_all(db, installation_id, records)
-    records["splices"] = [_with_averages(dict(s)) for s in records["splices"]]
-    records["notes"] = checks.current(db, "notes", installation_id)
-    records["submissions"] = checks.current(db, "submissions", installation_id)
+    for kind in KINDS:
+        records[kind.TABLE] = [kind.review_row(row) for row in records[kind.TABLE]]
     return {
         "installation": installation,
         "result": result,
-        "by_item": _checks_by_item(result["checks"]),
+        "by_item": results.by_item(result["checks"]),
         "records": records,
         "technicians": list(
             db.query(
@@ -40,13 +39,7 @@ def dossier(db, installation_id):
                 [installation_id],
             )
         ),
-        "authors": dict(
-            db.execute(
-                "SELECT id, name FROM users WHERE id IN (SELECT author_id FROM photos "
-                "WHERE installation_id = ? UNION SELECT author_id FROM splices WHERE installation_id = ?)",
-                [installation_id, installation_id],
-            ).fetchall()
-        ),
+        "authors": _authors(db, installation_id),
         "reviews": decisions.history(db, installation_id),
         "open_items": list(
             db.query(
@@ -57,24 +50,12 @@ def dossier(db, installation_id):
     }
 
 
-def _with_averages(splice):
-    """A splice with its bidirectional averages per wavelength (None when one direction only)."""
-    for wl in checks.WAVELENGTHS:
-        value, both = checks.splice_average(splice, wl)
-        splice[f"avg_{wl}"] = round(value, 3) if both else None
-    return splice
-
-
-def _checks_by_item(found):
-    """Map (kind, ref) -> the checks about that record, and its worst verdict."""
-    by_item = {}
-    for c in found:
-        item = c.get("item")
-        if item:
-            entry = by_item.setdefault(f"{item['kind']}:{item['ref']}", {"checks": [], "verdict": "pass"})
-            entry["checks"].append(c)
-            entry["verdict"] = checks.worst([entry["verdict"], c["verdict"]])
-    return by_item
+def _authors(db, installation_id):
+    """Who recorded the installation's evidence, any kind: user id -> name."""
+    union = " UNION ".join(
+        f"SELECT author_id FROM {kind.TABLE} WHERE installation_id = :id" for kind in KINDS)
+    sql = f"SELECT id, name FROM users WHERE id IN ({union})"
+    return dict(db.execute(sql, {"id": installation_id}).fetchall())
 
 
 def _csv(rows):
@@ -124,10 +105,10 @@ def write_zip(zf, db, blobs, installation_id, prefix=""):
         raise LookupError(f"no installation {installation_id}")
     summary = {k: data[k] for k in ("installation", "result", "technicians", "reviews")}
     zf.writestr(prefix + "installation.json", _json(summary))
-    for table in RECORD_TABLES:
-        rows = _all_records(db, installation_id, table)
-        zf.writestr(f"{prefix}{table}.json", _json(rows))
-        zf.writestr(f"{prefix}{table}.csv", _csv(rows))
+    for kind in KINDS:
+        rows = _all_records(db, installation_id, kind.TABLE)
+        zf.writestr(f"{prefix}{kind.TABLE}.json", _json(rows))
+        zf.writestr(f"{prefix}{kind.TABLE}.csv", _csv(rows))
     entries = _audit_entries(db, installation_id)
     zf.writestr(prefix + "audit.json", _json(entries))
     zf.writestr(
@@ -161,10 +142,10 @@ def _audit_entries(db, installation_id):
     """Audit entries for the installation and for each of its records and reviews."""
     entries = audit.entries(db, "installation", installation_id)
     ids = set()
-    for table in RECORD_TABLES:
+    for kind in KINDS:
         ids.update(
             row[0]
-            for row in db.execute(f"SELECT id FROM {table} WHERE installation_id = ?", [installation_id])
+            for row in db.execute(f"SELECT id FROM {kind.TABLE} WHERE installation_id = ?", [installation_id])
         )
     if ids:
         marks = ",".join("?" * len(ids))

@@ -13,10 +13,11 @@ from flask import send_file
 
 from fieldapp import access
 from fieldapp import blobstore
-from fieldapp import photos
-from fieldapp import record_rules
+from fieldapp import uploads
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
+from fieldapp.evidence import fields
+from fieldapp.evidence import photo as photo_kind
 
 bp = Blueprint("photo_views", __name__, url_prefix="/photos")
 MAX_AGE = 7 * 24 * 3600  # a photo id's bytes never change, so browsers may keep them a week
@@ -28,15 +29,15 @@ def photo(photo_id, variant):
     """One version of a completed photo; 404 for unknown ids and for photos out of reach."""
     db = get_db()
     try:
-        row = photos.get(db, record_rules.uuid_text(photo_id))
-    except record_rules.Rejected:
+        row = uploads.get(db, photo_kind, fields.uuid_text(photo_id))
+    except fields.Rejected:
         abort(404)
     if row is None or row["status"] != "complete":
         abort(404)
     if not access.can_see_installation(db, g.user, row["installation_id"]):
         abort(404)  # not 403: do not confirm that the photo exists
     try:
-        handle = blobstore.from_config(current_app.config).open(photos.variant_key(row, variant))
+        handle = blobstore.from_config(current_app.config).open(photo_kind.variant_key(row, variant))
     except FileNotFoundError:
         abort(404)
     mime = row["mime"] if variant == "original" else "image/jpeg"

@@ -1,27 +1,7 @@
-"""Places: the 17 oblasts (reference data), and districts and settlements found or created."""
+"""Places: oblasts (reference data written by migration m002), districts and settlements found or created."""
 
 from fieldapp import store
 
-# ISO 3166-2:KZ since June 2022: (code, English, Kazakh, Russian).
-REGIONS = [
-    ("KZ-10", "Abai", "Абай облысы", "Абайская область"),
-    ("KZ-11", "Akmola", "Ақмола облысы", "Акмолинская область"),
-    ("KZ-15", "Aktobe", "Ақтөбе облысы", "Актюбинская область"),
-    ("KZ-19", "Almaty", "Алматы облысы", "Алматинская область"),
-    ("KZ-23", "Atyrau", "Атырау облысы", "Атырауская область"),
-    ("KZ-27", "West Kazakhstan", "Батыс Қазақстан облысы", "Западно-Казахстанская область"),
-    ("KZ-31", "Jambyl", "Жамбыл облысы", "Жамбылская область"),
-    ("KZ-33", "Jetisu", "Жетісу облысы", "Область Жетісу"),
-    ("KZ-35", "Karaganda", "Қарағанды облысы", "Карагандинская область"),
-    ("KZ-39", "Kostanay", "Қостанай облысы", "Костанайская область"),
-    ("KZ-43", "Kyzylorda", "Қызылорда облысы", "Кызылординская область"),
-    ("KZ-47", "Mangystau", "Маңғыстау облысы", "Мангистауская область"),
-    ("KZ-55", "Pavlodar", "Павлодар облысы", "Павлодарская область"),
-    ("KZ-59", "North Kazakhstan", "Солтүстік Қазақстан облысы", "Северо-Казахстанская область"),
-    ("KZ-61", "Turkistan", "Түркістан облысы", "Туркестанская область"),
-    ("KZ-62", "Ulytau", "Ұлытау облысы", "Область Улытау"),
-    ("KZ-63", "East Kazakhstan", "Шығыс Қазақстан облысы", "Восточно-Казахстанская область"),
-]
 # Names used by the 2018 contracts, before the 2018 and 2022 changes, mapped to today's code.
 OLD_NAMES = {
     "south kazakhstan": "KZ-61",
@@ -32,15 +12,6 @@ OLD_NAMES = {
     "aqmola": "KZ-11",
     "aktyubinsk": "KZ-15",
 }
-
-
-def ensure_regions(db):
-    """Insert any of the 17 oblasts that are missing (idempotent)."""
-    with store.write(db):
-        db["regions"].insert_all(
-            ({"iso_code": c, "name_en": en, "name_kk": kk, "name_ru": ru} for c, en, kk, ru in REGIONS),
-            ignore=True,
-        )
 
 
 def region_lookup(db):

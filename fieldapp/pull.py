@@ -11,10 +11,9 @@ from fieldapp import access
 from fieldapp import installations
 from fieldapp import profiles
 from fieldapp import store
+from fieldapp.evidence import current
+from fieldapp.evidence.kinds import KINDS
 
-RECORD_TABLES = ("splices", "scans", "notes", "speed_tests", "photos")
-CURRENT = "id NOT IN (SELECT replaces FROM {table} WHERE replaces IS NOT NULL)"
-HIDDEN = ("content_hash", "author_id", "blob_key", "received_bytes", "status")
 INSTITUTION = (
     "type", "name_kk", "name_ru", "address", "lat", "lon", "pupils", "settlement_kk",
     "settlement_ru", "district_kk", "district_ru", "region_iso", "contracted_down_mbps",
@@ -63,7 +62,7 @@ def _installation(row, rules, recs, returned, tag_ids):
         "tag_ids": tag_ids.get(row["institution_id"], []),
         "required_shots": profiles.required_shots(rules, row["type"]),
         "required_mbps": {"down": down, "up": up},
-        "records": {table: recs.get((table, row["id"]), []) for table in RECORD_TABLES},
+        "records": {kind.TABLE: recs.get((kind.TABLE, row["id"]), []) for kind in KINDS if kind.PULLED},
         "returned_items": returned.get(row["id"], []),
     }
 
@@ -78,26 +77,14 @@ def _records(db, ids):
     if not ids:
         return found
     marks = ",".join("?" * len(ids))
-    for table in RECORD_TABLES:
-        extra = "AND status = 'complete'" if table == "photos" else ""
-        sql = (f"SELECT * FROM {table} WHERE installation_id IN ({marks}) "
-               f"AND {CURRENT.format(table=table)} {extra} ORDER BY received_at, id")
+    for kind in KINDS:
+        if not kind.PULLED:
+            continue
+        sql = (f"SELECT * FROM {kind.TABLE} WHERE installation_id IN ({marks}) "
+               f"AND {current.condition(kind)} ORDER BY received_at, id")
         for row in db.query(sql, ids):
-            found.setdefault((table, row["installation_id"]), []).append(_public(table, row))
+            found.setdefault((kind.TABLE, row["installation_id"]), []).append(kind.public(row))
     return found
-
-
-def _public(table, row):
-    """A record as the phone shows it: no internal columns; photos get their thumbnail URL."""
-    out = {k: v for k, v in row.items() if k not in HIDDEN}
-    if table == "photos":
-        out["thumb_url"] = f"/photos/{row['id']}/thumb"
-        out["display_url"] = f"/photos/{row['id']}/display"
-    if table == "speed_tests" and row.get("raw"):
-        out["raw"] = json.loads(row["raw"])
-    if table == "scans":
-        out["matched"] = bool(row["matched"])
-    return out
 
 
 def _returned(db, ids):

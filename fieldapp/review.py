@@ -29,6 +29,7 @@ from fieldapp import review_queue
 from fieldapp import vocabulary
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
+from fieldapp.evidence import kinds
 from fieldapp.review_forms import BulkApproveForm
 from fieldapp.review_forms import DecisionForm
 from fieldapp.review_forms import FilterForm
@@ -261,35 +262,11 @@ def packet_zip(installation_id):
     )
 
 
-RULE_LABELS = {
-    "photos.required_shot": _l("Required photo"),
-    "photo.gps": _l("Taken at the site (metres from the institution)"),
-    "photo.time": _l("Taken during the visit"),
-    "photo.reuse": _l("Not reused from another site (hash distance)"),
-    "photo.dark": _l("Not dark (brightness)"),
-    "photo.blur": _l("Not blurred (sharpness)"),
-    "scan.tag": _l("QR tag scanned at the site"),
-    "splice.loss": _l("Splice loss, bidirectional average (dB)"),
-    "splice.bend": _l("Bend: loss at 1550 minus 1310 nm (dB)"),
-    "splice.one_direction": _l("Measured from both ends"),
-    "splice.link_mean_1310": _l("Mean splice loss at 1310 nm (dB)"),
-    "splice.link_mean_1550": _l("Mean splice loss at 1550 nm (dB)"),
-    "splice.count": _l("Splices recorded"),
-    "speed.runs": _l("Speed test runs counted"),
-    "speed.down": _l("Download, median (Mbit/s)"),
-    "speed.up": _l("Upload, median (Mbit/s)"),
-}
+# Labels live with their kinds (msgids marked there); the pages show them translated.
+RULE_LABELS = {rule: _l(label) for rule, label in kinds.rule_labels().items()}
 VERDICT_LABELS = {"pass": _l("pass"), "warn": _l("warn"), "fail": _l("fail")}
 DECISION_LABELS = {"approve": _l("Approved"), "return": _l("Returned"), "accept": _l("Accepted")}
-ITEM_KIND_LABELS = {
-    "photo": _l("Photo"),
-    "shot": _l("Missing photo"),
-    "splice": _l("Splice"),
-    "speed_test": _l("Speed test"),
-    "scan": _l("QR tag scan"),
-    "note": _l("Note"),
-    "submission": _l("Submission"),
-}
+ITEM_KIND_LABELS = {item: _l(label) for item, label in kinds.item_labels().items()}
 
 
 @bp.app_context_processor
@@ -298,6 +275,7 @@ def review_labels():
     return {
         "DECISION_LABELS": DECISION_LABELS,
         "ITEM_KIND_LABELS": ITEM_KIND_LABELS,
+        "evidence_kinds": [kind.TYPE for kind in kinds.KINDS],  # review/kinds/_<type>.html each
         "METHOD_LABELS": vocabulary.METHOD,
         "CONNECTION_LABELS": vocabulary.CONNECTION,
     }

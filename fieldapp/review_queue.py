@@ -8,6 +8,8 @@ from datetime import timedelta
 from fieldapp import access
 from fieldapp import clock
 from fieldapp import installations
+from fieldapp.evidence import current
+from fieldapp.evidence import photo
 
 QUEUE_STATUSES = ("submitted", "returned", "approved", "accepted")
 PAGE_SIZE = 50
@@ -146,10 +148,9 @@ def photo_grid(db, user, filters, installations_shown=10):
     marks = ",".join("?" * len(ids))
     sql = f"""SELECT p.id, p.shot, p.taken_at, p.received_at, inst.id AS installation_id,
             i.name_ru, i.name_kk, s.name_ru AS settlement_ru, s.name_kk AS settlement_kk
-        FROM photos p JOIN installations inst ON inst.id = p.installation_id
+        FROM {current.select(photo)} p JOIN installations inst ON inst.id = p.installation_id
         JOIN institutions i ON i.id = inst.institution_id
         JOIN settlements s ON s.id = i.settlement_id
-        WHERE p.installation_id IN ({marks}) AND p.status = 'complete'
-          AND p.id NOT IN (SELECT replaces FROM photos WHERE replaces IS NOT NULL)
+        WHERE p.installation_id IN ({marks})
         ORDER BY inst.submitted_at, inst.id, p.shot"""
     return list(db.query(sql, ids))

@@ -11,6 +11,7 @@ import threading
 import time
 
 from fieldapp import profiles
+from fieldapp.evidence import current
 
 METHODS = ("browser", "tester", "iperf3", "y1564", "manual")
 CONNECTIONS = ("wired", "wifi")
@@ -106,16 +107,18 @@ def runs_of(test):
     raw = test.get("raw")
     if isinstance(raw, str):
         raw = json.loads(raw or "null")
-    runs = (raw or {}).get("runs") if isinstance(raw, dict) else None
+    runs = raw.get("runs") if isinstance(raw, dict) else None
+    # Rows stored before raw's runs were validated may hold anything: only objects count.
+    runs = [r for r in runs if isinstance(r, dict)] if isinstance(runs, list) else None
     if runs:
-        return [(r.get("down_mbps"), r.get("up_mbps")) for r in runs]
+        return [(_mbps(r.get("down_mbps")), _mbps(r.get("up_mbps"))) for r in runs]
     return [(test.get("down_mbps"), test.get("up_mbps"))]
 
 
-def current(speed_tests):
-    """Drop records that a later correction replaces."""
-    replaced = {t.get("replaces") for t in speed_tests if t.get("replaces")}
-    return [t for t in speed_tests if t.get("id") not in replaced]
+def _mbps(value):
+    """A stored run's rate if it is a finite number, else None (not counted in the median)."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    return value if ok else None
 
 
 def verdict(rules, institution, speed_tests):
@@ -134,7 +137,7 @@ def verdict(rules, institution, speed_tests):
 def evaluate(speed, required, speed_tests):
     """verdict() once the required rates are known (the phone gets them from the pull)."""
     need_wired = speed.get("required_connection") == "wired"
-    tests = current(speed_tests)
+    tests = current.of(speed_tests)
     counted = [t for t in tests if not need_wired or t.get("connection") == "wired"]
     runs = [run for t in counted for run in runs_of(t)]
     result = {

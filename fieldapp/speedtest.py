@@ -23,9 +23,9 @@ from flask_babel import lazy_gettext as _l
 from fieldapp import access
 from fieldapp import installations
 from fieldapp import profiles
-from fieldapp import speed
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
+from fieldapp.evidence import current
 from fieldapp.js_messages import MESSAGES
 
 bp = Blueprint("speedtest", __name__, url_prefix="/speedtest")
@@ -197,5 +197,5 @@ def _for_phone(db, site, rules):
         "id": site["id"],
         "institution": institution,
         "required_mbps": {"down": down_req, "up": up_req},
-        "records": {"speed_tests": speed.current(tests)},
+        "records": {"speed_tests": current.of(tests)},
     }

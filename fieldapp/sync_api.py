@@ -1,6 +1,6 @@
 """The phone's sync API (docs/api.md): pull, batches of records, resumable photo uploads.
 
-A web module only: it reads the request, calls records/pull/photos, and turns their codes
+A web module only: it reads the request, calls records/pull/uploads, and turns their codes
 into JSON with a translated message a technician can act on.
 """
 
@@ -16,14 +16,14 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from fieldapp import blobstore
-from fieldapp import photos
 from fieldapp import pull
 from fieldapp import records
 from fieldapp import store
+from fieldapp import uploads
 from fieldapp import vocabulary
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
-from fieldapp.record_rules import Rejected
+from fieldapp.evidence.fields import Rejected
 
 bp = Blueprint("sync_api", __name__, url_prefix="/api/v1", cli_group=None)
 MAX_CHUNK = 1024 * 1024
@@ -166,14 +166,14 @@ def push_batch():
 def announce_photo(photo_id):
     """Announce an upload: {id, status, offset}."""
     max_bytes = current_app.config["PHOTO_MAX_BYTES"]
-    return photos.announce(get_db(), blobs(), g.user, photo_id, _json_body(), max_bytes)
+    return uploads.announce(get_db(), blobs(), g.user, "photo", photo_id, _json_body(), max_bytes)
 
 
 @bp.get("/photos/<photo_id>/upload")
 @login_required("collect")
 def upload_offset(photo_id):
     """Where to resume: the bytes the server holds."""
-    return photos.upload_state(get_db(), blobs(), g.user, photo_id)
+    return uploads.upload_state(get_db(), blobs(), g.user, "photo", photo_id)
 
 
 @bp.patch("/photos/<photo_id>/upload")
@@ -190,7 +190,7 @@ def upload_chunk(photo_id):
         raise Rejected("chunk_too_large", 413, max=MAX_CHUNK)
     data = request.get_data(cache=False)
     chunk_sha = request.headers.get("Chunk-Sha256")
-    return photos.write_chunk(get_db(), blobs(), g.user, photo_id, offset, chunk_sha, data)
+    return uploads.write_chunk(get_db(), blobs(), g.user, "photo", photo_id, offset, chunk_sha, data)
 
 
 @bp.post("/photos/<photo_id>/complete")
@@ -198,11 +198,8 @@ def upload_chunk(photo_id):
 def complete_photo(photo_id):
     """Check and store the uploaded photo; completing twice is a no-op."""
     cfg = current_app.config
-    state = photos.complete(
-        get_db(), blobs(), g.user, photo_id,
-        cfg["PHOTO_MAX_PIXELS"],
-        cfg["PHOTO_EXIF_UTC_OFFSET"],
-    )
+    options = {"max_pixels": cfg["PHOTO_MAX_PIXELS"], "default_offset": cfg["PHOTO_EXIF_UTC_OFFSET"]}
+    state = uploads.complete(get_db(), blobs(), g.user, "photo", photo_id, options)
     return {**state, "status": "stored"}
 
 

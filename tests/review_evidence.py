@@ -1,6 +1,6 @@
 """Evidence for the review tests, made through the real pipelines.
 
-Photos are Pillow JPEGs with chosen EXIF time and GPS going through photos.store_photo_bytes;
+Photos are Pillow JPEGs with chosen EXIF time and GPS going through uploads.store_bytes;
 splices, scans, speed tests and submissions go through records.store_batch, as a phone's
 outbox would send them.
 """
@@ -14,10 +14,10 @@ from datetime import timedelta
 from PIL import Image
 
 from fieldapp import blobstore
-from fieldapp import photos
 from fieldapp import profiles
 from fieldapp import records
 from fieldapp import tags
+from fieldapp import uploads
 
 SITE = (42.9, 71.4)
 KZ_TIME = timedelta(hours=5)
@@ -81,7 +81,7 @@ class Evidence:
             "shot": shot,
             "replaces": replaces,
         }
-        return photos.store_photo_bytes(self.db, self.blobs, tech, meta, data)
+        return uploads.store_bytes(self.db, self.blobs, tech, "photo", meta, data)
 
     def batch(self, tech, *recs):
         result = records.store_batch(self.db, tech, str(uuid.uuid4()), list(recs), self.config["TAG_KEYS"])

@@ -4,10 +4,12 @@ import random
 
 import pytest
 
-from fieldapp import checks
-from fieldapp import evidence
 from fieldapp import profiles
 from fieldapp import store
+from fieldapp.evidence import checks
+from fieldapp.evidence import photo as photo_kind
+from fieldapp.evidence import photo_reuse
+from fieldapp.evidence import splice as splice_kind
 from tests.review_evidence import Evidence
 from tests.review_evidence import jpeg
 from tests.review_evidence import near
@@ -98,7 +100,7 @@ def test_capture_time_inside_visit_window(db, ev, tech, inst, days_ago, verdict)
 
 
 def test_visit_window_ends_at_submission():
-    start, end = evidence.visit_window(RULES["photos"], "2026-03-15T10:00:00Z")
+    start, end = photo_kind.visit_window(RULES["photos"], "2026-03-15T10:00:00Z")
     assert end.isoformat() == "2026-03-15T10:00:00+00:00"
     assert (end - start).days == RULES["photos"]["visit_window_days"]
 
@@ -155,7 +157,7 @@ def test_quality_thresholds_come_from_the_profile(brightness_delta, sharpness_de
         "brightness": rules["dark_max_brightness"] + brightness_delta,
         "sharpness": rules["blur_min_sharpness"] + sharpness_delta,
     }
-    found = {c["rule"]: c["verdict"] for c in evidence.quality_checks(RULES["photos"], photo)}
+    found = {c["rule"]: c["verdict"] for c in photo_kind.quality_checks(RULES["photos"], photo)}
     assert found == {"photo.dark": dark, "photo.blur": blur}
 
 
@@ -188,20 +190,20 @@ SPLICES = [
 @pytest.mark.parametrize("losses, attempt, verdict", SPLICES)
 def test_splice_loss_uses_the_bidirectional_average(losses, attempt, verdict):
     row = splice(1, attempt=attempt, losses=losses)["data"] | {"id": "s1", "attempt": attempt}
-    found = {c["rule"]: c for c in checks.one_splice_checks(RULES["splice"], row)}
+    found = {c["rule"]: c for c in splice_kind.one_splice_checks(RULES["splice"], row)}
     assert found["splice.loss"]["verdict"] == verdict
     assert found["splice.loss"]["threshold"] == RULES["splice"]["target_db"]
 
 
 def test_one_direction_only_warns_and_never_fails():
     row = splice(1, losses=(0.9, None, 1.2, None))["data"] | {"id": "s1"}
-    found = checks.one_splice_checks(RULES["splice"], row)
+    found = splice_kind.one_splice_checks(RULES["splice"], row)
     assert [(c["rule"], c["verdict"]) for c in found] == [("splice.one_direction", "warn")]
 
 
 def test_bend_flag_when_1550_exceeds_1310():
     row = splice(1, losses=(0.05, 0.05, 0.7, 0.7))["data"] | {"id": "s1"}
-    found = {c["rule"]: c for c in checks.one_splice_checks(RULES["splice"], row)}
+    found = {c["rule"]: c for c in splice_kind.one_splice_checks(RULES["splice"], row)}
     assert found["splice.bend"]["verdict"] == "warn"
     assert found["splice.bend"]["value"] == pytest.approx(0.65)
 
@@ -267,9 +269,9 @@ def test_reuse_index_finds_exactly_what_a_full_scan_finds(db, make, tech):
     _insert_photos(db, inst, [f"{h:016x}" for h in base + near_copies])
     for query in base[:120]:
         text = f"{query:016x}"
-        indexed = evidence.reuse_candidates(db, text, 6)
-        assert indexed == evidence.reuse_brute_force(db, text, 6)
-    assert any(len(evidence.reuse_candidates(db, f"{q:016x}", 6)) > 1 for q in base[:100])
+        indexed = photo_reuse.reuse_candidates(db, text, 6)
+        assert indexed == photo_reuse.reuse_brute_force(db, text, 6)
+    assert any(len(photo_reuse.reuse_candidates(db, f"{q:016x}", 6)) > 1 for q in base[:100])
 
 
 def test_segment_lookup_uses_the_expression_indexes(db):

@@ -5,12 +5,12 @@ The demo is loaded once for the module (about half a minute) and every test read
 
 import pytest
 
-from fieldapp import checks
 from fieldapp import create_app
 from fieldapp import demo
 from fieldapp import demo_evidence
 from fieldapp import profiles
 from fieldapp import store
+from fieldapp.evidence import checks
 
 DONE = ("submitted", "returned", "approved", "accepted")
 

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from PIL import ImageDraw
 
-from fieldapp import imaging
+from fieldapp.evidence import imaging
 
 
 def picture(width=1600, height=1200, seed=0):

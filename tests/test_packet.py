@@ -12,6 +12,7 @@ import pytest
 from fieldapp import decisions
 from fieldapp import packet
 from fieldapp import store
+from fieldapp.evidence.kinds import KINDS
 from tests.review_evidence import Evidence
 
 
@@ -39,7 +40,7 @@ def test_zip_holds_originals_records_and_audit(db, ev, accepted):
     inst, shots = accepted
     files = zipfile.ZipFile(io.BytesIO(packet.build_zip(db, ev.blobs, inst)))
     names = set(files.namelist())
-    for table in packet.RECORD_TABLES:
+    for table in (kind.TABLE for kind in KINDS):
         assert {f"{table}.csv", f"{table}.json"} <= names
     originals = {n for n in names if n.startswith("photos/")}
     assert len(originals) == len(shots)

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from fieldapp import blobstore
-from fieldapp import photos
+from fieldapp import uploads
 from tests.test_imaging import jpeg
 
 
@@ -15,7 +15,7 @@ def stored(app, db, make):
     tech = make.user("technician", username="tech")
     inst = make.installation([tech], region="KZ-31")
     data = jpeg(2400, 1800, orientation=6, gps=(42, 71))
-    row = photos.store_photo_bytes(db, blobstore.from_config(app.config), tech,
+    row = uploads.store_bytes(db, blobstore.from_config(app.config), tech, "photo",
                                    {"id": str(uuid.uuid4()), "installation_id": inst, "shot": "power"},
                                    data)
     return row, data

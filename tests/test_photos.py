@@ -1,4 +1,4 @@
-"""photos.py: resumable uploads in the domain, complete once, nothing half stored."""
+"""uploads.py with photos: resumable uploads in the domain, complete once, nothing half stored."""
 
 import hashlib
 import io
@@ -9,10 +9,11 @@ import pytest
 from PIL import Image
 
 from fieldapp import blobstore
-from fieldapp import imaging
-from fieldapp import photos
 from fieldapp import store
-from fieldapp.record_rules import Rejected
+from fieldapp import uploads
+from fieldapp.evidence import imaging
+from fieldapp.evidence import photo
+from fieldapp.evidence.fields import Rejected
 from tests.test_imaging import HOSTILE
 from tests.test_imaging import jpeg
 from tests.test_imaging import picture
@@ -49,12 +50,12 @@ def blob_files(blobs):
 
 def test_store_photo_bytes_end_to_end(db, blobs, tech, inst):
     data = jpeg(2000, 1500, taken="2026:11:20 15:00:00", gps=(42, 71))
-    row = photos.store_photo_bytes(db, blobs, tech, {"id": str(uuid.uuid4()), "installation_id": inst,
+    row = uploads.store_bytes(db, blobs, tech, "photo", {"id": str(uuid.uuid4()), "installation_id": inst,
                                                      "shot": "closure_open", "lat": 1.0, "lon": 2.0}, data)
     assert row["status"] == "complete" and row["width"] == 2000
     assert (row["lat"], row["lon"]) == (42.0, 71.5)  # EXIF GPS wins over the phone's fix
     assert row["taken_at"] == "2026-11-20T10:00:00.000Z"
-    with blobs.open(photos.variant_key(row, "original")) as original:
+    with blobs.open(photo.variant_key(row, "original")) as original:
         assert original.read() == data
     assert len(blob_files(blobs)) == 3
     status = store.scalar(db, "SELECT status FROM installations WHERE id = ?", [inst])
@@ -65,59 +66,61 @@ def test_store_photo_bytes_end_to_end(db, blobs, tech, inst):
 def test_phone_values_are_the_fallback(db, blobs, tech, inst):
     data = jpeg(800, 600)
     photo_id = str(uuid.uuid4())
-    row = photos.store_photo_bytes(db, blobs, tech, {"id": photo_id, **meta(inst, data)}, data)
+    row = uploads.store_bytes(db, blobs, tech, "photo", {"id": photo_id, **meta(inst, data)}, data)
     assert (row["lat"], row["lon"], row["taken_at"]) == (42.9, 71.4, "2026-11-20T09:59:00.000Z")
 
 
 def test_chunks_resume_and_complete_twice_is_noop(db, blobs, tech, inst):
     data = jpeg(1600, 1200, seed=3)
     photo_id = str(uuid.uuid4())
-    assert photos.announce(db, blobs, tech, photo_id, meta(inst, data))["offset"] == 0
-    assert photos.announce(db, blobs, tech, photo_id, meta(inst, data))["status"] == "announced"
+    assert uploads.announce(db, blobs, tech, "photo", photo_id, meta(inst, data))["offset"] == 0
+    assert uploads.announce(db, blobs, tech, "photo", photo_id, meta(inst, data))["status"] == "announced"
     half = len(data) // 2
-    photos.write_chunk(db, blobs, tech, photo_id, 0, hashlib.sha256(data[:half]).hexdigest(), data[:half])
-    assert photos.upload_state(db, blobs, tech, photo_id)["offset"] == half
+    first = data[:half]
+    uploads.write_chunk(db, blobs, tech, "photo", photo_id, 0, hashlib.sha256(first).hexdigest(), first)
+    assert uploads.upload_state(db, blobs, tech, "photo", photo_id)["offset"] == half
     with pytest.raises(Rejected) as wrong:
-        photos.write_chunk(db, blobs, tech, photo_id, 0, hashlib.sha256(data[:10]).hexdigest(), data[:10])
+        start = data[:10]
+        uploads.write_chunk(db, blobs, tech, "photo", photo_id, 0, hashlib.sha256(start).hexdigest(), start)
     assert (wrong.value.status, wrong.value.params["offset"]) == (409, half)
     rest = data[half:]
-    photos.write_chunk(db, blobs, tech, photo_id, half, hashlib.sha256(rest).hexdigest(), rest)
-    first = photos.complete(db, blobs, tech, photo_id)
-    again = photos.complete(db, blobs, tech, photo_id)
+    uploads.write_chunk(db, blobs, tech, "photo", photo_id, half, hashlib.sha256(rest).hexdigest(), rest)
+    first = uploads.complete(db, blobs, tech, "photo", photo_id)
+    again = uploads.complete(db, blobs, tech, "photo", photo_id)
     assert first == again == {"id": photo_id, "status": "complete", "offset": len(data)}
-    assert photos.announce(db, blobs, tech, photo_id, meta(inst, data))["status"] == "complete"
+    assert uploads.announce(db, blobs, tech, "photo", photo_id, meta(inst, data))["status"] == "complete"
     assert len(blob_files(blobs)) == 3
 
 
 def test_reannounce_with_other_metadata_conflicts(db, blobs, tech, inst):
     data = jpeg(400, 300)
     photo_id = str(uuid.uuid4())
-    photos.announce(db, blobs, tech, photo_id, meta(inst, data))
+    uploads.announce(db, blobs, tech, "photo", photo_id, meta(inst, data))
     with pytest.raises(Rejected) as conflict:
-        photos.announce(db, blobs, tech, photo_id, meta(inst, data, shot="power"))
+        uploads.announce(db, blobs, tech, "photo", photo_id, meta(inst, data, shot="power"))
     assert conflict.value.status == 409 and conflict.value.params["differences"] == ["shot"]
 
 
 def test_corrupted_chunk_is_not_stored(db, blobs, tech, inst):
     data = jpeg(400, 300)
     photo_id = str(uuid.uuid4())
-    photos.announce(db, blobs, tech, photo_id, meta(inst, data))
+    uploads.announce(db, blobs, tech, "photo", photo_id, meta(inst, data))
     damaged = bytes([data[0] ^ 1]) + data[1:]
     with pytest.raises(Rejected) as refused:
-        photos.write_chunk(db, blobs, tech, photo_id, 0, hashlib.sha256(data).hexdigest(), damaged)
+        uploads.write_chunk(db, blobs, tech, "photo", photo_id, 0, hashlib.sha256(data).hexdigest(), damaged)
     assert refused.value.code == "chunk_sha256_mismatch"
-    assert photos.upload_state(db, blobs, tech, photo_id)["offset"] == 0
+    assert uploads.upload_state(db, blobs, tech, "photo", photo_id)["offset"] == 0
 
 
 def test_whole_file_mismatch_discards_parts(db, blobs, tech, inst):
     data = jpeg(400, 300)
     photo_id = str(uuid.uuid4())
-    photos.announce(db, blobs, tech, photo_id, meta(inst, data, sha256="0" * 64))
-    photos.write_chunk(db, blobs, tech, photo_id, 0, hashlib.sha256(data).hexdigest(), data)
+    uploads.announce(db, blobs, tech, "photo", photo_id, meta(inst, data, sha256="0" * 64))
+    uploads.write_chunk(db, blobs, tech, "photo", photo_id, 0, hashlib.sha256(data).hexdigest(), data)
     with pytest.raises(Rejected) as refused:
-        photos.complete(db, blobs, tech, photo_id)
+        uploads.complete(db, blobs, tech, "photo", photo_id)
     assert refused.value.code == "sha256_mismatch"
-    assert photos.upload_state(db, blobs, tech, photo_id) == {
+    assert uploads.upload_state(db, blobs, tech, "photo", photo_id) == {
         "id": photo_id, "status": "announced", "offset": 0}
     assert blob_files(blobs) == []
 
@@ -127,7 +130,7 @@ def test_hostile_images_leave_nothing(db, blobs, tech, inst, name):
     make, code = HOSTILE[name]
     data = make()
     with pytest.raises(Rejected) as refused:
-        photos.store_photo_bytes(db, blobs, tech, {"id": str(uuid.uuid4()), **meta(inst, data)}, data)
+        uploads.store_bytes(db, blobs, tech, "photo", {"id": str(uuid.uuid4()), **meta(inst, data)}, data)
     assert refused.value.code == code
     assert db["photos"].count == 0 and blob_files(blobs) == []
     assert store.scalar(db, "SELECT status FROM installations WHERE id = ?", [inst]) == "planned"
@@ -135,7 +138,7 @@ def test_hostile_images_leave_nothing(db, blobs, tech, inst, name):
 
 def test_empty_file_is_refused_at_announce(db, blobs, tech, inst):
     with pytest.raises(Rejected) as refused:
-        photos.store_photo_bytes(db, blobs, tech, {"id": str(uuid.uuid4()), **meta(inst, b"")}, b"")
+        uploads.store_bytes(db, blobs, tech, "photo", {"id": str(uuid.uuid4()), **meta(inst, b"")}, b"")
     assert refused.value.code == "out_of_range" and db["photos"].count == 0
 
 
@@ -149,7 +152,7 @@ def test_empty_file_is_refused_at_announce(db, blobs, tech, inst):
 def test_announce_validation(db, blobs, tech, inst, change, code):
     data = jpeg(100, 100)
     with pytest.raises(Rejected) as refused:
-        photos.announce(db, blobs, tech, str(uuid.uuid4()), meta(inst, data, **change))
+        uploads.announce(db, blobs, tech, "photo", str(uuid.uuid4()), meta(inst, data, **change))
     assert refused.value.code == code and db["photos"].count == 0
 
 
@@ -157,15 +160,15 @@ def test_returned_shot_and_photo_resolve(db, blobs, tech, inst):
     from tests.test_records import returned
 
     data = jpeg(300, 200, seed=1)
-    first = photos.store_photo_bytes(db, blobs, tech, {"id": str(uuid.uuid4()), **meta(inst, data)}, data)
+    first = uploads.store_bytes(db, blobs, tech, "photo", {"id": str(uuid.uuid4()), **meta(inst, data)}, data)
     photo_item = returned(db, inst, "photo", first["id"])
     shot_item = returned(db, inst, "shot", "power")
     other = returned(db, inst, "shot", "signed_form")
     redo = jpeg(300, 200, seed=2)
-    fix = photos.store_photo_bytes(
-        db, blobs, tech, {"id": str(uuid.uuid4()), **meta(inst, redo, replaces=first["id"])}, redo)
-    power = photos.store_photo_bytes(
-        db, blobs, tech, {"id": str(uuid.uuid4()), **meta(inst, redo, shot="power")}, redo)
+    fix = uploads.store_bytes(
+        db, blobs, tech, "photo", {"id": str(uuid.uuid4()), **meta(inst, redo, replaces=first["id"])}, redo)
+    power = uploads.store_bytes(
+        db, blobs, tech, "photo", {"id": str(uuid.uuid4()), **meta(inst, redo, shot="power")}, redo)
     resolved = dict(db.execute("SELECT id, resolved_by FROM returned_items").fetchall())
     assert resolved == {photo_item: fix["id"], shot_item: power["id"], other: None}
 
@@ -185,7 +188,7 @@ def jpeg_taken(taken, offset=None):
 def test_camera_time_beyond_the_calendar_falls_back_to_the_phones(db, blobs, tech, inst, taken, offset):
     """Review H2: EXIF year 1 at +05:00 or 9999 at -05:00 overflowed to a 500 on every retry."""
     data = jpeg_taken(taken, offset)
-    row = photos.store_photo_bytes(db, blobs, tech, {"id": str(uuid.uuid4()), **meta(inst, data)}, data)
+    row = uploads.store_bytes(db, blobs, tech, "photo", {"id": str(uuid.uuid4()), **meta(inst, data)}, data)
     assert (row["status"], row["taken_at"]) == ("complete", "2026-11-20T09:59:00.000Z")
     assert not os.listdir(blobs.parts_dir)
 
@@ -197,7 +200,7 @@ def lock(db, inst, status):
 
 def announced(db, blobs, tech, inst, data):
     photo_id = str(uuid.uuid4())
-    photos.announce(db, blobs, tech, photo_id, meta(inst, data))
+    uploads.announce(db, blobs, tech, "photo", photo_id, meta(inst, data))
     return photo_id
 
 
@@ -215,7 +218,7 @@ def test_no_chunk_for_a_photo_whose_installation_was_locked(db, blobs, tech, mak
     photo_id = announced(db, blobs, tech, inst, data)
     lock(db, inst, status)
     with pytest.raises(Rejected) as refused:
-        photos.write_chunk(db, blobs, tech, photo_id, 0, hashlib.sha256(data).hexdigest(), data)
+        uploads.write_chunk(db, blobs, tech, "photo", photo_id, 0, hashlib.sha256(data).hexdigest(), data)
     assert (refused.value.code, refused.value.status) == ("installation_locked", 422)
     assert refused.value.params == {"installation_status": status}
     assert_nothing_kept(db, blobs, inst, status)
@@ -225,10 +228,10 @@ def test_no_complete_for_a_photo_whose_installation_was_locked(db, blobs, tech, 
     inst = make.installation([tech], status="in_progress")
     data = jpeg(400, 300)
     photo_id = announced(db, blobs, tech, inst, data)
-    photos.write_chunk(db, blobs, tech, photo_id, 0, hashlib.sha256(data).hexdigest(), data)
+    uploads.write_chunk(db, blobs, tech, "photo", photo_id, 0, hashlib.sha256(data).hexdigest(), data)
     lock(db, inst, "accepted")
     with pytest.raises(Rejected) as refused:
-        photos.complete(db, blobs, tech, photo_id)
+        uploads.complete(db, blobs, tech, "photo", photo_id)
     assert refused.value.code == "installation_locked"
     assert_nothing_kept(db, blobs, inst, "accepted")
 
@@ -238,7 +241,7 @@ def test_approval_while_the_photo_is_processed_is_seen_in_the_commit(db, blobs, 
     inst = make.installation([tech], status="submitted")
     data = jpeg(400, 300)
     photo_id = announced(db, blobs, tech, inst, data)
-    photos.write_chunk(db, blobs, tech, photo_id, 0, hashlib.sha256(data).hexdigest(), data)
+    uploads.write_chunk(db, blobs, tech, "photo", photo_id, 0, hashlib.sha256(data).hexdigest(), data)
     process = imaging.process
 
     def approve_meanwhile(*args):
@@ -247,6 +250,6 @@ def test_approval_while_the_photo_is_processed_is_seen_in_the_commit(db, blobs, 
 
     monkeypatch.setattr(imaging, "process", approve_meanwhile)
     with pytest.raises(Rejected) as refused:
-        photos.complete(db, blobs, tech, photo_id)
+        uploads.complete(db, blobs, tech, "photo", photo_id)
     assert refused.value.code == "installation_locked"
     assert_nothing_kept(db, blobs, inst, "approved")

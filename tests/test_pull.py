@@ -85,13 +85,13 @@ def test_retired_tag_key_hides_tag(db, make, tech):
 
 def test_photos_listed_when_complete(db, app, make, tech):
     from fieldapp import blobstore
-    from fieldapp import photos
+    from fieldapp import uploads
     from tests.test_imaging import jpeg
 
     inst = make.installation([tech])
     data = jpeg(300, 200)
     photo_id = str(uuid.uuid4())
-    photos.store_photo_bytes(db, blobstore.from_config(app.config), tech,
+    uploads.store_bytes(db, blobstore.from_config(app.config), tech, "photo",
                              {"id": photo_id, "installation_id": inst, "shot": "power"}, data)
     listed = pull.pull(db, tech)["installations"][0]["records"]["photos"]
     assert [p["id"] for p in listed] == [photo_id]

@@ -5,10 +5,10 @@ import uuid
 
 import pytest
 
-from fieldapp import record_rules
 from fieldapp import records
 from fieldapp import store
 from fieldapp import tags
+from fieldapp.evidence import note as note_kind
 
 KEYS = {1: "test-tag-key-1"}
 
@@ -145,7 +145,7 @@ def test_unforeseen_error_rejects_one_record_and_keeps_the_batch(db, tech, inst,
         written.append("half")
         raise KeyError("a bug")
 
-    monkeypatch.setitem(record_rules.ROW_BUILDERS, "note", broken)
+    monkeypatch.setattr(note_kind, "row", broken)
     good, bad = splice(inst), record("note", inst, text="hello")
     results = push(db, tech, [bad, good])["results"]
     assert results[0] == {"id": bad["id"], "status": "rejected", "code": "bad_record", "params": {}}

@@ -11,10 +11,10 @@ from babel.support import NullTranslations
 
 from fieldapp import audit
 from fieldapp import check_text
-from fieldapp import checks
 from fieldapp import decisions
 from fieldapp import review
 from fieldapp import store
+from fieldapp.evidence import checks
 from tests.review_evidence import Evidence
 from tests.review_evidence import jpeg
 from tests.review_evidence import record
@@ -349,8 +349,8 @@ def test_check_detail_counts_with_plurals(app, code, args, english):
 
 
 def test_every_detail_code_the_checks_write_has_a_text():
-    folder = pathlib.Path(review.__file__).parent
-    source = "".join((folder / name).read_text() for name in ("checks.py", "evidence.py"))
+    folder = pathlib.Path(review.__file__).parent / "evidence"
+    source = "".join(path.read_text() for path in folder.glob("*.py"))
     written = set(re.findall(r'note\(\s*"(\w+)"', source))
     assert len(written) > 15 and written == set(check_text.DETAILS)
 

@@ -248,20 +248,20 @@ def test_upload_cut_mid_chunk_resumes(app, live_server, db, tech, inst):
 def test_racing_completes_store_one_photo(app, db, tech, inst):
     """Two retries of 'complete' at once (a phone that timed out and tried again)."""
     from fieldapp import blobstore
-    from fieldapp import photos
+    from fieldapp import uploads
 
     data = jpeg(1600, 1200)
     blobs = blobstore.from_config(app.config)
     photo_id = str(uuid.uuid4())
     meta = {"installation_id": inst, "shot": "power", "size": len(data),
             "sha256": hashlib.sha256(data).hexdigest(), "device_time": "2026-11-20T10:00:00Z"}
-    photos.announce(db, blobs, tech, photo_id, meta)
-    photos.write_chunk(db, blobs, tech, photo_id, 0, meta["sha256"], data)
+    uploads.announce(db, blobs, tech, "photo", photo_id, meta)
+    uploads.write_chunk(db, blobs, tech, "photo", photo_id, 0, meta["sha256"], data)
     answers = []
 
     def finish():
         own = store.connect(app.config["DATABASE"])
-        answers.append(photos.complete(own, blobs, tech, photo_id))
+        answers.append(uploads.complete(own, blobs, tech, "photo", photo_id))
 
     threads = [threading.Thread(target=finish) for _ in range(3)]
     for thread in threads:

@@ -17,10 +17,10 @@ from PIL import ImageFilter
 from playwright.sync_api import expect
 
 from fieldapp import accounts
-from fieldapp import imaging
 from fieldapp import installations
 from fieldapp import store
 from fieldapp import tags
+from fieldapp.evidence import imaging
 
 
 @pytest.fixture
