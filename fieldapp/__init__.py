@@ -3,6 +3,7 @@
 from flask import Flask
 
 from fieldapp import config
+from fieldapp import strict_json
 
 
 def create_app(test_config=None):
@@ -13,6 +14,7 @@ def create_app(test_config=None):
         template_folder="../templates",
         static_folder="../static",
     )
+    app.json = strict_json.StrictJSONProvider(app)
     config.load(app, test_config)
     _register(app)
     return app

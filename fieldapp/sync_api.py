@@ -14,11 +14,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from fieldapp import blobstore
 from fieldapp import pull
 from fieldapp import records
 from fieldapp import store
+from fieldapp import strict_json
 from fieldapp import uploads
 from fieldapp import vocabulary
 from fieldapp.auth import login_required
@@ -186,9 +188,7 @@ def upload_chunk(photo_id):
         offset = None
     if not store.is_int64(offset):
         raise Rejected("bad_field", 400, field="Upload-Offset")
-    if (request.content_length or 0) > MAX_CHUNK:
-        raise Rejected("chunk_too_large", 413, max=MAX_CHUNK)
-    data = request.get_data(cache=False)
+    data = _body(MAX_CHUNK, "chunk_too_large")
     chunk_sha = request.headers.get("Chunk-Sha256")
     return uploads.write_chunk(get_db(), blobs(), g.user, "photo", photo_id, offset, chunk_sha, data)
 
@@ -203,10 +203,45 @@ def complete_photo(photo_id):
     return {**state, "status": "stored"}
 
 
-def _json_body():
+def _body(limit, code="request_entity_too_large"):
+    """The request's bytes, at most `limit` of them, with or without a Content-Length.
+
+    A chunked body has no length to check up front, so the limit is applied while reading:
+    one rule for every body the API reads, answered as a JSON 413 the phone can act on.
+    """
+    if (request.content_length or 0) > limit:
+        raise Rejected(code, 413, max=limit)
+    chunked = request.content_length is None and request.environ.get("wsgi.input_terminated")
+    # Werkzeug's stream for a chunked body stops quietly at MAX_CONTENT_LENGTH (a truncated
+    # body read as bad JSON): read the server's own stream, which ends where the body ends.
+    stream = request.environ["wsgi.input"] if chunked else request.stream
     try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # JSON nested thousands of levels deep: malformed, not a crash
+        data = _read_at_most(stream, limit + 1)
+    except RequestEntityTooLarge:
+        raise Rejected(code, 413, max=limit) from None
+    if len(data) > limit:
+        raise Rejected(code, 413, max=limit)
+    return data
+
+
+def _read_at_most(stream, size):
+    """Up to `size` bytes of a stream (a read may return less than asked before the end)."""
+    parts, held = [], 0
+    while held < size:
+        part = stream.read(min(size - held, 64 * 1024))
+        if not part:
+            break
+        parts.append(part)
+        held += len(part)
+    return b"".join(parts)
+
+
+def _json_body():
+    """The body as a JSON object (strict: NaN and Infinity are no JSON), else 400 bad_json."""
+    data = _body(current_app.config["MAX_CONTENT_LENGTH"])
+    try:
+        body = strict_json.loads(data)
+    except (ValueError, RecursionError):  # malformed, NaN, or nested thousands of levels deep
         body = None
     if not isinstance(body, dict):
         raise Rejected("bad_json", 400)

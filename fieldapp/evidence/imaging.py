@@ -6,6 +6,7 @@ versions are re-encoded without EXIF; time and GPS are read first and kept in th
 """
 
 import io
+import logging
 import warnings
 from datetime import timedelta
 from datetime import timezone
@@ -29,6 +30,7 @@ EXIF_IFD = 0x8769
 GPS_IFD = 0x8825
 DATETIME_ORIGINAL = 36867
 OFFSET_TIME_ORIGINAL = 36881
+log = logging.getLogger(__name__)
 
 
 class ImageRejected(ValueError):
@@ -40,7 +42,21 @@ class ImageRejected(ValueError):
 
 
 def process(path, max_pixels=MAX_PIXELS, default_offset="+05:00"):
-    """Check and decode the image at `path`; return metadata and the display/thumbnail bytes."""
+    """Check and decode the image at `path`; return metadata and the display/thumbnail bytes.
+
+    Raises only ImageRejected: a decoder failure nobody foresaw (a format variant Pillow
+    mishandles) refuses the photo cleanly instead of leaving its upload stuck on a 500.
+    """
+    try:
+        return _process(path, max_pixels, default_offset)
+    except ImageRejected:
+        raise
+    except Exception as error:
+        log.exception("photo %s could not be decoded", path)
+        raise ImageRejected("broken_image") from error
+
+
+def _process(path, max_pixels, default_offset):
     fmt, size = _check(path, max_pixels)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -75,7 +91,9 @@ def _check(path, max_pixels):
     """Open the header only: refuse unknown formats and too many pixels, then verify()."""
     try:
         with Image.open(path, formats=FORMATS) as img:
-            fmt, size = img.format, img.size
+            # Many phone cameras write MPO (a JPEG followed by a second frame): its first frame
+            # is the JPEG it is, and the original keeps every byte.
+            fmt, size = ("JPEG" if img.format == "MPO" else img.format), img.size
             if size[0] * size[1] > max_pixels:
                 raise ImageRejected("too_many_pixels")
             img.verify()

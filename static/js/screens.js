@@ -138,16 +138,31 @@ export async function notes(container, id, draft = "", replaces = null) {
   outbox.state.correct = null;
   const text = h("textarea", { name: "note", placeholder: t("note_placeholder"),
     value: refused ? refused.data.text : draft });
-  const form = h("form", { class: "card", novalidate: true, onsubmit: async (event) => {
-    event.preventDefault();
+  const form = h("form", { class: "card", novalidate: true, onsubmit: oneAtATime(async () => {
     if (!text.value.trim()) return setError(text, t("err_required"));
     await outbox.saveRecord("note", s.id, { text: text.value.trim() }, refused ? refused.replaces : replaces);
     if (refused) await store.del("outbox", refused.id);
     location.hash = `#/site/${s.id}`;
-  } }, field(t("notes"), text), h("button", { class: "primary block" }, t("save")));
+  }) }, field(t("notes"), text), h("button", { class: "primary block" }, t("save")));
   mount(container, h("a", { class: "back", href: `#/site/${s.id}` }, "← ", name(s)),
     h("h1", {}, t("notes")), form,
     h("ul", { class: "notes" }, view.notes.filter((n) => !refused || n.id !== refused.id).map((n) => h("li", {}, n.text, n.waiting ? h("small", {}, ` (${t("waiting")})`) : ""))));
+}
+
+// A double tap (gloves, a slow phone) must not save twice: while one save is under way, the
+// form ignores further submits.
+function oneAtATime(save) {
+  let busy = false;
+  return async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    try {
+      await save(event);
+    } finally {
+      busy = false;
+    }
+  };
 }
 
 export async function submit(container, id) {
@@ -158,12 +173,11 @@ export async function submit(container, id) {
   const c = sitedata.checklist(s, sitedata.localView(s, data.outbox, data.photos), data.profiles);
   const comment = h("textarea", { name: "comment" });
   const done = h("p", { class: "flash flash-success", role: "status", hidden: true }, t("submitted_queued"));
-  const form = h("form", { class: "card", onsubmit: async (event) => {
-    event.preventDefault();
+  const form = h("form", { class: "card", onsubmit: oneAtATime(async () => {
     await outbox.saveRecord("submission", s.id, { comment: comment.value.trim() });
     form.hidden = true;
     done.hidden = false;
-  } }, h("p", { class: "checklist" }, summary(c)), h("p", { class: "help" }, t("submit_help")),
+  }) }, h("p", { class: "checklist" }, summary(c)), h("p", { class: "help" }, t("submit_help")),
   field(t("comment"), comment), h("button", { class: "primary block", name: "submit" }, t("submit")));
   mount(container, h("a", { class: "back", href: `#/site/${s.id}` }, "← ", name(s)), h("h1", {}, t("submit")), form, done);
 }

@@ -1,0 +1,24 @@
+"""A double tap saves once (issue 14, item 8): two submits in a row make one record."""
+
+import pytest
+from browser_helpers import wait_until
+from playwright.sync_api import expect
+
+from tests.test_technician_browser import app_page  # noqa: F401  (fixtures)
+from tests.test_technician_browser import goto
+from tests.test_technician_browser import phone_page  # noqa: F401
+from tests.test_technician_browser import sites  # noqa: F401
+
+TWO_TAPS = "(form) => { form.requestSubmit(); form.requestSubmit(); }"
+
+
+@pytest.mark.parametrize("screen, table", [("submit", "submissions"), ("notes", "notes")])
+def test_two_taps_in_a_row_save_one_record(app_page, sites, db, screen, table):  # noqa: F811
+    goto(app_page, f"#/site/{sites['a']}/{screen}")
+    if screen == "notes":
+        app_page.fill("[name=note]", "Ключ от щитовой у завхоза")
+    app_page.locator("form.card").first.evaluate(TWO_TAPS)
+    expect(app_page.locator("#outbox")).to_have_attribute("data-records", "0", timeout=20_000)
+    wait_until(app_page, lambda: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] >= 1)
+    app_page.wait_for_timeout(500)  # a second record would be queued and sent by now
+    assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 1
