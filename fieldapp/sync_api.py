@@ -10,6 +10,7 @@ from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import request
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import generate_csrf
@@ -25,6 +26,7 @@ from fieldapp import uploads
 from fieldapp import vocabulary
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
+from fieldapp.evidence import kinds
 from fieldapp.evidence.fields import Rejected
 
 bp = Blueprint("sync_api", __name__, url_prefix="/api/v1", cli_group=None)
@@ -59,17 +61,6 @@ MESSAGES = {
     "beyond_size": _l("More bytes arrived than the photo has. The upload will start again."),
     "incomplete": _l("The photo has not fully arrived yet; the upload will continue."),
     "sha256_mismatch": _l("The photo arrived damaged; it will be sent again from the start."),
-    "not_an_image": _l("This file is not a JPEG, PNG or WebP photo."),
-    "too_many_pixels": _l("This picture is too large in pixels. Take the photo again."),
-    "broken_image": _l("This picture is damaged and cannot be opened. Take the photo again."),
-    "required": _l("“%(field)s” is required."),
-    "not_a_number": _l("“%(field)s” must be a number."),
-    "unknown_method": _l("Unknown speed test method."),
-    "unknown_connection": _l("Choose how the test device was connected: cable or Wi-Fi."),
-    "unknown_latency_kind": _l("Say whether the latency is the minimum or the median."),
-    "not_measurable": _l("A browser test cannot measure packet loss; leave it empty."),
-    "screen_photo_required": _l("Add a photo of the tester's screen to this result."),
-    "device_model_required": _l("Enter the tester's model."),
     "csrf_failed": _l("Your session token expired. The app fetches a fresh one and retries."),
     "forbidden": _l("Your account cannot do this: only technicians send field work."),
     "unknown_photo": _l("The server has no such photo; the upload will start again."),
@@ -78,9 +69,13 @@ MESSAGES = {
 }
 
 
+# Codes only one kind of evidence raises live with that kind (msgids marked there).
+KIND_MESSAGES = {code: text for kind in kinds.KINDS for code, text in kind.MESSAGES.items()}
+
+
 def message_for(code, params):
     """The translated sentence for a code, with its params filled in when they fit."""
-    text = str(MESSAGES.get(code, code))
+    text = str(MESSAGES[code]) if code in MESSAGES else gettext(KIND_MESSAGES.get(code, code))
     try:
         return text % params if params else text
     except (KeyError, TypeError, ValueError):
@@ -105,7 +100,7 @@ def api_http_error(error):
         return error
     code = "csrf_failed" if isinstance(error, CSRFError) else (error.name or "error").lower()
     code = code.replace(" ", "_")
-    message = message_for(code, {}) if code in MESSAGES else error.description
+    message = message_for(code, {}) if code in MESSAGES or code in KIND_MESSAGES else error.description
     return jsonify(error=code, message=str(message)), error.code
 
 
@@ -163,24 +158,25 @@ def push_batch():
     return {**response, "results": [_localized(result) for result in response["results"]]}
 
 
-@bp.put("/photos/<photo_id>")
+# Files of any kind go through one resumable upload (photos keep their own URLs, below).
+@bp.put("/files/<kind>/<file_id>")
 @login_required("collect")
-def announce_photo(photo_id):
+def announce_file(kind, file_id):
     """Announce an upload: {id, status, offset}."""
-    max_bytes = current_app.config["PHOTO_MAX_BYTES"]
-    return uploads.announce(get_db(), blobs(), g.user, "photo", photo_id, _json_body(), max_bytes)
+    max_bytes = current_app.config.get(f"{kind.upper()}_MAX_BYTES")
+    return uploads.announce(get_db(), blobs(), g.user, kind, file_id, _json_body(), max_bytes)
 
 
-@bp.get("/photos/<photo_id>/upload")
+@bp.get("/files/<kind>/<file_id>/upload")
 @login_required("collect")
-def upload_offset(photo_id):
+def upload_offset(kind, file_id):
     """Where to resume: the bytes the server holds."""
-    return uploads.upload_state(get_db(), blobs(), g.user, "photo", photo_id)
+    return uploads.upload_state(get_db(), blobs(), g.user, kind, file_id)
 
 
-@bp.patch("/photos/<photo_id>/upload")
+@bp.patch("/files/<kind>/<file_id>/upload")
 @login_required("collect")
-def upload_chunk(photo_id):
+def upload_chunk(kind, file_id):
     """Append one chunk at Upload-Offset if its Chunk-Sha256 matches."""
     try:
         offset = int(request.headers.get("Upload-Offset", ""))
@@ -190,17 +186,24 @@ def upload_chunk(photo_id):
         raise Rejected("bad_field", 400, field="Upload-Offset")
     data = _body(MAX_CHUNK, "chunk_too_large")
     chunk_sha = request.headers.get("Chunk-Sha256")
-    return uploads.write_chunk(get_db(), blobs(), g.user, "photo", photo_id, offset, chunk_sha, data)
+    return uploads.write_chunk(get_db(), blobs(), g.user, kind, file_id, offset, chunk_sha, data)
 
 
-@bp.post("/photos/<photo_id>/complete")
+@bp.post("/files/<kind>/<file_id>/complete")
 @login_required("collect")
-def complete_photo(photo_id):
-    """Check and store the uploaded photo; completing twice is a no-op."""
-    cfg = current_app.config
-    options = {"max_pixels": cfg["PHOTO_MAX_PIXELS"], "default_offset": cfg["PHOTO_EXIF_UTC_OFFSET"]}
-    state = uploads.complete(get_db(), blobs(), g.user, "photo", photo_id, options)
+def complete_file(kind, file_id):
+    """Check and store the uploaded file; completing twice is a no-op."""
+    options = {name: current_app.config[key] for name, key in uploads.file_kind(kind).OPTIONS.items()}
+    state = uploads.complete(get_db(), blobs(), g.user, kind, file_id, options)
     return {**state, "status": "stored"}
+
+
+# Photos keep the URLs phones already use (endpoints of their own, so no redirect to /files/).
+for _rule, _view, _method in (("/photos/<file_id>", announce_file, "PUT"),
+                              ("/photos/<file_id>/upload", upload_offset, "GET"),
+                              ("/photos/<file_id>/upload", upload_chunk, "PATCH"),
+                              ("/photos/<file_id>/complete", complete_file, "POST")):
+    bp.add_url_rule(_rule, f"photo_{_view.__name__}", _view, methods=[_method], defaults={"kind": "photo"})
 
 
 def _body(limit, code="request_entity_too_large"):

@@ -10,6 +10,7 @@ COUNTS = "1 = 1"
 ORDER = "received_at, id"
 PULLED = True
 ITEMS = {"note": "record"}
+MESSAGES = {}
 RULE_LABELS = {}
 
 

@@ -34,10 +34,18 @@ RULE_LABELS = {
     "photo.dark": N_("Not dark (brightness)"),
     "photo.blur": N_("Not blurred (sharpness)"),
 }
-MAX_BYTES = 25 * 1024 * 1024
+MAX_BYTES = 25 * 1024 * 1024  # PHOTO_MAX_BYTES in the config
+# What stored() takes from the app's config: option -> config key.
+OPTIONS = {"max_pixels": "PHOTO_MAX_PIXELS", "default_offset": "PHOTO_EXIF_UTC_OFFSET"}
 EXTRA_SHOTS = ("extra",)
 # The announce fields that make a photo what it is (a retry must repeat them exactly).
 STABLE = ("installation_id", "replaces", "shot", "caption", "size", "sha256")
+# What the phone shows for the codes only this kind raises (sync_api translates them).
+MESSAGES = {
+    "not_an_image": N_("This file is not a JPEG, PNG or WebP photo."),
+    "too_many_pixels": N_("This picture is too large in pixels. Take the photo again."),
+    "broken_image": N_("This picture is damaged and cannot be opened. Take the photo again."),
+}
 VARIANTS = {"original": "", "display": ".display", "thumb": ".thumb"}
 EARTH_RADIUS_M = 6_371_008.8
 

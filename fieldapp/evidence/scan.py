@@ -17,6 +17,7 @@ COUNTS = "1 = 1"
 ORDER = "received_at, id"
 PULLED = True
 ITEMS = {"scan": "none"}  # the scan as a whole: 'scan it again'
+MESSAGES = {}
 RULE_LABELS = {"scan.tag": N_("QR tag scanned at the site")}
 
 

@@ -19,6 +19,17 @@ COUNTS = "1 = 1"
 ORDER = "received_at, id"
 PULLED = True
 ITEMS = {"speed_test": "optional"}  # one record, or the speed test as a whole (ref '')
+# What the phone shows for the codes only this kind raises (sync_api translates them).
+MESSAGES = {
+    "required": N_("“%(field)s” is required."),
+    "not_a_number": N_("“%(field)s” must be a number."),
+    "unknown_method": N_("Unknown speed test method."),
+    "unknown_connection": N_("Choose how the test device was connected: cable or Wi-Fi."),
+    "unknown_latency_kind": N_("Say whether the latency is the minimum or the median."),
+    "not_measurable": N_("A browser test cannot measure packet loss; leave it empty."),
+    "screen_photo_required": N_("Add a photo of the tester's screen to this result."),
+    "device_model_required": N_("Enter the tester's model."),
+}
 RULE_LABELS = {
     "speed.runs": N_("Speed test runs counted"),
     "speed.down": N_("Download, median (Mbit/s)"),

@@ -20,6 +20,7 @@ ITEMS = {"splice": "record"}
 SPLICE_TYPES = ("fusion", "ribbon", "mechanical")
 LOSSES = ("loss_1310_ab", "loss_1310_ba", "loss_1550_ab", "loss_1550_ba")
 WAVELENGTHS = ("1310", "1550")
+MESSAGES = {}
 RULE_LABELS = {
     "splice.loss": N_("Splice loss, bidirectional average (dB)"),
     "splice.bend": N_("Bend: loss at 1550 minus 1310 nm (dB)"),

@@ -14,6 +14,7 @@ COUNTS = "1 = 1"
 ORDER = "received_at, id"
 PULLED = False
 ITEMS = {}
+MESSAGES = {}
 RULE_LABELS = {}
 
 

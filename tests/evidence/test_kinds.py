@@ -15,7 +15,7 @@ from fieldapp.evidence import kinds
 from fieldapp.evidence.kinds import KINDS
 
 ROOT = pathlib.Path(__file__).parent.parent.parent
-NAMES = ("TYPE", "TABLE", "LABEL", "COUNTS", "ORDER", "PULLED", "ITEMS", "RULE_LABELS",
+NAMES = ("TYPE", "TABLE", "LABEL", "COUNTS", "ORDER", "PULLED", "ITEMS", "RULE_LABELS", "MESSAGES",
          "checks", "public", "review_row")
 IDS = [kind.TYPE for kind in KINDS]
 
@@ -29,7 +29,8 @@ def catalog(language):
 def test_a_kind_has_every_part(kind):
     missing = [name for name in NAMES if not hasattr(kind, name)]
     assert missing == []
-    sends = hasattr(kind, "row") or (hasattr(kind, "announce_fields") and hasattr(kind, "stored"))
+    file_parts = ("announce_fields", "stored", "STABLE", "VARIANTS", "MAX_BYTES", "OPTIONS")
+    sends = hasattr(kind, "row") or all(hasattr(kind, name) for name in file_parts)
     assert sends, "a kind is validated either as a batch record (row) or as a file (announce_fields, stored)"
     assert kinds.by_type(kind.TYPE) is kind and kinds.by_table(kind.TABLE) is kind
 
