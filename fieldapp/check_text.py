@@ -1,6 +1,6 @@
 """How checks read in the page's language: their details and the numbers in them.
 
-checks.py and evidence.py stay free of Flask and store an English `detail` (for the audit
+The kind modules in fieldapp/evidence/ stay free of Flask and store an English `detail` (for the audit
 snapshot) with a `detail_code` and its `detail_args`; the pages and the packet render the
 code here, so a Russian or Kazakh supervisor reads the same fact in their language.
 """
@@ -33,7 +33,7 @@ def detail(check):
     return explain(check.get("detail_args") or {}) if explain else check.get("detail") or ""
 
 
-# detail_code (checks.py, evidence.py) -> its text, given the check's detail_args.
+# detail_code (the kind modules in fieldapp/evidence/) -> its text, given the check's detail_args.
 DETAILS = {
     "no_gps": lambda a: _("no GPS position"),
     "gps_distance": lambda a: _("%(distance)s m from the institution", distance=number(a["distance"])),

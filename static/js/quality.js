@@ -1,6 +1,6 @@
 // How the supervisor's photo checks will see a photo, measured on the phone at capture, so a
 // dark or blurred shot is retaken on site and not after a drive back to the village.
-// fieldapp/imaging.py is the reference: brightness is the mean grey of a <= 320 px version;
+// fieldapp/evidence/imaging.py is the reference: brightness is the mean grey of a <= 320 px version;
 // sharpness the variance of a 3x3 edge filter (clipped to 0..255, 1-px border left out) on a
 // grey version box-reduced by an integer factor to about 640 px.
 
