@@ -67,4 +67,5 @@ DETAILS = {
     "median_vs_contract": lambda a: _(
         "median Mbit/s; contract %(contract)s Mbit/s", contract=number(a["contract"])
     ),
+    "screen_reused": lambda a: _("same screen photo as another result"),
 }

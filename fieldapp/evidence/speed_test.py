@@ -34,6 +34,7 @@ RULE_LABELS = {
     "speed.runs": N_("Speed test runs counted"),
     "speed.down": N_("Download, median (Mbit/s)"),
     "speed.up": N_("Upload, median (Mbit/s)"),
+    "speed.screen_reused": N_("Tester screen photo not used for another result"),
 }
 
 
@@ -104,4 +105,23 @@ def checks(db, rules, installation, records):
         found.append(results.check(f"speed.{direction}", None if value is None else round(value, 1),
                                    round(figures["threshold_mbps"], 1),
                                    "pass" if figures["passed"] else "fail", explained, item))
+    return found + screen_reuse_checks(records[TABLE], records["photos"])
+
+
+def screen_reuse_checks(tests, photos):
+    """A photo of the tester's screen proves one result: the same picture (same sha256, or the
+    same photo) behind a second result is one measurement counted twice, so that one fails."""
+    sha256 = {photo["id"]: photo["sha256"] for photo in photos}
+    first, found = {}, []
+    for test in tests:
+        screen = test.get("screen_photo_id")
+        key = sha256.get(screen) or screen
+        if not key:
+            continue
+        if key in first:
+            explained = note("screen_reused", "same screen photo as another result")
+            found.append(results.check("speed.screen_reused", first[key], None, "fail", explained,
+                                       {"kind": "speed_test", "ref": test["id"]}))
+        else:
+            first[key] = test["id"]
     return found
