@@ -284,16 +284,16 @@ def test_segment_lookup_uses_the_expression_indexes(db):
     assert "photos_phash_s1" in plan
 
 
-def tester_result(inst, screen_photo_id):
+def screen_result(inst, screen_photo_id):
     return record("speed_test", inst, method="tester", connection="wired", down_mbps=95.0, up_mbps=94.0,
                   device_model="EXFO EX10", screen_photo_id=screen_photo_id)
 
 
 @pytest.mark.parametrize("same_picture", [True, False])
-def test_two_tester_results_on_one_screen_photo_are_flagged(db, ev, tech, inst, same_picture):
+def test_two_screen_results_on_one_screen_photo_are_flagged(db, ev, tech, inst, same_picture):
     first = ev.photo(tech, inst, "speed_test_screen", jpeg(seed=31))
     second = ev.photo(tech, inst, "speed_test_screen", jpeg(seed=31 if same_picture else 32))
-    a, b = tester_result(inst, first["id"]), tester_result(inst, second["id"])
+    a, b = screen_result(inst, first["id"]), screen_result(inst, second["id"])
     ev.batch(tech, a, b)
     found = by_rule(checks.run_all(db, inst), "speed.screen_reused")
     if same_picture:
