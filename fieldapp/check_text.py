@@ -10,18 +10,20 @@ import re
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from fieldapp import clock
+
 ISO_TIME = re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)")
 
 
 def number(value):
     """A check value or measurement for display: numbers without trailing zeros, None as a dash,
-    an ISO time (a photo's capture time) as 'YYYY-MM-DD HH:MM UTC' like the rest of the page."""
+    an ISO time (a photo's capture time) in Kazakhstan time like the rest of the page."""
     if value is None:
         return "—"
     if isinstance(value, int | float):
         return f"{value:g}"
     time = ISO_TIME.match(value) if isinstance(value, str) else None
-    return f"{time[1]} {time[2]} UTC" if time else value
+    return clock.shown(value) if time else value
 
 
 def detail(check):

@@ -2,6 +2,11 @@
 
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
+
+# Kazakhstan keeps one zone since 1 March 2024: UTC+5. Pages show it; data and exports keep UTC.
+KAZAKHSTAN = timezone(timedelta(hours=5), "UTC+5")
 
 
 def now():
@@ -22,3 +27,17 @@ def parse(text):
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment
+
+
+def shown(text, zone=KAZAKHSTAN):
+    """A stored ISO time as a person in Kazakhstan reads it: '2026-11-03 14:41 UTC+5'.
+
+    Anything that does not parse is returned as it is (a page never fails on a stored value).
+    """
+    try:
+        moment = parse(text)
+    except (TypeError, ValueError):
+        return text
+    if moment is None:
+        return text
+    return f"{moment.astimezone(zone).strftime('%Y-%m-%d %H:%M')} {zone.tzname(None)}"

@@ -22,9 +22,11 @@ from markupsafe import Markup
 from fieldapp import access
 from fieldapp import blobstore
 from fieldapp import check_text
+from fieldapp import clock
 from fieldapp import decisions
 from fieldapp import installations
 from fieldapp import packet
+from fieldapp import records
 from fieldapp import review_queue
 from fieldapp import vocabulary
 from fieldapp.auth import login_required
@@ -124,6 +126,8 @@ def _render_installation(db, data, return_form, decision_form, status=200):
             match["visible"] = access.can_see_installation(db, g.user, match["installation_id"])
     last = data["reviews"][0] if data["reviews"] else None
     changes = decisions.changes_since(db, data["installation"]["id"], last["at"]) if last else []
+    returned = [records.existing(db, item["item_ref"]) for item in (last["items"] if last else [])]
+    labelled = data["records"]["photos"] + data["records"]["splices"] + changes
     return render_template(
         "review/installation.html",
         d=data,
@@ -133,7 +137,7 @@ def _render_installation(db, data, return_form, decision_form, status=200):
         last_review=last,
         changes=changes,
         rule_labels=RULE_LABELS,
-        item_labels=_item_labels(data),
+        item_labels=_item_labels([row for row in returned if row] + labelled),
     ), status
 
 
@@ -168,22 +172,28 @@ def check_detail(check):
 
 @bp.app_template_filter("when")
 def when(text):
-    """An ISO time as 'YYYY-MM-DD HH:MM UTC' (the review pages show UTC throughout)."""
-    return f"{text[:10]} {text[11:16]} UTC" if text else "—"
+    """A stored UTC time in Kazakhstan time, '2026-11-03 14:41 UTC+5' (clock.shown)."""
+    return clock.shown(text) if text else "—"
 
 
-def _item_labels(data):
-    """What each returnable item is, in words: 'Photo: Cable entry', 'Splice MUF-1 1/7'."""
+@bp.app_template_filter("day")
+def day(text):
+    """The date of a stored UTC time in Kazakhstan ('2026-11-04' for 2026-11-03T20:00Z)."""
+    return clock.shown(text)[:10] if text else "—"
+
+
+def _item_labels(rows):
+    """What each item is, in words ('Photo: Cable entry', 'Splice MUF-1, tray 1, slot 7'), for
+    the return list and for what changed since the last review (a replaced record included)."""
     labels = {"scan:": _("QR tag scan"), "speed_test:": _("Speed test")}
-    for p in data["records"]["photos"]:
-        labels[f"photo:{p['id']}"] = _("Photo: %(shot)s", shot=vocabulary.SHOT.get(p["shot"], p["shot"]))
-    for s in data["records"]["splices"]:
-        labels[f"splice:{s['id']}"] = _(
-            "Splice %(closure)s, tray %(tray)s, slot %(slot)s",
-            closure=s["closure_label"],
-            tray=s["tray"],
-            slot=s["slot"],
-        )
+    for row in rows:
+        if "shot" in row:
+            shot = vocabulary.SHOT.get(row["shot"], row["shot"])
+            labels[f"photo:{row['id']}"] = _("Photo: %(shot)s", shot=shot)
+        elif "closure_label" in row:
+            labels[f"splice:{row['id']}"] = _("Splice %(closure)s, tray %(tray)s, slot %(slot)s",
+                                              closure=row["closure_label"], tray=row["tray"],
+                                              slot=row["slot"])
     for shot, label in vocabulary.SHOT.items():
         labels[f"shot:{shot}"] = _("Missing photo: %(shot)s", shot=label)
     return labels

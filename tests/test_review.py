@@ -356,7 +356,8 @@ def test_every_detail_code_the_checks_write_has_a_text():
 
 
 @pytest.mark.parametrize("value, shown", [
-    (None, "—"), (0.10, "0.1"), (21, "21"), ("2026-11-03T09:41:07.120Z", "2026-11-03 09:41 UTC"),
+    (None, "—"), (0.10, "0.1"), (21, "21"), ("2026-11-03T09:41:07.120Z", "2026-11-03 14:41 UTC+5"),
+    ("2026-12-31T20:30:00Z", "2027-01-01 01:30 UTC+5"),
     ("2026-11-01 .. 2026-11-04", "2026-11-01 .. 2026-11-04"),
 ])
 def test_check_values_read_as_people_write_them(value, shown):
