@@ -27,6 +27,7 @@ from fieldapp import access
 from fieldapp import accounts
 from fieldapp import clock
 from fieldapp import login_limits
+from fieldapp import redirects
 from fieldapp.db import get_db
 
 bp = Blueprint("auth", __name__)
@@ -125,10 +126,7 @@ def login():
         session["user_id"] = user["id"]
         session["language"] = user["language"]
         session.permanent = True
-        target = request.args.get("next", "")
-        if target.startswith("/") and not target.startswith("//"):
-            return redirect(target)
-        return redirect(url_for("index"))
+        return redirect(redirects.local_target(request.args.get("next")) or url_for("index"))
     return render_template("auth/login.html", form=form)
 
 
