@@ -134,3 +134,12 @@ def test_last_seen_is_written_at_most_every_few_minutes(client, db, auth, tech, 
     at(6 * 60)
     client.get("/tech/sites")
     assert store.scalar(db, "SELECT last_seen FROM sessions") == "2026-11-24T08:06:00.000Z"
+
+
+def test_an_admin_who_resets_their_own_password_stays_signed_in_only_here(app, client, admin):
+    laptop = app.test_client()
+    laptop.post("/login", data={"username": "boss", "password": "pw"})
+    form = {"password": "new-password-1", "confirm": "new-password-1"}
+    client.post(f"/admin/users/{admin['id']}/password", data=form)
+    assert client.get("/admin/users/").status_code == 200
+    assert laptop.get("/admin/users/").status_code == 302
