@@ -86,12 +86,19 @@ def test_production_hashes_meet_owasp_floor():
     assert int(params["m"]) >= 19 * 1024 and int(params["t"]) >= 2
 
 
+def cookies(response):
+    """{name: its Set-Cookie header} of a response (a sign-in sets the session and device ones)."""
+    return {value.split("=")[0]: value for value in response.headers.getlist("Set-Cookie")}
+
+
 def test_session_cookie_flags(client, auth, make):
     make.user(username="tech")
     response = auth.login("tech")
-    cookie = response.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie
-    assert "SameSite=Lax" in cookie
+    assert set(cookies(response)) == {"session", "fieldapp_device"}
+    for cookie in cookies(response).values():
+        assert "HttpOnly" in cookie
+        assert "SameSite=Lax" in cookie
+    assert "Path=/login" in cookies(response)["fieldapp_device"]  # sent nowhere else
 
 
 def test_session_cookie_secure_over_https(client, make):
@@ -99,7 +106,7 @@ def test_session_cookie_secure_over_https(client, make):
     response = client.post(
         "/login", data={"username": "tech", "password": "pw"}, base_url="https://fieldapp.example"
     )
-    assert "Secure" in response.headers["Set-Cookie"]
+    assert all("Secure" in cookie for cookie in cookies(response).values())
 
 
 def test_forwarded_https_trusted_only_behind_a_configured_proxy(tmp_path, make):
@@ -121,7 +128,7 @@ def test_forwarded_https_trusted_only_behind_a_configured_proxy(tmp_path, make):
             headers={"X-Forwarded-Proto": "https"},
             environ_overrides={"wsgi.url_scheme": "http"},  # the hop to us is plain HTTP
         )
-        return response.headers["Set-Cookie"]
+        return cookies(response)["session"]
 
     make.user(username="tech")
     assert "Secure" not in login(0)
