@@ -11,6 +11,7 @@ import pytest
 from fieldapp import accounts
 from fieldapp import clock
 from fieldapp import login_limits
+from fieldapp import migrations
 from fieldapp import store
 
 CARRIER = "203.0.113.7"  # one carrier-grade NAT address in front of a whole crew
@@ -176,3 +177,23 @@ def test_an_unknown_name_is_refused_exactly_like_a_real_account(client, make, mo
     assert real == unknown
     assert [status for status, _wait, _flash in real] == [401] * 5 + [429] * 2
     assert "Too many failed attempts" in real[-1][2][0]
+
+
+def test_the_migration_carries_over_the_counts_in_force(tmp_path):
+    """A deploy in the middle of an attack must not hand out fresh allowances."""
+    db = store.connect(str(tmp_path / "old.sqlite3"))
+    migrations.migrations.apply(db, stop_before="m063_sessions")
+    user = {"name": "T", "password_hash": "x", "role": "technician", "created_at": "2026-01-01T00:00:00Z"}
+    db["users"].insert(
+        {**user, "username": "tech", "failed_logins": 7, "locked_until": "2999-01-01T00:00:00.000Z"}
+    )
+    db["users"].insert({**user, "username": "fine"})
+    db["login_addresses"].insert(
+        {"address": CARRIER, "failures": 31, "last_failure": "2026-11-24T08:00:00.000Z", "locked_until": None}
+    )
+    migrations.apply(db)
+    rows = {row["key"]: row for row in db.query("SELECT * FROM login_failures")}
+    assert set(rows) == {"account:tech", f"network:{CARRIER}"}
+    assert rows["account:tech"]["locked_until"] == "2999-01-01T00:00:00.000Z"
+    assert rows[f"network:{CARRIER}"]["forget_after"] == "2026-11-24T08:15:00.000Z"
+    assert "login_addresses" not in db.table_names()
