@@ -69,6 +69,7 @@ def load_user():
 
 
 def session_limits():
+    """The session idle, absolute and touch limits from config (read per request, not at import)."""
     cfg = current_app.config
     return user_sessions.Limits(
         cfg["SESSION_IDLE_SECONDS"], cfg["SESSION_MAX_SECONDS"], cfg["SESSION_TOUCH_SECONDS"]
@@ -139,6 +140,7 @@ def login():
 
 
 def _rule(free_key, window_key):
+    """A login_limits rule from config: accounts and networks share the backoff, not the allowance."""
     cfg = current_app.config
     return login_limits.Rule(
         cfg[free_key], cfg[window_key], cfg["LOGIN_BACKOFF_SECONDS"], cfg["LOGIN_BACKOFF_MAX_SECONDS"]
