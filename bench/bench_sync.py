@@ -199,7 +199,8 @@ def bench_wire(folder):
     conn = http.client.HTTPConnection("127.0.0.1", server.server_port)
     conn.request("POST", "/login", body="username=tech&password=pw",
                  headers={"Content-Type": "application/x-www-form-urlencoded"})
-    cookie = conn.getresponse().getheader("Set-Cookie").split(";")[0]
+    answer = conn.getresponse()
+    cookie = "; ".join(v.split(";")[0] for k, v in answer.getheaders() if k.lower() == "set-cookie")
     proxy = CountingProxy(server.server_port)
     records = json.dumps({"key": "wire-batch-1", "records": [splice(inst, n) for n in range(24)]},
                          separators=(",", ":"))

@@ -1,28 +1,34 @@
 """User accounts: creation, password hashing, and login with per-account backoff."""
 
-from datetime import timedelta
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError
 from argon2.exceptions import VerificationError
 
 from fieldapp import audit
 from fieldapp import clock
+from fieldapp import login_limits
 from fieldapp import store
+from fieldapp import user_sessions
 
 ROLES = ("technician", "supervisor", "admin")
 LANGUAGES = ("kk", "ru", "en")
 # argon2-cffi's defaults follow RFC 9106's low-memory recommendation (OWASP-compliant).
 hasher = PasswordHasher()
 _DUMMY_HASH = hasher.hash("fieldapp-dummy-password")
+# Defaults of LOGIN_* in config.py: per account name (5 free, then 30 s doubling to 15 min,
+# forgotten after a day without failure) and per network (30 free, forgotten after 15 min).
+ACCOUNT_RULE = login_limits.Rule(5, 86400, 30, 900)
+NETWORK_RULE = login_limits.Rule(30, 900, 30, 900)
 
 
 class LoginRefused(Exception):
-    """A login that did not succeed; retry_after is set while the account is backing off."""
+    """A login that did not succeed; retry_after is set while the name (or, with `network`,
+    the client's network) is backing off."""
 
-    def __init__(self, retry_after=None):
+    def __init__(self, retry_after=None, network=False):
         super().__init__("login refused")
         self.retry_after = retry_after
+        self.network = network
 
 
 def create_user(db, username, name, password, role, region_ids=(), language="ru", actor_id=None):
@@ -59,12 +65,14 @@ def set_regions(db, user_id, region_ids):
 
 
 def set_password(db, user_id, password, actor_id=None):
-    """Set a new password and clear any login backoff."""
+    """Set a new password, lift the account's login backoff, and end all its sessions: whoever
+    knew the old password (or holds a cookie from it) is signed out everywhere."""
     with store.write(db):
-        db["users"].update(
-            user_id,
-            {"password_hash": hasher.hash(password), "failed_logins": 0, "locked_until": None},
-        )
+        username = store.scalar(db, "SELECT username FROM users WHERE id = ?", [user_id])
+        db["users"].update(user_id, {"password_hash": hasher.hash(password)})
+        login_limits.clear(db, f"account:{username}")
+        login_limits.clear_prefix(db, f"device:{username}:")
+        user_sessions.end_all(db, user_id)
         audit.record(db, actor_id, "reset_password", "user", user_id)
 
 
@@ -80,33 +88,36 @@ def get_user(db, user_id, include_inactive=False):
     return user
 
 
-def authenticate(db, username, password, free_attempts=5, backoff_s=30, backoff_max_s=900):
+def authenticate(
+    db, username, password, account_rule=ACCOUNT_RULE, network=None, network_rule=NETWORK_RULE, device=None
+):
     """Return the user for good credentials; raise LoginRefused otherwise.
 
-    After `free_attempts` failures an account waits backoff_s, doubling per failure up to
-    backoff_max_s, so guessing one account's password is slow from any number of addresses.
-    The attempt is counted as failed in the same write as the lock check, before the password
-    is verified, and the count is cleared on success: parallel guesses cannot all slip past a
-    check made before any of them was counted.
+    `network` is the client's network (login_limits.client_key), `device` this browser's
+    login_limits key for `username` when it holds a device cookie for it (device_cookies).
+    An unknown or inactive name is counted and refused exactly like a wrong password on a real
+    account, and does the same argon2 work, so neither the answer, its status, the backoff
+    nor the timing tells which accounts exist.
     """
     now = clock.parse(clock.now())
-    with store.write(db):
-        user = store.one(db, "SELECT * FROM users WHERE username = ? AND active = 1", [username])
-        if user is not None:
-            locked_until = clock.parse(user["locked_until"])
-            if locked_until and locked_until > now:
-                raise LoginRefused(retry_after=int((locked_until - now).total_seconds()) + 1)
-            _count_failure(db, user, now, free_attempts, backoff_s, backoff_max_s)
-    if user is None:
-        _verify(_DUMMY_HASH, password)  # same work as a real check: no user enumeration by timing
+    if network and not device:
+        seconds = login_limits.wait(db, f"network:{network}", now)
+        if seconds:
+            raise LoginRefused(retry_after=seconds, network=True)
+    key = device or f"account:{username}"
+    seconds = login_limits.begin(db, key, now, account_rule)
+    if seconds:
+        raise LoginRefused(retry_after=seconds)
+    user = store.one(db, "SELECT * FROM users WHERE username = ? AND active = 1", [username])
+    right = _verify(user["password_hash"] if user else _DUMMY_HASH, password) and user is not None
+    if not right:
+        if network:  # only completed failures: correct sign-ins in flight never count
+            login_limits.count_failure(db, f"network:{network}", now, network_rule)
         raise LoginRefused()
-    if not _verify(user["password_hash"], password):
-        raise LoginRefused()
-    with store.write(db):
-        changes = {"failed_logins": 0, "locked_until": None}
-        if hasher.check_needs_rehash(user["password_hash"]):
-            changes["password_hash"] = hasher.hash(password)
-        db["users"].update(user["id"], changes)
+    login_limits.clear(db, key)
+    if hasher.check_needs_rehash(user["password_hash"]):
+        with store.write(db):
+            db["users"].update(user["id"], {"password_hash": hasher.hash(password)})
     return get_user(db, user["id"])
 
 
@@ -115,12 +126,3 @@ def _verify(password_hash, password):
         return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _count_failure(db, user, now, free_attempts, backoff_s, backoff_max_s):
-    failures = user["failed_logins"] + 1
-    locked_until = None
-    if failures >= free_attempts:
-        wait = min(backoff_max_s, backoff_s * 2 ** (failures - free_attempts))
-        locked_until = clock.to_iso(now + timedelta(seconds=wait))
-    db["users"].update(user["id"], {"failed_logins": failures, "locked_until": locked_until})

@@ -26,7 +26,10 @@ from wtforms.validators import Length
 from fieldapp import access
 from fieldapp import accounts
 from fieldapp import clock
+from fieldapp import device_cookies
 from fieldapp import login_limits
+from fieldapp import redirects
+from fieldapp import user_sessions
 from fieldapp.db import get_db
 
 bp = Blueprint("auth", __name__)
@@ -50,11 +53,35 @@ def init_app(app):
 
 
 def load_user():
-    """Put the signed-in, still-active user (or None) on g."""
-    user_id = session.get("user_id")
-    g.user = accounts.get_user(get_db(), user_id) if user_id else None
-    if user_id and g.user is None:
-        session.clear()
+    """Put the signed-in, still-active user (or None) on g.
+
+    The cookie holds a server-side session's token (user_sessions): one signed out, reset by
+    a new password, deactivated, idle or too old opens nothing, and the cookie is cleared.
+    """
+    g.user = None
+    token = session.get("sid")
+    if token:
+        user_id = user_sessions.check(get_db(), token, clock.parse(clock.now()), session_limits())
+        g.user = accounts.get_user(get_db(), user_id) if user_id else None
+    if g.user is None and ("sid" in session or "user_id" in session):  # user_id: before sessions
+        _clear_session()
+        g.session_ended = True
+
+
+def session_limits():
+    """The session idle, absolute and touch limits from config (read per request, not at import)."""
+    cfg = current_app.config
+    return user_sessions.Limits(
+        cfg["SESSION_IDLE_SECONDS"], cfg["SESSION_MAX_SECONDS"], cfg["SESSION_TOUCH_SECONDS"]
+    )
+
+
+def _clear_session():
+    """Forget everything but the language picked on this browser."""
+    language = session.get("language")
+    session.clear()
+    if language:
+        session["language"] = language
 
 
 def login_required(permission=None):
@@ -66,6 +93,8 @@ def login_required(permission=None):
             if g.user is None:
                 if request.path.startswith("/api/"):
                     return jsonify(error="not_signed_in", message=_("Please sign in again.")), 401
+                if g.get("session_ended"):
+                    flash(_("Your session has ended. Please sign in again."), "error")
                 return redirect(url_for("auth.login", next=request.full_path))
             if permission and not access.can(g.user, permission):
                 abort(403)
@@ -85,60 +114,62 @@ def index():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in; repeated failures on one account, or from one address, make it wait longer each time."""
+    """Sign in; repeated failures on one name, or from one network, make it wait longer each time."""
     form = LoginForm()
     if form.validate_on_submit():
-        cfg = current_app.config
-        network, now = login_limits.client_key(request.remote_addr), clock.parse(clock.now())
-        wait, undo = login_limits.begin_attempt(
-            get_db(),
-            network,
-            now,
-            cfg["LOGIN_ADDRESS_FREE_ATTEMPTS"],
-            cfg["LOGIN_ADDRESS_WINDOW_SECONDS"],
-            cfg["LOGIN_BACKOFF_SECONDS"],
-            cfg["LOGIN_BACKOFF_MAX_SECONDS"],
-        )
-        if wait:
-            message = _("Too many failed sign-ins from this network. Try again in %(s)d seconds.", s=wait)
-            flash(message, "error")
-            return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
+        username = form.username.data.strip()
         try:
             user = accounts.authenticate(
                 get_db(),
-                form.username.data.strip(),
+                username,
                 form.password.data,
-                cfg["LOGIN_FREE_ATTEMPTS"],
-                cfg["LOGIN_BACKOFF_SECONDS"],
-                cfg["LOGIN_BACKOFF_MAX_SECONDS"],
+                _rule("LOGIN_FREE_ATTEMPTS", "LOGIN_ACCOUNT_WINDOW_SECONDS"),
+                network=login_limits.client_key(request.remote_addr),
+                network_rule=_rule("LOGIN_ADDRESS_FREE_ATTEMPTS", "LOGIN_ADDRESS_WINDOW_SECONDS"),
+                device=device_cookies.key(username),
             )
         except accounts.LoginRefused as refused:
-            if refused.retry_after:
-                flash(
-                    _("Too many failed attempts. Try again in %(s)d seconds.", s=refused.retry_after), "error"
-                )
-            else:
-                flash(_("Wrong username or password."), "error")
-            return render_template("auth/login.html", form=form), 401
-        login_limits.forgive(get_db(), network, undo)
-        session.clear()
-        session["user_id"] = user["id"]
+            return _refused(form, refused)
+        _clear_session()
+        session["sid"] = user_sessions.start(get_db(), user["id"], clock.parse(clock.now()), session_limits())
         session["language"] = user["language"]
         session.permanent = True
-        target = request.args.get("next", "")
-        if target.startswith("/") and not target.startswith("//"):
-            return redirect(target)
-        return redirect(url_for("index"))
+        target = redirects.local_target(request.args.get("next")) or url_for("index")
+        return device_cookies.remember(redirect(target), username)
     return render_template("auth/login.html", form=form)
+
+
+def _rule(free_key, window_key):
+    """A login_limits rule from config: accounts and networks share the backoff, not the allowance."""
+    cfg = current_app.config
+    return login_limits.Rule(
+        cfg[free_key], cfg[window_key], cfg["LOGIN_BACKOFF_SECONDS"], cfg["LOGIN_BACKOFF_MAX_SECONDS"]
+    )
+
+
+def _refused(form, refused):
+    """The login page again: 401 for wrong credentials, 429 and Retry-After while waiting."""
+    if not refused.retry_after:
+        flash(_("Wrong username or password."), "error")
+        return render_template("auth/login.html", form=form), 401
+    if refused.network:
+        message = _(
+            "Too many failed sign-ins from this network. Try again in %(s)d seconds.", s=refused.retry_after
+        )
+    else:
+        message = _("Too many failed attempts. Try again in %(s)d seconds.", s=refused.retry_after)
+    flash(message, "error")
+    return render_template("auth/login.html", form=form), 429, {"Retry-After": str(refused.retry_after)}
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out (POST with CSRF, so a link elsewhere cannot sign anyone out)."""
-    language = session.get("language")
-    session.clear()
-    if language:
-        session["language"] = language
+    """Sign out (POST with CSRF, so a link elsewhere cannot sign anyone out): the session ends
+    on the server too, so a copy of the cookie opens nothing."""
+    token = session.get("sid")
+    if token:
+        user_sessions.end(get_db(), token)
+    _clear_session()
     return redirect(url_for("auth.login"))
 
 

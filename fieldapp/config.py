@@ -1,6 +1,7 @@
 """Configuration: defaults here, then instance/config.py, then FLASK_* environment variables."""
 
 import os
+from datetime import timedelta
 
 from fieldapp.evidence import imaging
 from fieldapp.evidence import photo
@@ -20,12 +21,21 @@ DEFAULTS = {
     "PREFERRED_URL_SCHEME": "https",
     "LANGUAGES": ["kk", "ru", "en"],
     "BABEL_DEFAULT_LOCALE": "ru",
+    # Failed sign-ins on one account name (known or not) before it waits; forgotten after a
+    # day without failure.
     "LOGIN_FREE_ATTEMPTS": 5,
+    "LOGIN_ACCOUNT_WINDOW_SECONDS": 86400,
     "LOGIN_BACKOFF_SECONDS": 30,
     "LOGIN_BACKOFF_MAX_SECONDS": 900,
-    # Failed sign-ins from one address (many phones share a carrier's) before it waits too.
+    # Completed failed sign-ins from one network (many phones share a carrier's) before new
+    # browsers there wait too; browsers that signed in before never wait for their network.
     "LOGIN_ADDRESS_FREE_ATTEMPTS": 30,
     "LOGIN_ADDRESS_WINDOW_SECONDS": 900,
+    # Server-side sessions: end after 14 days without a request (phones work offline for
+    # days) or 30 days after sign-in; last-seen is written at most every 5 minutes.
+    "SESSION_IDLE_SECONDS": 14 * 86400,
+    "SESSION_MAX_SECONDS": 30 * 86400,
+    "SESSION_TOUCH_SECONDS": 300,
     "WTF_CSRF_TIME_LIMIT": 3600,
     "WTF_CSRF_SSL_STRICT": False,
     # HMAC keys for QR site tags: {version: secret}. The newest version signs new tags.
@@ -54,6 +64,8 @@ def load(app, test_config=None):
         app.config.from_prefixed_env()
     else:
         app.config.from_mapping(test_config)
+    # The cookie lives as long as the server would honour it; the server decides (user_sessions).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=app.config["SESSION_MAX_SECONDS"])
     os.makedirs(app.instance_path, exist_ok=True)
     if not (app.testing or app.debug):
         refuse_insecure(app.config)

@@ -11,6 +11,7 @@ from flask import url_for
 from flask_babel import Babel
 from flask_babel import get_locale
 
+from fieldapp import redirects
 from fieldapp import store
 from fieldapp.db import get_db
 
@@ -52,5 +53,4 @@ def switch(code):
         db = get_db()
         with store.write(db):
             db["users"].update(user["id"], {"language": code})
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("index"))
+    return redirect(redirects.local_target(request.form.get("next")) or url_for("index"))

@@ -1,23 +1,35 @@
-"""Failed sign-ins counted per client network, beside the per-account backoff.
+"""Failed sign-ins, counted in SQLite so every gunicorn worker sees them (an in-memory limiter
+counts per process). One table holds three kinds of count, each under its own key:
 
-The account backoff (accounts.authenticate) slows guessing one account's password; it does
-nothing against trying one common password on every account. Counting failures per network
-stops that. The count lives in SQLite so every gunicorn worker sees it (an in-memory limiter
-counts per process). Mobile carriers put many phones behind one address, so the allowance is
-generous; the count starts afresh only after a quiet window with no failure at all (a window
-fixed from the first failure would let a patient attacker spend the allowance every window);
-a success does not reset it (else one valid account would let an attacker go on).
+- `account:<name>`: guesses at one account's password, from anywhere. Keyed by the name as
+  typed, whether or not such an account exists, so an unknown name waits exactly like a real
+  one and the lockout message tells nobody which accounts exist. Counted in the same write as
+  the lock check, before the password is verified: parallel guesses cannot all pass a check
+  made before any of them was counted. A right password clears it.
+- `device:<id>`: the same, for a browser that has signed in to that account before (it holds
+  a signed device cookie, see auth.py). Its failures are its own, so an attacker who locks
+  `account:<name>` does not lock the account's owner out of her own phone.
+- `network:<address>`: one password tried on every account. Only completed failures count:
+  counting attempts in flight made 50 technicians signing in at once behind one carrier
+  address look like 50 failures. A right password never touches it. A browser with a device
+  cookie for the account it signs in to does not wait for its network either, so one
+  attacker behind a carrier's NAT cannot lock the carrier's established users out.
 
-Each attempt is counted as failed before its password is checked, in the same write as the
-lock check, and taken back if it turns out right: otherwise parallel guesses would all pass
-a check made before any of them was counted.
+A count restarts only after a quiet window with no failure (a window fixed from the first
+failure would let a patient attacker spend the allowance every window).
 """
 
 import ipaddress
+import math
+from collections import namedtuple
 from datetime import timedelta
 
 from fieldapp import clock
 from fieldapp import store
+
+# From `free_attempts` failures on, wait backoff_s, doubling per further failure up to
+# backoff_max_s; the count is forgotten after window_s without a failure.
+Rule = namedtuple("Rule", "free_attempts window_s backoff_s backoff_max_s")
 
 
 def client_key(remote_addr):
@@ -37,54 +49,55 @@ def client_key(remote_addr):
     return str(address)
 
 
-def begin_attempt(db, key, now, free_attempts, window_s, backoff_s, backoff_max_s):
-    """(seconds to wait, None) while this network is locked out; else (None, undo) after
-    counting this attempt as failed, `undo` being what forgive() needs to take it back.
+def wait(db, key, now):
+    """Seconds `key` must still wait before its next attempt, or None."""
+    locked = clock.parse(store.scalar(db, "SELECT locked_until FROM login_failures WHERE key = ?", [key]))
+    if locked and locked > now:
+        return math.ceil((locked - now).total_seconds())
+    return None
 
-    From `free_attempts` failures on, the network waits backoff_s, doubling per further
-    failure up to backoff_max_s.
-    """
-    quiet_since = now - timedelta(seconds=window_s)
+
+def begin(db, key, now, rule):
+    """Seconds to wait while `key` is locked; else None, having counted this attempt as failed
+    in the same write (clear() takes it back when the password turns out right)."""
     with store.write(db):
-        row = store.one(db, "SELECT * FROM login_addresses WHERE address = ?", [key])
-        locked = clock.parse(row["locked_until"]) if row else None
-        if locked and locked > now:
-            return int((locked - now).total_seconds()) + 1, None
-        quiet = row is None or clock.parse(row["last_failure"]) < quiet_since
+        seconds = wait(db, key, now)
+        if seconds is None:
+            count_failure(db, key, now, rule)
+    return seconds
+
+
+def count_failure(db, key, now, rule):
+    """Count one failure for `key`, locking it from the rule's free attempts on."""
+    with store.write(db):
+        row = store.one(db, "SELECT * FROM login_failures WHERE key = ?", [key])
+        quiet = row is None or clock.parse(row["forget_after"]) < now
         failures = 1 if quiet else row["failures"] + 1
         lock = None
-        if failures >= free_attempts:
-            wait = min(backoff_max_s, backoff_s * 2 ** (failures - free_attempts))
-            lock = clock.to_iso(now + timedelta(seconds=wait))
-        db["login_addresses"].upsert(
-            {"address": key, "failures": failures, "last_failure": clock.to_iso(now), "locked_until": lock},
-            pk="address",
+        if failures >= rule.free_attempts:
+            seconds = min(rule.backoff_max_s, rule.backoff_s * 2 ** (failures - rule.free_attempts))
+            lock = clock.to_iso(now + timedelta(seconds=seconds))
+        forget = clock.to_iso(now + timedelta(seconds=rule.window_s))
+        db["login_failures"].upsert(
+            {"key": key, "failures": failures, "forget_after": forget, "locked_until": lock}, pk="key"
         )
-        before = None if quiet else row["last_failure"]
-        undo = {"lock": lock, "written": clock.to_iso(now), "last_failure": before}
-        # Forget networks that have been quiet for a window and are not waiting.
+        # Forget counts that have been quiet for their window and are not waiting: names an
+        # attacker made up must not pile up.
+        stamp = clock.to_iso(now)
         db.execute(
-            "DELETE FROM login_addresses"
-            " WHERE last_failure < ? AND (locked_until IS NULL OR locked_until < ?)",
-            [clock.to_iso(quiet_since), clock.to_iso(now)],
+            "DELETE FROM login_failures"
+            " WHERE forget_after < ? AND (locked_until IS NULL OR locked_until < ?)",
+            [stamp, stamp],
         )
-    return None, undo
 
 
-def forgive(db, key, undo):
-    """Take back an attempt that was right: its count, the lock it set and its time (a success
-    must not keep a busy network's count from restarting), unless a later failure has written
-    its own since. A count that falls to nothing is forgotten."""
+def clear(db, key):
+    """Forget `key`'s failures (a right password, or a new one set by an admin)."""
     with store.write(db):
-        row = store.one(db, "SELECT * FROM login_addresses WHERE address = ?", [key])
-        if row is None:
-            return
-        changes = {"failures": max(row["failures"] - 1, 0)}
-        if undo["lock"] and row["locked_until"] == undo["lock"]:
-            changes["locked_until"] = None
-        if undo["last_failure"] and row["last_failure"] == undo["written"]:
-            changes["last_failure"] = undo["last_failure"]
-        if changes["failures"] == 0:
-            db["login_addresses"].delete(key)
-        else:
-            db["login_addresses"].update(key, changes)
+        db.execute("DELETE FROM login_failures WHERE key = ?", [key])
+
+
+def clear_prefix(db, prefix):
+    """Forget every key starting with `prefix` (all of an account's devices)."""
+    with store.write(db):
+        db.execute("DELETE FROM login_failures WHERE substr(key, 1, ?) = ?", [len(prefix), prefix])

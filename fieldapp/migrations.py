@@ -367,6 +367,50 @@ def m062_jobs(db):
     db.execute("CREATE INDEX jobs_created ON jobs(created_at)")
 
 
+@migrations()
+def m063_sessions(db):
+    """Sessions kept on the server (fieldapp/user_sessions.py): signing out, a password reset
+    or a deactivation deletes the row, and the cookie that pointed at it opens nothing."""
+    db.execute(
+        """CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            created_at TEXT NOT NULL,
+            last_seen TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX sessions_user ON sessions(user_id)")
+    db.execute("CREATE INDEX sessions_last_seen ON sessions(last_seen)")
+
+
+@migrations()
+def m064_login_failures(db):
+    """Failed sign-ins per account name (known or not), device and network in one table
+    (fieldapp/login_limits.py); the counts and locks in force carry over. users.failed_logins
+    and users.locked_until are no longer read."""
+    db.execute(
+        """CREATE TABLE login_failures (
+            key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            forget_after TEXT NOT NULL,
+            locked_until TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX login_failures_forget ON login_failures(forget_after)")
+    stamp = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+1 day')"
+    db.execute(
+        "INSERT INTO login_failures (key, failures, forget_after, locked_until)"
+        f" SELECT 'account:' || username, failed_logins, {stamp}, locked_until FROM users"
+        " WHERE failed_logins > 0"
+    )
+    db.execute(
+        "INSERT INTO login_failures (key, failures, forget_after, locked_until)"
+        " SELECT 'network:' || address, failures,"
+        " strftime('%Y-%m-%dT%H:%M:%fZ', last_failure, '+900 seconds'), locked_until FROM login_addresses"
+    )
+    db.execute("DROP TABLE login_addresses")
+
+
 def apply(db):
     """Bring the schema up to date; applying twice is a no-op."""
     migrations.apply(db)

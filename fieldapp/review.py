@@ -27,6 +27,7 @@ from fieldapp import decisions
 from fieldapp import installations
 from fieldapp import packet
 from fieldapp import records
+from fieldapp import redirects
 from fieldapp import review_queue
 from fieldapp import vocabulary
 from fieldapp.auth import login_required
@@ -91,11 +92,7 @@ def bulk_approve():
     flash(_("Approved %(n)d installation(s).", n=len(result["approved"])), "success")
     if result["skipped"]:
         flash(_("%(n)d not approved: open them to see their checks.", n=len(result["skipped"])), "error")
-    return redirect(request.referrer if _same_site(request.referrer) else url_for("review.queue"))
-
-
-def _same_site(url):
-    return bool(url) and url.startswith(request.host_url)
+    return redirect(redirects.local_target(request.referrer, request.host_url) or url_for("review.queue"))
 
 
 @bp.get("/photos")

@@ -3,6 +3,7 @@
 from fieldapp import accounts
 from fieldapp import audit
 from fieldapp import store
+from fieldapp import user_sessions
 
 
 class LastAdmin(ValueError):
@@ -28,6 +29,7 @@ def update(db, user_id, changes, region_ids, actor_id=None):
     """Change name, role, language and active flag, and replace the regions; audited.
 
     Refuses to demote or deactivate the last active admin, so the system stays manageable.
+    Deactivating ends the account's sessions at once.
     """
     changes = {k: v for k, v in changes.items() if k in ("name", "role", "language", "active")}
     if changes.get("role", "admin") not in accounts.ROLES:
@@ -47,6 +49,8 @@ def update(db, user_id, changes, region_ids, actor_id=None):
         if losing_admin and not others:
             raise LastAdmin("the last active admin")
         db["users"].update(user_id, changes)
+        if not changes.get("active", 1):
+            user_sessions.end_all(db, user_id)  # reactivating must not revive old cookies
         accounts.set_regions(db, user_id, region_ids)
         old = {k: before[k] for k in changes if before[k] != changes[k]}
         if set(before["region_ids"]) != set(region_ids):

@@ -9,6 +9,7 @@ from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -27,10 +28,13 @@ from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
 from fieldapp import accounts
+from fieldapp import clock
 from fieldapp import forms_admin
 from fieldapp import roster
+from fieldapp import user_sessions
 from fieldapp import vocabulary
 from fieldapp.auth import login_required
+from fieldapp.auth import session_limits
 from fieldapp.db import get_db
 from fieldapp.form_choices import options
 
@@ -122,7 +126,7 @@ def new():
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @login_required("admin")
 def edit(user_id):
-    """Change role, oblasts, language; deactivate (they are signed out on their next request)."""
+    """Change role, oblasts, language; deactivate (their sessions end at once)."""
     db = get_db()
     user = roster.get(db, user_id) or abort(404)
     form = _with_regions(
@@ -157,12 +161,15 @@ def _posted():
 @bp.post("/<int:user_id>/password")
 @login_required("admin")
 def reset_password(user_id):
-    """Set a new password (and lift any login backoff) for someone who forgot theirs."""
+    """Set a new password for someone who forgot theirs: lifts their login backoff and signs
+    them out everywhere (their sessions end on the server)."""
     db = get_db()
     user = roster.get(db, user_id) or abort(404)
     form = PasswordForm()
     if form.validate_on_submit():
         accounts.set_password(db, user_id, form.password.data, actor_id=g.user["id"])
+        if user_id == g.user["id"]:  # one's own: signed out everywhere else, not here
+            session["sid"] = user_sessions.start(db, user_id, clock.parse(clock.now()), session_limits())
         flash(_("New password set for %(u)s.", u=user["username"]), "success")
         return redirect(url_for("users_admin.index"))
     edit_form = _with_regions(

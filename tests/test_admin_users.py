@@ -60,12 +60,21 @@ def test_edit_role_and_deactivate_signs_them_out(client, admin, db, make, app):
 
 def test_reset_password_lifts_backoff(client, admin, db, make):
     tech = make.user(username="tech")
-    db["users"].update(tech["id"], {"failed_logins": 9, "locked_until": "2999-01-01T00:00:00Z"})
+    for key in ("account:tech", "device:tech:phone1"):
+        db["login_failures"].insert(
+            {
+                "key": key,
+                "failures": 9,
+                "forget_after": "2999-01-01T00:00:00Z",
+                "locked_until": "2999-01-01T00:00:00Z",
+            }
+        )
     client.post(
         f"/admin/users/{tech['id']}/password",
         data={"password": "new-password-1", "confirm": "new-password-1"},
     )
     assert accounts.authenticate(db, "tech", "new-password-1")["id"] == tech["id"]
+    assert db["login_failures"].count == 0
 
 
 def test_the_last_admin_cannot_demote_or_deactivate_themselves(client, admin, db):

@@ -104,7 +104,8 @@ def _login(port):
                  headers={"Content-Type": "application/x-www-form-urlencoded"})
     response = conn.getresponse()
     response.read()
-    return response.getheader("Set-Cookie").split(";")[0]
+    # Every cookie, as a browser would keep them: the session's is not the only one.
+    return "; ".join(v.split(";")[0] for k, v in response.getheaders() if k.lower() == "set-cookie")
 
 
 def _post(port, cookie, body):

@@ -1,6 +1,8 @@
 // The sync API (docs/api.md) as seen from the phone. A fresh CSRF token is fetched before
 // each sync, never taken from a cached page, and again before a write once it is older than
 // 30 min (the server's expire after an hour; a photo on 2G can take longer than that).
+// A 401 (not_signed_in) means the session ended on the server: the outbox keeps every queued
+// item, tied to its user, and sends it once that user signs in again (/login?next=/tech/app).
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -29,6 +31,9 @@ async function call(method, url, options = {}, retried = false) {
   const response = await fetch(url, init); // a TypeError here means: no network
   const data = await response.json().catch(() => null);
   if (!response.ok) {
+    // Signed out on the server (signed out elsewhere, a new password, idle too long): the token
+    // belonged to that session. The caller keeps its queue and shows "sign in again".
+    if (response.status === 401) token = null;
     // An expired or refused token is not the request's fault: a new token, then once more.
     if (!retried && response.status === 400 && data && data.error === "csrf_failed") {
       await refreshToken();
