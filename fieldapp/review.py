@@ -87,7 +87,7 @@ def bulk_approve():
     if not form.validate_on_submit():
         abort(400)
     db = get_db()
-    ids = [i for i in form.ids.data if access.can_see_installation(db, g.user, i)]
+    ids = [i for i in form.ids.data or () if access.can_see_installation(db, g.user, i)]  # none ticked: []
     result = decisions.bulk_approve(db, ids, g.user["id"])
     flash(_("Approved %(n)d installation(s).", n=len(result["approved"])), "success")
     if result["skipped"]:

@@ -227,6 +227,13 @@ def test_bulk_approve_only_all_passing(client, auth, db, make, ev, people, submi
     assert [status(db, i) for i in (submitted, failing, outside)] == ["approved", "submitted", "submitted"]
 
 
+def test_bulk_approve_with_nothing_ticked_approves_nothing(client, auth, people, submitted, db):
+    auth.login("sup")
+    response = client.post("/review/bulk-approve", data={}, follow_redirects=True)
+    assert response.status_code == 200 and "Approved 0 installation" in response.get_data(as_text=True)
+    assert status(db, submitted) == "submitted"
+
+
 def test_photo_grid_across_installations(client, auth, make, ev, people, submitted):
     other = make.installation([people["tech"]])
     ev.complete(people["tech"], other, seed=500)
