@@ -104,6 +104,12 @@ class ReturnForm(FlaskForm):
                 ok = False
         return ok
 
+    def first_error(self):
+        """The name of the first field with an error, so the page can put the cursor there
+        (a reloaded page starts at the top, far above a reason missing at the bottom)."""
+        fields = [entry.form.reason for entry in self.items] + [self.comment]
+        return next((f.name for f in fields if f.errors), None)
+
     def chosen(self):
         """The chosen items as {kind, ref, reason} dicts for decisions.return_items."""
         return [
