@@ -276,7 +276,7 @@ def make_packets():
     if size > spare:
         flash(_("Not enough disk space for this ZIP: choose one oblast or district at a time."), "error")
         return redirect(url_for("admin.packets_page", **form.query()))
-    blobs = blobstore.LocalBlobStore(current_app.config["BLOB_DIR"])
+    blobs = blobstore.from_config(current_app.config)
 
     def write(job_db, path, progress):
         exports.packets_zip(job_db, blobs, ids, path, progress)
