@@ -12,7 +12,6 @@ import re
 import secrets
 import shutil
 import tempfile
-import time
 from typing import NamedTuple
 
 KEY_PATTERN = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}(\.[a-z]+)*$")
@@ -53,7 +52,7 @@ class LocalBlobStore:
 
     def _write(self, key, fill):
         """Write a blob through a temp file beside it, fsynced, then renamed into place."""
-        path = self._path(key)
+        path = self.path(key)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
         try:
@@ -68,15 +67,15 @@ class LocalBlobStore:
 
     def open(self, key):
         """A binary file object for reading; raises FileNotFoundError for a missing blob."""
-        return open(self._path(key), "rb")
+        return open(self.path(key), "rb")
 
     def exists(self, key):
         """Whether a blob is stored under `key`."""
-        return os.path.exists(self._path(key))
+        return os.path.exists(self.path(key))
 
     def delete(self, key):
         """Remove a blob; deleting a missing blob is not an error."""
-        _remove(self._path(key))
+        _remove(self.path(key))
 
     def listing(self):
         """Every blob in the store (temp files and upload parts excluded), in no set order."""
@@ -89,9 +88,9 @@ class LocalBlobStore:
                     stat = os.stat(path)
                     yield Entry(key, stat.st_size, stat.st_mtime)
 
-    def sweep_temp(self, older_than):
-        """Remove .tmp- files (a write cut by a crash) older than `older_than` seconds; their names."""
-        cutoff, removed = time.time() - older_than, []
+    def sweep_temp(self, cutoff):
+        """Remove .tmp- files (writes cut by a crash) modified before `cutoff` (epoch s); names."""
+        removed = []
         for folder, dirs, files in os.walk(self.root):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
             for name in files:
@@ -105,7 +104,8 @@ class LocalBlobStore:
         """Where the blobs are, for messages."""
         return self.root
 
-    def _path(self, key):
+    def path(self, key):
+        """The file that holds a blob (for copying it elsewhere without reading it twice)."""
         return os.path.join(self.root, *check_key(key).split("/"))
 
 

@@ -9,7 +9,6 @@ the upload's part file stays and nothing is marked stored.
 """
 
 import threading
-import time
 
 import boto3
 from botocore.config import Config
@@ -92,9 +91,9 @@ class S3BlobStore:
         except (BotoCoreError, ClientError) as error:
             raise blobstore.StorageUnavailable(str(error)) from error
 
-    def sweep_temp(self, older_than):
-        """Abort multipart uploads older than `older_than` seconds (S3's half-written blobs)."""
-        cutoff, removed = time.time() - older_than, []
+    def sweep_temp(self, cutoff):
+        """Abort multipart uploads begun before `cutoff` (epoch s): S3's half-written blobs."""
+        removed = []
         found = self.client_call("list_multipart_uploads", Prefix=self.prefix)
         for upload in found.get("Uploads", []):
             if upload["Initiated"].timestamp() < cutoff:
