@@ -80,7 +80,8 @@ def test_s3_refuses_a_wrong_secret(seaweedfs, tmp_path):
 
 def test_s3_outage_is_storage_unavailable(tmp_path):
     settings = {"BLOB_DIR": str(tmp_path), "BLOB_STORE": "s3", "BLOB_S3_BUCKET": "photos",
-                "BLOB_S3_ENDPOINT": "http://127.0.0.1:9", "BLOB_S3_ACCESS_KEY": "k", "BLOB_S3_SECRET_KEY": "s"}
+                "BLOB_S3_ENDPOINT": "http://127.0.0.1:9", "BLOB_S3_ACCESS_KEY": "k",
+                "BLOB_S3_SECRET_KEY": "s"}
     blobs = blobstore.from_config(settings)
     for call in (lambda: blobs.put(blobs.new_key(), b"x"), lambda: blobs.open(blobs.new_key()),
                  lambda: list(blobs.listing())):
