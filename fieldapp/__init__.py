@@ -29,6 +29,7 @@ def _register(app):
     from fieldapp import label_views
     from fieldapp import photo_views
     from fieldapp import progress_views
+    from fieldapp import replica_cli
     from fieldapp import review
     from fieldapp import security
     from fieldapp import sites
@@ -45,7 +46,7 @@ def _register(app):
     vocabulary.init_app(app)
     for module in (auth, technician, sites, vendor, i18n, review, speedtest,
                    sync_api, photo_views, admin, label_views, job_views, users_admin, progress_views,
-                   blob_views):
+                   blob_views, replica_cli):
         app.register_blueprint(module.bp)
     auth.init_app(app)
     sites.init_app(app)
