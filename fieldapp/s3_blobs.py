@@ -8,6 +8,7 @@ An unreachable store or a 5xx raises blobstore.StorageUnavailable, which callers
 the upload's part file stays and nothing is marked stored.
 """
 
+import io
 import threading
 
 import boto3
@@ -19,6 +20,7 @@ from fieldapp import blobstore
 
 MULTIPART_THRESHOLD = 64 * 1024 * 1024  # photos (<= 25 MiB) go in one PUT
 PART_SIZE = 8 * 1024 * 1024  # S3 requires >= 5 MiB for every part but the last
+IN_MEMORY_BYTES = 8 * 1024 * 1024
 _clients = {}
 _clients_lock = threading.Lock()
 
@@ -64,8 +66,21 @@ class S3BlobStore:
             raise
 
     def open(self, key):
-        """A streaming binary file object; FileNotFoundError for a missing blob."""
-        return self._call("get_object", Key=blobstore.check_key(key))["Body"]
+        """A binary file object; FileNotFoundError for a missing blob.
+
+        Blobs up to IN_MEMORY_BYTES (every display version and thumbnail, most originals) are
+        read whole in large reads: send_file's small reads from a socket stream cost 8x on
+        loopback, and a seekable copy serves Range and conditional requests. Larger ones stream.
+        """
+        found = self._call("get_object", Key=blobstore.check_key(key))
+        body = found["Body"]
+        if found.get("ContentLength", IN_MEMORY_BYTES + 1) <= IN_MEMORY_BYTES:
+            try:
+                with body:
+                    return io.BytesIO(body.read())
+            except (BotoCoreError, OSError) as error:
+                raise blobstore.StorageUnavailable(f"get_object: {error}") from error
+        return body
 
     def exists(self, key):
         """Whether an object is stored under `key`."""
