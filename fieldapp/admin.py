@@ -26,7 +26,9 @@ from fieldapp import job_views
 from fieldapp import jobs
 from fieldapp import labels
 from fieldapp import site_import
+from fieldapp import store
 from fieldapp import tags
+from fieldapp import zip_stream
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
 from fieldapp.form_choices import options
@@ -260,6 +262,27 @@ def packets_page():
         fits=size <= spare,
         action=forms_admin.ActionForm(),
     )
+
+
+@bp.get("/exports/packets.zip")
+@login_required("admin")
+def stream_packets():
+    """The set's packets as one ZIP sent while it is packed: no disk used, however big."""
+    db = get_db()
+    form, ids = _accepted_in_selection(db, request.args)
+    if not ids:
+        return _nothing_accepted(form)
+    database, blobs = current_app.config["DATABASE"], blobstore.from_config(current_app.config)
+
+    def produce(out):
+        job_db = store.connect(database)  # the packing thread's own connection
+        try:
+            exports.packets_zip(job_db, blobs, ids, out)
+        finally:
+            job_db.conn.close()
+
+    headers = {"Content-Disposition": 'attachment; filename="fieldapp-packets.zip"'}
+    return Response(zip_stream.stream(produce), mimetype="application/zip", headers=headers)
 
 
 @bp.post("/exports/packets")
