@@ -59,7 +59,8 @@ def placeholder(status):
 
 
 def _store(kind=None):
-    return blobstore.from_config(current_app.config, kind)
+    """The store itself, not the app server's cache of it: housekeeping must see what is there."""
+    return blobstore.from_config(current_app.config, kind, cached=False)
 
 
 @bp.cli.command("check")

@@ -109,11 +109,12 @@ class LocalBlobStore:
         return os.path.join(self.root, *check_key(key).split("/"))
 
 
-def from_config(config, kind=None):
+def from_config(config, kind=None, cached=True):
     """The store an app's config names: BLOB_STORE "local" (BLOB_DIR) or "s3" (BLOB_S3_*).
 
     Uploads in progress stay local part files in UPLOAD_PARTS_DIR (beside BLOB_DIR by default)
-    whichever store keeps the finished blobs. `kind` overrides BLOB_STORE (blobs migrate).
+    whichever store keeps the finished blobs. `kind` overrides BLOB_STORE (blobs migrate);
+    cached=False reads S3 itself, never the local cache (blobs check must see the store).
     """
     kind = kind or config.get("BLOB_STORE", "local")
     parts_dir = config.get("UPLOAD_PARTS_DIR") or os.path.join(config["BLOB_DIR"], ".parts")
@@ -122,7 +123,7 @@ def from_config(config, kind=None):
     if kind == "s3":
         from fieldapp import s3_blobs  # boto3 loads only where S3 is used
 
-        return s3_blobs.from_config(config, parts_dir)
+        return s3_blobs.from_config(config, parts_dir, cached)
     raise ValueError(f"BLOB_STORE must be 'local' or 's3', not {kind!r}")
 
 

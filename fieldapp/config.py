@@ -46,6 +46,10 @@ DEFAULTS = {
     "BLOB_S3_REGION": "us-east-1",
     "BLOB_S3_ACCESS_KEY": None,
     "BLOB_S3_SECRET_KEY": None,
+    # With S3: a local copy of blobs up to 8 MiB read or written (never stale: blobs never
+    # change), at most this many bytes, in BLOB_CACHE_DIR (beside BLOB_DIR). 0: no cache.
+    "BLOB_CACHE_BYTES": 1024**3,
+    "BLOB_CACHE_DIR": None,
     # Litestream streams the database's WAL here when set: a folder or an s3:// URL (see
     # replication.py); `make run` then starts it beside gunicorn. None: no replica.
     "REPLICA_URL": None,

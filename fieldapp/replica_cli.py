@@ -57,7 +57,7 @@ def drill_command():
     path = _require_replica()
     with tempfile.TemporaryDirectory(prefix="fieldapp-drill-") as folder:
         restored = replication.restore(current_app.config, path, os.path.join(folder, "restored.sqlite3"))
-        found = replication.verify(restored, blobstore.from_config(current_app.config))
+        found = replication.verify(restored, blobstore.from_config(current_app.config, cached=False))
     live = replication.row_counts(get_db())
     click.echo(f"integrity_check: {found['integrity']}")
     for table, count in live.items():

@@ -9,6 +9,7 @@ the upload's part file stays and nothing is marked stored.
 """
 
 import io
+import os
 import threading
 
 import boto3
@@ -16,6 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError
 from botocore.exceptions import ClientError
 
+from fieldapp import blob_cache
 from fieldapp import blobstore
 
 MULTIPART_THRESHOLD = 64 * 1024 * 1024  # photos (<= 25 MiB) go in one PUT
@@ -28,8 +30,10 @@ _clients_lock = threading.Lock()
 class S3BlobStore:
     """Blobs as objects in one bucket; keys are the same server-chosen keys as on disk."""
 
-    def __init__(self, client, bucket, parts_dir, prefix="", multipart_threshold=MULTIPART_THRESHOLD):
+    def __init__(self, client, bucket, parts_dir, prefix="", multipart_threshold=MULTIPART_THRESHOLD,
+                 cache=None):
         self.client, self.bucket, self.parts_dir, self.prefix = client, bucket, parts_dir, prefix
+        self.cache = cache  # a blob_cache.BlobCache, or None
         self.multipart_threshold = multipart_threshold
 
     def new_key(self):
@@ -39,6 +43,8 @@ class S3BlobStore:
     def put(self, key, data):
         """Store bytes under a new key; a PUT is atomic, so no half blob is ever visible."""
         self._call("put_object", Key=blobstore.check_key(key), Body=data, IfNoneMatch="*")
+        if self.cache:  # display versions and thumbnails: the review pages want them next
+            self.cache.add(key, data)
 
     def put_file(self, key, source_path):
         """Store a copy of a local file (an upload's part file), in parts past the threshold."""
@@ -72,14 +78,20 @@ class S3BlobStore:
         read whole in large reads: send_file's small reads from a socket stream cost 8x on
         loopback, and a seekable copy serves Range and conditional requests. Larger ones stream.
         """
+        cached = self.cache.open(key) if self.cache else None
+        if cached:
+            return cached
         found = self._call("get_object", Key=blobstore.check_key(key))
         body = found["Body"]
         if found.get("ContentLength", IN_MEMORY_BYTES + 1) <= IN_MEMORY_BYTES:
             try:
                 with body:
-                    return io.BytesIO(body.read())
+                    data = body.read()
             except (BotoCoreError, OSError) as error:
                 raise blobstore.StorageUnavailable(f"get_object: {error}") from error
+            if self.cache:
+                self.cache.add(key, data)
+            return io.BytesIO(data)
         return body
 
     def exists(self, key):
@@ -92,6 +104,8 @@ class S3BlobStore:
 
     def delete(self, key):
         """Remove a blob; deleting a missing blob is not an error (S3 says 204 either way)."""
+        if self.cache:
+            self.cache.discard(key)
         self._call("delete_object", Key=blobstore.check_key(key))
 
     def listing(self):
@@ -167,8 +181,14 @@ def client_for(endpoint, region, access_key, secret_key):
         return _clients[ident]
 
 
-def from_config(config, parts_dir):
+def from_config(config, parts_dir, cached=True):
     """The S3 store BLOB_S3_BUCKET/PREFIX/ENDPOINT/REGION/ACCESS_KEY/SECRET_KEY name."""
     client = client_for(config.get("BLOB_S3_ENDPOINT"), config.get("BLOB_S3_REGION") or "us-east-1",
                         config.get("BLOB_S3_ACCESS_KEY"), config.get("BLOB_S3_SECRET_KEY"))
-    return S3BlobStore(client, config["BLOB_S3_BUCKET"], parts_dir, config.get("BLOB_S3_PREFIX") or "")
+    cache = None
+    if cached and config.get("BLOB_CACHE_BYTES"):
+        beside = os.path.join(os.path.dirname(os.path.abspath(config["BLOB_DIR"])), "blob-cache")
+        folder = config.get("BLOB_CACHE_DIR") or beside
+        cache = blob_cache.BlobCache(folder, config["BLOB_CACHE_BYTES"])
+    prefix = config.get("BLOB_S3_PREFIX") or ""
+    return S3BlobStore(client, config["BLOB_S3_BUCKET"], parts_dir, prefix, cache=cache)

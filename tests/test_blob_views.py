@@ -61,9 +61,11 @@ def test_store_down_mid_run_loses_nothing(app, client, auth, db, make, tech, out
     assert os.path.getsize(part) == len(data)  # the bytes stay on the server
     assert photos.get(db, photo_id)["status"] == "announced" and photos.get(db, photo_id)["blob_key"] is None
     assert client.get(url + "/upload").json["offset"] == len(data)  # the phone need not resend
-    shown = client.get(before.replace("/api/v1", "") + "/thumb")
+    shown = client.get(before.replace("/api/v1", "") + "/original")
     assert shown.status_code == 503 and shown.mimetype == "image/svg+xml"
     assert b"unreachable" in shown.data
+    cached = client.get(before.replace("/api/v1", "") + "/thumb")  # kept on the app server
+    assert cached.status_code == 200 and cached.mimetype == "image/jpeg"
 
     outage_store.start()
     again = client.post(url + "/complete")
@@ -71,7 +73,7 @@ def test_store_down_mid_run_loses_nothing(app, client, auth, db, make, tech, out
     assert not os.path.exists(part)
     stored = client.get(url.replace("/api/v1", "") + "/original")
     assert stored.status_code == 200 and stored.data == data
-    assert client.get(before.replace("/api/v1", "") + "/thumb").mimetype == "image/jpeg"
+    assert client.get(before.replace("/api/v1", "") + "/original").mimetype == "image/jpeg"
 
 
 def test_a_missing_blob_is_drawn_as_missing(app, client, auth, db, make, tech):
