@@ -8,10 +8,13 @@ past `limit` bytes the least recently used go first.
 """
 
 import contextlib
+import logging
 import os
 import tempfile
 
 from fieldapp import blobstore
+
+log = logging.getLogger(__name__)
 
 
 class BlobCache:
@@ -33,17 +36,24 @@ class BlobCache:
         return handle
 
     def add(self, key, data):
-        """Keep a copy of `data` (bytes); trims the folder now and then."""
+        """Keep a copy of `data` (bytes), best effort: a full disk here never fails a request."""
         path = self._path(key)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-        self._added += len(data)
-        if self._added > self.limit // 10:
-            self._added = 0
-            self.trim()
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                os.replace(tmp, path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(tmp)
+            self._added += len(data)
+            if self._added > self.limit // 10:
+                self._added = 0
+                self.trim()
+        except OSError:
+            log.warning("blob cache: could not keep %s", key, exc_info=True)
 
     def discard(self, key):
         with contextlib.suppress(FileNotFoundError):
@@ -54,6 +64,8 @@ class BlobCache:
         files = []
         for folder, _, names in os.walk(self.root):
             for name in names:
+                if name.startswith(".tmp-"):
+                    continue  # another worker is writing it
                 with contextlib.suppress(FileNotFoundError):
                     stat = os.stat(os.path.join(folder, name))
                     files.append((stat.st_mtime, stat.st_size, os.path.join(folder, name)))

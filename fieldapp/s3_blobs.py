@@ -8,6 +8,7 @@ An unreachable store or a 5xx raises blobstore.StorageUnavailable, which callers
 the upload's part file stays and nothing is marked stored.
 """
 
+import hashlib
 import io
 import os
 import threading
@@ -42,7 +43,11 @@ class S3BlobStore:
 
     def put(self, key, data):
         """Store bytes under a new key; a PUT is atomic, so no half blob is ever visible."""
-        self._call("put_object", Key=blobstore.check_key(key), Body=data, IfNoneMatch="*")
+        try:
+            self._call("put_object", Key=blobstore.check_key(key), Body=data, IfNoneMatch="*")
+        except FileExistsError:
+            if not self._landed(key, len(data), hashlib.md5(data, usedforsecurity=False).hexdigest()):
+                raise
         if self.cache:  # display versions and thumbnails: the review pages want them next
             self.cache.add(key, data)
 
@@ -54,7 +59,11 @@ class S3BlobStore:
             size = source.tell()
             source.seek(0)
             if size < self.multipart_threshold:
-                self._call("put_object", Key=key, Body=source, IfNoneMatch="*")
+                try:
+                    self._call("put_object", Key=key, Body=source, IfNoneMatch="*")
+                except FileExistsError:
+                    if not self._landed(key, size):
+                        raise
             else:
                 self._multipart(key, source)
 
@@ -133,6 +142,13 @@ class S3BlobStore:
     def describe(self):
         """Where the blobs are, for messages."""
         return f"s3://{self.bucket}/{self.prefix} at {self.client.meta.endpoint_url}"
+
+    def _landed(self, key, size, md5=None):
+        """After a 412 on a fresh key: did our own earlier attempt land (a retried PUT whose
+        answer was lost)? Keys are 128 random bits, so another writer is not the likely cause."""
+        found = self._call("head_object", Key=key)
+        etag = found.get("ETag", "").strip('"')
+        return found["ContentLength"] == size and (md5 is None or etag == md5)
 
     def _abort(self, key, upload):
         try:
