@@ -51,7 +51,7 @@ def fast_hashing(monkeypatch):
 # Modules whose tests store or read blobs run twice: on the local folder and on SeaweedFS.
 # (The whole suite twice would double the browser tests for nothing they check about blobs.)
 BOTH_STORES = {"test_photos", "test_photo_views", "test_packet", "test_pull", "test_exports",
-               "test_review", "test_sync_api", "test_checks", "test_jobs",
+               "test_review", "test_sync_api", "test_checks", "test_jobs", "test_sync_faults",
                "test_blob_check", "test_blobstore", "test_replication", "test_zip_stream"}
 
 
