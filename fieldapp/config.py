@@ -89,3 +89,7 @@ def refuse_insecure(cfg):
                    if not cfg.get(name)]
         if missing:
             raise RuntimeError(f"BLOB_STORE is 's3' but {', '.join(missing)} is not set.")
+    if str(cfg.get("REPLICA_URL") or "").startswith("s3://"):
+        missing = [name for name in ("BLOB_S3_ACCESS_KEY", "BLOB_S3_SECRET_KEY") if not cfg.get(name)]
+        if missing:
+            raise RuntimeError(f"REPLICA_URL is on S3 but {', '.join(missing)} is not set.")

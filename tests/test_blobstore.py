@@ -113,6 +113,13 @@ def test_production_refuses_s3_without_its_settings(missing):
         config.refuse_insecure({**settings, missing: None})
 
 
+def test_production_refuses_an_s3_replica_without_keys():
+    settings = {"SECRET_KEY": "x" * 32, "TAG_KEYS": {1: "y" * 32}, "REPLICA_URL": "s3://backups/db"}
+    with pytest.raises(RuntimeError, match="BLOB_S3_ACCESS_KEY"):
+        config.refuse_insecure(settings)
+    config.refuse_insecure({**settings, "REPLICA_URL": "/var/backups/fieldapp"})
+
+
 def test_unknown_store_kind_is_refused(tmp_path):
     with pytest.raises(ValueError):
         blobstore.from_config({"BLOB_DIR": str(tmp_path), "BLOB_STORE": "ftp"})
