@@ -18,7 +18,8 @@ run: deps node translations instance fonts
 	@echo "fieldapp is starting on http://127.0.0.1:$(PORT)/ (listening on 0.0.0.0:$(PORT))"
 	@echo "Demo accounts (user / password): tech / tech, tech2 / tech2, super / super, admin / admin"
 	@echo ""
-	$(BIN)/gunicorn --config fieldapp/gunicorn_conf.py --bind 0.0.0.0:$(PORT) wsgi:app
+	@# With REPLICA_URL set, Litestream supervises gunicorn (replica_cli.py); without, this is gunicorn.
+	$(BIN)/flask replica exec -- $(BIN)/gunicorn --config fieldapp/gunicorn_conf.py --bind 0.0.0.0:$(PORT) wsgi:app
 
 test: dev-deps node translations chromium fonts
 	$(BIN)/ruff check fieldapp tests bench wsgi.py

@@ -24,6 +24,7 @@ def _register(app):
     """Wire extensions and blueprints; one list, so the whole app shows here."""
     from fieldapp import admin
     from fieldapp import auth
+    from fieldapp import blob_views
     from fieldapp import db
     from fieldapp import demo
     from fieldapp import i18n
@@ -31,6 +32,7 @@ def _register(app):
     from fieldapp import label_views
     from fieldapp import photo_views
     from fieldapp import progress_views
+    from fieldapp import replica_cli
     from fieldapp import review
     from fieldapp import security
     from fieldapp import sites
@@ -47,7 +49,8 @@ def _register(app):
     i18n.init_app(app)
     vocabulary.init_app(app)
     for module in (auth, technician, sites, vendor, i18n, review, speedtest,
-                   sync_api, photo_views, admin, label_views, job_views, users_admin, progress_views):
+                   sync_api, photo_views, admin, label_views, job_views, users_admin, progress_views,
+                   blob_views, replica_cli):
         app.register_blueprint(module.bp)
     auth.init_app(app)
     sites.init_app(app)

@@ -47,6 +47,22 @@ DEFAULTS = {
     "PHOTO_MAX_PIXELS": imaging.MAX_PIXELS,
     "PHOTO_EXIF_UTC_OFFSET": "+05:00",
     "UPLOAD_PARTS_DIR": None,  # beside BLOB_DIR unless set
+    # Where finished blobs go: "local" (BLOB_DIR) or "s3" (an S3-compatible object store).
+    # The keys have no defaults: with "s3", a production start refuses to run without them.
+    "BLOB_STORE": "local",
+    "BLOB_S3_BUCKET": None,
+    "BLOB_S3_PREFIX": "",  # put before every key, to share a bucket
+    "BLOB_S3_ENDPOINT": None,  # e.g. http://127.0.0.1:8333; None means AWS itself
+    "BLOB_S3_REGION": "us-east-1",
+    "BLOB_S3_ACCESS_KEY": None,
+    "BLOB_S3_SECRET_KEY": None,
+    # With S3: a local copy of blobs up to 8 MiB read or written (never stale: blobs never
+    # change), at most this many bytes, in BLOB_CACHE_DIR (beside BLOB_DIR). 0: no cache.
+    "BLOB_CACHE_BYTES": 1024**3,
+    "BLOB_CACHE_DIR": None,
+    # Litestream streams the database's WAL here when set: a folder or an s3:// URL (see
+    # replication.py); `make run` then starts it beside gunicorn. None: no replica.
+    "REPLICA_URL": None,
     # Concurrent speed-test transfers per worker process; gunicorn_conf.py sets it from its threads.
     "SPEEDTEST_MAX_STREAMS": 12,
 }
@@ -80,3 +96,12 @@ def refuse_insecure(cfg):
         )
     if any(key in INSECURE_SECRETS or key == "dev-tag-key" for key in cfg["TAG_KEYS"].values()):
         raise RuntimeError("TAG_KEYS holds a default key; set real keys in instance/config.py.")
+    if cfg.get("BLOB_STORE") == "s3":
+        missing = [name for name in ("BLOB_S3_BUCKET", "BLOB_S3_ACCESS_KEY", "BLOB_S3_SECRET_KEY")
+                   if not cfg.get(name)]
+        if missing:
+            raise RuntimeError(f"BLOB_STORE is 's3' but {', '.join(missing)} is not set.")
+    if str(cfg.get("REPLICA_URL") or "").startswith("s3://"):
+        missing = [name for name in ("BLOB_S3_ACCESS_KEY", "BLOB_S3_SECRET_KEY") if not cfg.get(name)]
+        if missing:
+            raise RuntimeError(f"REPLICA_URL is on S3 but {', '.join(missing)} is not set.")

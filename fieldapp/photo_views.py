@@ -12,6 +12,7 @@ from flask import g
 from flask import send_file
 
 from fieldapp import access
+from fieldapp import blob_views
 from fieldapp import blobstore
 from fieldapp import uploads
 from fieldapp.auth import login_required
@@ -39,7 +40,9 @@ def photo(photo_id, variant):
     try:
         handle = blobstore.from_config(current_app.config).open(photo_kind.variant_key(row, variant))
     except FileNotFoundError:
-        abort(404)
+        return blob_views.placeholder(404)
+    except blobstore.StorageUnavailable:
+        return blob_views.placeholder(503)
     mime = row["mime"] if variant == "original" else "image/jpeg"
     response = send_file(handle, mimetype=mime, etag=f"{row['sha256']}-{variant}",
                          max_age=MAX_AGE, conditional=True)

@@ -4,9 +4,11 @@ import os
 import shutil
 import threading
 import time
+import uuid
 
 import pytest
 from argon2 import PasswordHasher
+from seaweed import SeaweedFS
 from werkzeug.serving import make_server
 
 from fieldapp import accounts
@@ -46,8 +48,44 @@ def fast_hashing(monkeypatch):
     monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
+# Modules whose tests store or read blobs run twice: on the local folder and on SeaweedFS.
+# (The whole suite twice would double the browser tests for nothing they check about blobs.)
+BOTH_STORES = {"test_photos", "test_photo_views", "test_packet", "test_pull", "test_exports",
+               "test_review", "test_sync_api", "test_checks", "test_jobs", "test_sync_faults",
+               "test_blob_check", "test_blobstore", "test_replication", "test_zip_stream"}
+
+
+def pytest_generate_tests(metafunc):
+    """Parametrize blob_store (and so `app`) over both stores in the blob-heavy modules."""
+    name = metafunc.module.__name__.rpartition(".")[2]
+    if "blob_store" in metafunc.fixturenames and name in BOTH_STORES:
+        metafunc.parametrize("blob_store", ["local", "s3"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory):
+    """One real SeaweedFS for the whole session, started the first time a test needs it."""
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs")).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def app(tmp_path):
+def blob_store(request):
+    """Which store the app keeps blobs in: "local" unless the module runs on both."""
+    return getattr(request, "param", "local")
+
+
+@pytest.fixture
+def blob_config(request, blob_store, tmp_path):
+    """The app settings for that store; S3 tests share the bucket under a prefix of their own."""
+    if blob_store == "local":
+        return {"BLOB_STORE": "local"}
+    return request.getfixturevalue("seaweedfs").config(prefix=f"{uuid.uuid4().hex}/")
+
+
+@pytest.fixture
+def app(tmp_path, blob_config):
     """An app on a fresh database with the schema applied (CSRF off unless a test turns it on)."""
     app = create_app(
         {
@@ -58,6 +96,7 @@ def app(tmp_path):
             "BLOB_DIR": str(tmp_path / "blobs"),
             "JOB_DIR": str(tmp_path / "jobs"),
             "WTF_CSRF_ENABLED": False,
+            **blob_config,
         }
     )
     with app.app_context():

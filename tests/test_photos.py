@@ -41,11 +41,7 @@ def meta(inst, data, **extra):
 
 
 def blob_files(blobs):
-    found = []
-    for folder, _, files in os.walk(blobs.root):
-        if ".parts" not in folder:
-            found += [name for name in files if not name.startswith(".tmp")]
-    return found
+    return [entry.key for entry in blobs.listing()]
 
 
 def test_store_photo_bytes_end_to_end(db, blobs, tech, inst):

@@ -23,11 +23,12 @@ from tests.test_imaging import jpeg
 from tests.test_records import splice
 
 SERVER = """
+import json
 import sys
 from werkzeug.serving import make_server
 from fieldapp import create_app
 app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE": sys.argv[1], "BLOB_DIR": sys.argv[2],
-                  "WTF_CSRF_ENABLED": False, "TAG_KEYS": {1: "k"}})
+                  "WTF_CSRF_ENABLED": False, "TAG_KEYS": {1: "k"}, **json.loads(sys.argv[3])})
 server = make_server("127.0.0.1", 0, app, threaded=True)
 print(server.server_port, flush=True)
 server.serve_forever()
@@ -91,7 +92,8 @@ def _start_server(app, tmp_path):
     script.write_text(SERVER)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     proc = subprocess.Popen(
-        [sys.executable, str(script), app.config["DATABASE"], app.config["BLOB_DIR"]],
+        [sys.executable, str(script), app.config["DATABASE"], app.config["BLOB_DIR"],
+         json.dumps({k: v for k, v in app.config.items() if k.startswith("BLOB_S")})],
         stdout=subprocess.PIPE, cwd=root, env={**os.environ, "PYTHONPATH": root},
     )
     port = int(proc.stdout.readline())
@@ -270,6 +272,5 @@ def test_racing_completes_store_one_photo(app, db, tech, inst):
     for thread in threads:
         thread.join(30)
     assert answers == [{"id": photo_id, "status": "complete", "offset": len(data)}] * 3
-    stored = [name for _, _, files in os.walk(blobs.root) for name in files]
-    assert len(stored) == 3  # original, display, thumb: once
+    assert len(list(blobs.listing())) == 3  # original, display, thumb: once
     assert store.scalar(db, "SELECT COUNT(*) FROM photos WHERE status = 'complete'") == 1
