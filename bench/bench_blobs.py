@@ -32,9 +32,9 @@ from fieldapp import accounts  # noqa: E402
 from fieldapp import blobstore  # noqa: E402
 from fieldapp import create_app  # noqa: E402
 from fieldapp import migrations  # noqa: E402
-from fieldapp import photos  # noqa: E402
 from fieldapp import replication  # noqa: E402
 from fieldapp import store  # noqa: E402
+from fieldapp import uploads  # noqa: E402
 from fieldapp.db import get_db  # noqa: E402
 
 PHOTOS = 30
@@ -70,7 +70,7 @@ class Side:
         with self.app.app_context():
             db, blobs = get_db(), blobstore.from_config(self.app.config)
             start = time.perf_counter()
-            self.rows.append(photos.store_photo_bytes(db, blobs, self.user, {
+            self.rows.append(uploads.store_bytes(db, blobs, self.user, "photo", {
                 "id": str(uuid.uuid4()), "installation_id": self.inst, "shot": "power"}, data))
             self.seconds["store"] += time.perf_counter() - start
 

@@ -1,6 +1,6 @@
 """Blob housekeeping: does every row's blob exist intact, which blobs no row wants, and moving stores.
 
-A blob is written before the row that names it is committed (photos.complete), so a server
+A blob is written before the row that names it is committed (uploads.complete), so a server
 killed in between leaves an orphan: harmless, but it costs space. Orphans are only removed
 once older than a grace period (a day), so a completion in flight never loses its blobs.
 Stores are read through the blobstore interface only, so this works on disk and on S3 alike.

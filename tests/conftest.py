@@ -52,7 +52,8 @@ def fast_hashing(monkeypatch):
 # (The whole suite twice would double the browser tests for nothing they check about blobs.)
 BOTH_STORES = {"test_photos", "test_photo_views", "test_packet", "test_pull", "test_exports",
                "test_review", "test_sync_api", "test_checks", "test_jobs", "test_sync_faults",
-               "test_blob_check", "test_blobstore", "test_replication", "test_zip_stream"}
+               "test_blob_check", "test_blobstore", "test_replication", "test_zip_stream",
+               "test_outside_findings", "test_phone_compat"}
 
 
 def pytest_generate_tests(metafunc):

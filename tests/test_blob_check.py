@@ -9,7 +9,8 @@ import pytest
 
 from fieldapp import blob_check
 from fieldapp import blobstore
-from fieldapp import photos
+from fieldapp import uploads
+from fieldapp.evidence import photo as photo_kind
 from tests.test_imaging import jpeg
 
 
@@ -28,7 +29,8 @@ def store_photo(app, db, make, tech):
 
     def store(width=640):
         meta = {"id": str(uuid.uuid4()), "installation_id": inst, "shot": "power"}
-        return photos.store_photo_bytes(db, blobstore.from_config(app.config), tech, meta, jpeg(width, 480))
+        blobs = blobstore.from_config(app.config)
+        return uploads.store_bytes(db, blobs, tech, "photo", meta, jpeg(width, 480))
 
     return store
 
@@ -72,7 +74,7 @@ def test_a_server_killed_before_the_row_commits_leaves_orphans_that_sweep_remove
         raise Killed()
 
     with monkeypatch.context() as patch:
-        patch.setattr(photos, "_commit", die)
+        patch.setattr(uploads, "_commit", die)
         with pytest.raises(Killed):
             store_photo()
     blobs = blobs_of(app)
@@ -95,7 +97,7 @@ def test_a_server_killed_before_the_row_commits_leaves_orphans_that_sweep_remove
     monkeypatch.undo()
     after = runner.invoke(args=["blobs", "check"])
     assert after.exit_code == 0 and "3 blob(s) referenced" in after.output and "0 orphan(s)" in after.output
-    assert blobs.exists(photos.variant_key(kept, "display"))
+    assert blobs.exists(photo_kind.variant_key(kept, "display"))
 
 
 def test_migrate_is_resumable_verified_and_then_switchable(app, runner, client, auth, seaweedfs, tmp_path,

@@ -8,7 +8,8 @@ import pytest
 from seaweed import SeaweedFS
 
 from fieldapp import blobstore
-from fieldapp import photos
+from fieldapp import uploads
+from fieldapp.evidence import photo as photo_kind
 from tests.test_imaging import jpeg
 
 
@@ -59,7 +60,8 @@ def test_store_down_mid_run_loses_nothing(app, client, auth, db, make, tech, out
     assert down.status_code == 503 and down.json["error"] == "storage_unavailable"
     assert int(down.headers["Retry-After"]) > 0 and down.json["message"]
     assert os.path.getsize(part) == len(data)  # the bytes stay on the server
-    assert photos.get(db, photo_id)["status"] == "announced" and photos.get(db, photo_id)["blob_key"] is None
+    row = uploads.get(db, photo_kind, photo_id)
+    assert row["status"] == "announced" and row["blob_key"] is None
     assert client.get(url + "/upload").json["offset"] == len(data)  # the phone need not resend
     shown = client.get(before.replace("/api/v1", "") + "/original")
     assert shown.status_code == 503 and shown.mimetype == "image/svg+xml"
@@ -81,8 +83,8 @@ def test_a_missing_blob_is_drawn_as_missing(app, client, auth, db, make, tech):
     auth.login("tech")
     url = upload(client, inst, jpeg(640, 480))
     client.post(url + "/complete")
-    row = photos.get(db, url.rsplit("/", 1)[1])
-    blobstore.from_config(app.config).delete(photos.variant_key(row, "display"))
+    row = uploads.get(db, photo_kind, url.rsplit("/", 1)[1])
+    blobstore.from_config(app.config).delete(photo_kind.variant_key(row, "display"))
     shown = client.get(f"/photos/{row['id']}/display")
     assert shown.status_code == 404 and shown.mimetype == "image/svg+xml" and b"missing" in shown.data
 

@@ -6,8 +6,9 @@ import uuid
 import pytest
 
 from fieldapp import blobstore
-from fieldapp import photos
 from fieldapp import replica_cli
+from fieldapp import uploads
+from fieldapp.evidence import photo as photo_kind
 from tests.test_imaging import jpeg
 
 
@@ -28,8 +29,9 @@ def evidence(app, db, make):
     blobs = blobstore.from_config(app.config)
 
     def add(count):
-        return [photos.store_photo_bytes(db, blobs, tech, {"id": str(uuid.uuid4()), "installation_id": inst,
-                                                           "shot": "power"}, jpeg(320, 240))
+        return [uploads.store_bytes(db, blobs, tech, "photo",
+                                    {"id": str(uuid.uuid4()), "installation_id": inst, "shot": "power"},
+                                    jpeg(320, 240))
                 for _ in range(count)]
 
     return add
@@ -53,7 +55,7 @@ def test_restore_drill_passes_then_shows_lag(replicated, runner, evidence):
 def test_drill_fails_when_a_blob_the_rows_name_is_gone(replicated, app, runner, evidence):
     row = evidence(2)[0]
     runner.invoke(args=["replica", "once"])
-    blobstore.from_config(app.config).delete(photos.variant_key(row, "thumb"))
+    blobstore.from_config(app.config).delete(photo_kind.variant_key(row, "thumb"))
     drill = runner.invoke(args=["replica", "drill"])
     assert drill.exit_code == 1 and "missing: 1" in drill.output
 

@@ -9,7 +9,7 @@ import pytest
 
 from fieldapp import blobstore
 from fieldapp import installations
-from fieldapp import photos
+from fieldapp import uploads
 from fieldapp import zip_stream
 from tests.test_imaging import jpeg
 
@@ -59,7 +59,7 @@ def accepted(app, db, make):
     blobs, made = blobstore.from_config(app.config), []
     for _ in range(2):
         inst = make.installation([tech], status="in_progress")
-        row = photos.store_photo_bytes(db, blobs, tech, {"id": str(uuid.uuid4()), "installation_id": inst,
+        row = uploads.store_bytes(db, blobs, tech, "photo", {"id": str(uuid.uuid4()), "installation_id": inst,
                                                          "shot": "cable_entry"}, jpeg(640, 480))
         for step in ("submitted", "approved", "accepted"):
             installations.transition(db, inst, step)
