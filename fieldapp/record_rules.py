@@ -182,6 +182,9 @@ def scan_row(db, data, inst, tag_keys):
     ask the technician to scan again or type the ID printed under the code.
     """
     code = text(data, "code", limit=SHORT)
+    wait = tags.throttled_for(db, inst["scanned_by"])  # past the limit, guessing teaches nothing
+    if wait:
+        raise Rejected("tag_attempts_exceeded", 429, retry_after_s=wait, hours=-(-wait // 3600))
     try:
         tag_id = tags.verify(tag_keys, code)
     except tags.TagError as error:

@@ -17,6 +17,7 @@ from fieldapp import installations
 from fieldapp import profiles
 from fieldapp import record_rules
 from fieldapp import store
+from fieldapp import tags
 from fieldapp.record_rules import Rejected
 from fieldapp.record_rules import canonical
 
@@ -86,6 +87,9 @@ class Batch:
             with store.write(self.db):
                 return self._store(record)
         except Rejected as refused:
+            if refused.code == "tag_invalid":  # counted here: the record's savepoint rolled back
+                tags.note_failure(self.db, self.user["id"], record["installation_id"],
+                                  refused.params["reason"])
             return {"id": record_id, "status": "rejected", "code": refused.code,
                     "params": refused.params}
         except Exception:  # a bug or input nobody foresaw: refuse this record, keep the batch
@@ -96,7 +100,7 @@ class Batch:
     def _store(self, record):
         record = record_rules.envelope(record)
         inst = self.installation(record["installation_id"])
-        row = record_rules.row(self.db, record, inst, self.tag_keys)
+        row = record_rules.row(self.db, record, {**inst, "scanned_by": self.user["id"]}, self.tag_keys)
         found = existing(self.db, record["type"], record["id"])
         if found is not None:
             return judge_existing(found, record, row)

@@ -26,6 +26,7 @@ from fieldapp import decisions
 from fieldapp import installations
 from fieldapp import packet
 from fieldapp import review_queue
+from fieldapp import tags
 from fieldapp import vocabulary
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
@@ -133,6 +134,7 @@ def _render_installation(db, data, return_form, decision_form, status=200):
         changes=changes,
         rule_labels=RULE_LABELS,
         item_labels=_item_labels(data),
+        tag_failures=tags.failures_by_technician(db, data["installation"]["id"]),
     ), status
 
 
