@@ -165,7 +165,7 @@ def assign():
     return render_template("admin/assign.html", selection=selection, form=form, matched=len(ids))
 
 
-@bp.get("/sites/<int:institution_id>/label.<kind>")
+@bp.get("/sites/<id:institution_id>/label.<kind>")
 @login_required("admin")
 def single_label(institution_id, kind):
     """One institution's label as PNG or SVG (a replacement for a damaged one)."""

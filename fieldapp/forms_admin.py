@@ -21,6 +21,7 @@ from wtforms.validators import Regexp
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
+from fieldapp import ids
 from fieldapp import installations
 from fieldapp import institutions
 from fieldapp import labels
@@ -68,10 +69,6 @@ def fill_place_choices(db, form, language):
     form.status.choices = options([("", _("Any status"))] + list(vocabulary.STATUS.items()))
 
 
-def _int_or_none(text):
-    return int(text) if text and str(text).isdigit() else None
-
-
 class SelectionForm(FlaskForm):
     """Which institutions: the filter every list, label sheet, export and bulk assignment shares."""
 
@@ -93,8 +90,8 @@ class SelectionForm(FlaskForm):
         """The filter as plain data for the domain functions (unknown values dropped)."""
         return {
             "q": (self.q.data or "")[:100],
-            "region_id": _int_or_none(self.region_id.data),
-            "district_id": _int_or_none(self.district_id.data),
+            "region_id": ids.optional_id(self.region_id.data),
+            "district_id": ids.optional_id(self.district_id.data),
             "type": self.type.data if self.type.data in profiles.INSTITUTION_TYPES else None,
             "status": self.status.data if self.status.data in installations.STATUSES else None,
             "active": self.active.data if self.active.data in ("0", "1", "all") else "1",
@@ -134,7 +131,9 @@ class InstitutionForm(FlaskForm):
     address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
     lat = FloatField(_l("Latitude"), validators=[DataRequired(), NumberRange(*site_import.LAT_RANGE)])
     lon = FloatField(_l("Longitude"), validators=[DataRequired(), NumberRange(*site_import.LON_RANGE)])
-    pupils = IntegerField(_l("Pupils (schools)"), validators=[Optional(), NumberRange(min=0)])
+    pupils = IntegerField(
+        _l("Pupils (schools)"), validators=[Optional(), NumberRange(0, site_import.MAX_PUPILS)]
+    )
     contracted_down_mbps = FloatField(
         _l("Contracted download, Mbit/s"), validators=[Optional(), NumberRange(min=0.1)]
     )
@@ -216,7 +215,10 @@ class ConfirmImportForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     technicians = SelectMultipleField(
-        _l("Technicians"), coerce=int, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+        _l("Technicians"),
+        coerce=ids.int64,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
 
 

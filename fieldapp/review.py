@@ -106,7 +106,7 @@ def photos():
     return render_template("review/photos.html", form=form, photos=rows)
 
 
-@bp.get("/<int:installation_id>")
+@bp.get("/<id:installation_id>")
 @login_required("review")
 def installation(installation_id):
     """One installation on one page: checks, photos, splices, speed tests, history, decisions."""
@@ -190,7 +190,7 @@ def _item_labels(data):
     return labels
 
 
-@bp.post("/<int:installation_id>/return")
+@bp.post("/<id:installation_id>/return")
 @login_required("review")
 def return_items(installation_id):
     """Send the chosen items back to the technician, each with its reason."""
@@ -210,7 +210,7 @@ def return_items(installation_id):
     return _render_installation(db, data, form, DecisionForm(formdata=None, data={"rev": form.rev.data}), 422)
 
 
-@bp.post("/<int:installation_id>/<any(approve, accept):decision>")
+@bp.post("/<id:installation_id>/<any(approve, accept):decision>")
 @login_required("review")
 def sign_off(installation_id, decision):
     """Approve a submitted installation, or finally accept an approved one."""
@@ -237,7 +237,7 @@ def sign_off(installation_id, decision):
     return _render_installation(db, data, return_form, form, 422)
 
 
-@bp.get("/<int:installation_id>/packet")
+@bp.get("/<id:installation_id>/packet")
 @login_required("review")
 def packet_page(installation_id):
     """The printable A4 acceptance packet of an accepted installation."""
@@ -248,7 +248,7 @@ def packet_page(installation_id):
     return render_template("review/packet.html", d=data, inst=data["installation"], rule_labels=RULE_LABELS)
 
 
-@bp.get("/<int:installation_id>/packet.zip")
+@bp.get("/<id:installation_id>/packet.zip")
 @login_required("review")
 def packet_zip(installation_id):
     """The packet as a ZIP: original photos, every record as CSV and JSON, the audit entries."""

@@ -29,6 +29,7 @@ OPTIONAL = (
 # Kazakhstan's extent, with a little margin: a coordinate outside is a typo or swapped lat/lon.
 LAT_RANGE = (40.5, 55.5)
 LON_RANGE = (46.4, 87.4)
+MAX_PUPILS = 100_000  # the largest school has a few thousand; 10**30 would overflow SQLite
 
 
 def N_(text):
@@ -80,9 +81,9 @@ def _validate(values, line, regions):
     row["region_id"] = regions.get(row["region"].lower())
     if row["region_id"] is None:
         problems.append(_problem(line, "region", N_("unknown oblast %(v)r"), v=row["region"]))
-    if not re.fullmatch(r"\d{9}", row["kato"]):
+    if not re.fullmatch(r"[0-9]{9}", row["kato"]):
         problems.append(_problem(line, "kato", N_("KATO must be 9 digits, got %(v)r"), v=row["kato"]))
-    if row["bin"] and not re.fullmatch(r"\d{12}", row["bin"]):
+    if row["bin"] and not re.fullmatch(r"[0-9]{12}", row["bin"]):
         problems.append(_problem(line, "bin", N_("BIN must be 12 digits, got %(v)r"), v=row["bin"]))
     if row["type"] not in profiles.INSTITUTION_TYPES:
         problems.append(_problem(line, "type", N_("unknown institution type %(v)r"), v=row["type"]))
@@ -109,7 +110,8 @@ def _numbers(row, line):
             )
         row[column] = value
     if row["pupils"]:
-        row["pupils"] = int(row["pupils"]) if row["pupils"].isdigit() else None
+        text = row["pupils"]  # ASCII digits only: int("²") raises, and str.isdigit() accepts it
+        row["pupils"] = int(text) if re.fullmatch(r"[0-9]{1,9}", text) and int(text) <= MAX_PUPILS else None
         if row["pupils"] is None:
             problems.append(_problem(line, "pupils", N_("pupils must be a whole number")))
     for column in ("down_mbps", "up_mbps"):

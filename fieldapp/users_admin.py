@@ -28,6 +28,7 @@ from wtforms.widgets import ListWidget
 
 from fieldapp import accounts
 from fieldapp import forms_admin
+from fieldapp import ids
 from fieldapp import roster
 from fieldapp import vocabulary
 from fieldapp.auth import login_required
@@ -45,7 +46,7 @@ class UserForm(FlaskForm):
     language = SelectField(_l("Language"), choices=options(LANGUAGE_CHOICES), default="ru")
     regions = SelectMultipleField(
         _l("Oblasts (supervisors see only these)"),
-        coerce=int,
+        coerce=ids.int64,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
@@ -119,7 +120,7 @@ def new():
     return render_template("admin/user_form.html", form=form, user=None)
 
 
-@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/<id:user_id>", methods=["GET", "POST"])
 @login_required("admin")
 def edit(user_id):
     """Change role, oblasts, language; deactivate (they are signed out on their next request)."""
@@ -154,7 +155,7 @@ def _posted():
     return request.method == "POST"
 
 
-@bp.post("/<int:user_id>/password")
+@bp.post("/<id:user_id>/password")
 @login_required("admin")
 def reset_password(user_id):
     """Set a new password (and lift any login backoff) for someone who forgot theirs."""
