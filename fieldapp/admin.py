@@ -81,7 +81,7 @@ def import_upload():
     if form.validate_on_submit():
         raw = form.csv_file.data.read()
         try:
-            text = raw.decode("utf-8-sig")
+            text = site_import.decode(raw)
         except UnicodeDecodeError:
             form.csv_file.errors.append(_('The file is not UTF-8 text. Save it as "CSV UTF-8".'))
             return render_template("admin/import.html", form=form)

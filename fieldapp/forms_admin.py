@@ -18,6 +18,7 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
@@ -120,15 +121,26 @@ class LabelsForm(SelectionForm):
     )
 
 
+class PlainText:
+    """Free text the importer would accept: no formula a spreadsheet would run, no control
+    characters. The edit form writes without the importer, so it asks the same question."""
+
+    def __call__(self, form, field):
+        found = site_import.text_problem(field.data or "")
+        if found:
+            message, params = found
+            raise ValidationError(_(message) % {"col": field.label.text, **params})
+
+
 class InstitutionForm(FlaskForm):
     type = SelectField(_l("Type"), choices=options(vocabulary.INSTITUTION_TYPE.items()))
-    name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=300)])
-    name_kk = StringField(_l("Name (Kazakh)"), validators=[Optional(), Length(max=300)])
+    name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=300), PlainText()])
+    name_kk = StringField(_l("Name (Kazakh)"), validators=[Optional(), Length(max=300), PlainText()])
     bin = StringField(
         _l("BIN (12 digits)"),
         validators=[Optional(), Regexp(r"^\d{12}$", message=_l("BIN must be 12 digits."))],
     )
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300), PlainText()])
     lat = FloatField(_l("Latitude"), validators=[DataRequired(), NumberRange(*site_import.LAT_RANGE)])
     lon = FloatField(_l("Longitude"), validators=[DataRequired(), NumberRange(*site_import.LON_RANGE)])
     pupils = IntegerField(
@@ -200,7 +212,7 @@ class NewInstitutionForm(InstitutionForm):
 
 class ImportForm(FlaskForm):
     csv_file = FileField(
-        _l("CSV file (UTF-8)"),
+        _l("CSV file (comma or semicolon separated)"),
         validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("A .csv file, please."))],
     )
     contract = StringField(

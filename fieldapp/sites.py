@@ -37,12 +37,16 @@ def init_app(app):
 
 @click.command("import-sites")
 @with_appcontext
-@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("csv_file", type=click.File("rb"))
 @click.option("--contract", default=None, help="Create an installation per site under this contract.")
 def import_sites_command(csv_file, contract):
     """Import institutions from CSV; if any row is bad, import nothing and list every problem."""
     db = get_db()
-    rows, problems = site_import.parse(db, csv_file.read())
+    try:
+        text = site_import.decode(csv_file.read())
+    except UnicodeDecodeError:
+        raise click.ClickException("The file is neither UTF-8 nor Windows-1251 text.") from None
+    rows, problems = site_import.parse(db, text)
     if problems:
         for problem in problems:
             column = f" [{problem['column']}]" if problem["column"] else ""
