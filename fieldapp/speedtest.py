@@ -6,6 +6,7 @@ WSGI server must give them threads of their own (fieldapp/gunicorn_conf.py, docs
 """
 
 import json
+import math
 import os
 import threading
 
@@ -167,7 +168,7 @@ def page():
     site = _site(db, request.args.get("installation", type=ids.int64))
     rules = profiles.get(db, site["profile_id"] if site else profiles.ensure_default(db))["rules"]
     options = {
-        "phaseSeconds": min(max(request.args.get("phase", 8.0, type=float), 0.5), 30.0),
+        "phaseSeconds": min(max(request.args.get("phase", 8.0, type=_finite), 0.5), 30.0),
         "runs": min(max(request.args.get("runs", 3, type=ids.int64), 1), 9),
     }
     data = {
@@ -177,6 +178,14 @@ def page():
         "options": options,
     }
     return render_template("speedtest/page.html", site=site, data=json.dumps(data))
+
+
+def _finite(text):
+    """float() that refuses nan and inf: max(nan, 0.5) is nan, and the page's JSON would say NaN."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return value
 
 
 def _site(db, installation_id):

@@ -75,6 +75,7 @@ def messages():
     """The phone app's strings in the current language (cached by the service worker)."""
     response = jsonify({key: str(text) for key, text in MESSAGES.items()})
     response.cache_control.no_cache = True  # the same for everyone in a language; network-first
+    response.cache_control.private = True  # in the user's language: a shared cache must not mix them
     return response
 
 

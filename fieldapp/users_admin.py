@@ -41,7 +41,7 @@ MIN_PASSWORD = 10
 
 
 class UserForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120), forms_admin.PlainText()])
     role = SelectField(_l("Role"), choices=options(vocabulary.ROLE.items()))
     language = SelectField(_l("Language"), choices=options(LANGUAGE_CHOICES), default="ru")
     regions = SelectMultipleField(

@@ -7,7 +7,7 @@ import pytest
 from fieldapp import create_app
 from fieldapp import ids
 
-VALUES = [str(2**63), "-1", "0", str(10**30), str(-(2**63) - 1), "1e20", "²"]
+VALUES = [str(2**63), "-1", "0", str(10**30), str(-(2**63) - 1), "1e20", "²", "nan"]
 # Integer arguments any page reads from its query string or a form.
 INT_PARAMS = ["region_id", "district_id", "region", "district", "technician", "page", "min_age_days",
               "stale", "installation", "cursor", "bytes", "runs", "phase", "ids", "technicians"]
