@@ -68,34 +68,31 @@ async function record(site, code) {
     lon: coords ? coords.longitude : null, accuracy_m: coords ? Math.round(coords.accuracy) : null });
 }
 
-function refusedNote() {
-  return h("p", { class: "fail scan-refused" }, t("scan_refused"));
+function refusedNote(refused) {
+  // The phone matched the ID, so a tag_invalid refusal means the check characters were wrong.
+  const text = refused.code === "tag_invalid" ? t("scan_refused") : refused.message || refused.code;
+  return h("p", { class: "fail scan-refused" }, text);
 }
 
-function awaitVerdict(recordId, out) {
-  // After each sync: a stored scan was verified; a refused one had its ID right (the phone
-  // matched it) and its check characters wrong, so it was mistyped or the label is damaged.
+function awaitVerdict(recordId, note) {
+  // After each sync: a stored scan was verified; a refused one says why, where "recognised" was.
   const check = async () => {
-    if (!out.isConnected) return window.removeEventListener("fieldapp:outbox", check);
+    if (!note.isConnected) return window.removeEventListener("fieldapp:outbox", check);
     const waiting = await store.get("outbox", recordId);
     if (waiting && waiting.state === "pending") return;
     window.removeEventListener("fieldapp:outbox", check);
-    const note = out.querySelector(".scan-ok");
-    if (!waiting) {
-      note.className = "pass scan-ok scan-verified";
-      note.textContent = t("scan_verified");
-    } else if (waiting.code === "tag_invalid") {
-      note.replaceWith(refusedNote());
-    }
+    if (waiting) return note.replaceWith(refusedNote(waiting));
+    note.className = "pass scan-ok scan-verified";
+    note.textContent = t("scan_verified");
   };
   window.addEventListener("fieldapp:outbox", check);
 }
 
 async function refusedHere(siteId) {
   // A scan of this site the server refused (the outbox keeps it until a new scan replaces it).
-  const refused = (await store.all("outbox")).filter((r) => r.type === "scan" && r.state === "rejected"
-    && r.code === "tag_invalid" && r.installation_id === Number(siteId));
-  return refused.length ? refusedNote() : null;
+  const refused = (await store.all("outbox")).find((r) => r.type === "scan" && r.state === "rejected"
+    && r.installation_id === Number(siteId));
+  return refused ? refusedNote(refused) : null;
 }
 
 export async function handleCode(text, siteId, container, result = null) {
@@ -117,9 +114,9 @@ export async function handleCode(text, siteId, container, result = null) {
       } }, t("scan_open_other", { other: name(owner) }))));
   }
   const recordId = await record(owner, tag.code);
-  mount(out, h("p", { class: "scan-ok scan-pending" }, t("scan_ok")),
-    h("a", { class: "button primary", href: `#/site/${owner.id}` }, name(owner)));
-  awaitVerdict(recordId, out);
+  const note = h("p", { class: "scan-ok scan-pending" }, t("scan_ok"));
+  mount(out, note, h("a", { class: "button primary", href: `#/site/${owner.id}` }, name(owner)));
+  awaitVerdict(recordId, note);
   if (!here) location.hash = `#/site/${owner.id}`;
 }
 
