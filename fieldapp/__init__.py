@@ -28,6 +28,7 @@ def _register(app):
     from fieldapp import db
     from fieldapp import demo
     from fieldapp import i18n
+    from fieldapp import ids
     from fieldapp import job_views
     from fieldapp import label_views
     from fieldapp import photo_views
@@ -43,6 +44,7 @@ def _register(app):
     from fieldapp import vendor
     from fieldapp import vocabulary
 
+    ids.init_app(app)  # before the blueprints: their routes use <id:...>
     db.init_app(app)
     demo.init_app(app)
     security.init_app(app)

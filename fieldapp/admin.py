@@ -83,7 +83,7 @@ def import_upload():
     if form.validate_on_submit():
         raw = form.csv_file.data.read()
         try:
-            text = raw.decode("utf-8-sig")
+            text = site_import.decode(raw)
         except UnicodeDecodeError:
             form.csv_file.errors.append(_('The file is not UTF-8 text. Save it as "CSV UTF-8".'))
             return render_template("admin/import.html", form=form)
@@ -167,7 +167,7 @@ def assign():
     return render_template("admin/assign.html", selection=selection, form=form, matched=len(ids))
 
 
-@bp.get("/sites/<int:institution_id>/label.<kind>")
+@bp.get("/sites/<id:institution_id>/label.<kind>")
 @login_required("admin")
 def single_label(institution_id, kind):
     """One institution's label as PNG or SVG (a replacement for a damaged one)."""

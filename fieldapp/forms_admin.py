@@ -18,9 +18,11 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
+from fieldapp import ids
 from fieldapp import installations
 from fieldapp import institutions
 from fieldapp import labels
@@ -68,10 +70,6 @@ def fill_place_choices(db, form, language):
     form.status.choices = options([("", _("Any status"))] + list(vocabulary.STATUS.items()))
 
 
-def _int_or_none(text):
-    return int(text) if text and str(text).isdigit() else None
-
-
 class SelectionForm(FlaskForm):
     """Which institutions: the filter every list, label sheet, export and bulk assignment shares."""
 
@@ -93,8 +91,8 @@ class SelectionForm(FlaskForm):
         """The filter as plain data for the domain functions (unknown values dropped)."""
         return {
             "q": (self.q.data or "")[:100],
-            "region_id": _int_or_none(self.region_id.data),
-            "district_id": _int_or_none(self.district_id.data),
+            "region_id": ids.optional_id(self.region_id.data),
+            "district_id": ids.optional_id(self.district_id.data),
             "type": self.type.data if self.type.data in profiles.INSTITUTION_TYPES else None,
             "status": self.status.data if self.status.data in installations.STATUSES else None,
             "active": self.active.data if self.active.data in ("0", "1", "all") else "1",
@@ -123,18 +121,31 @@ class LabelsForm(SelectionForm):
     )
 
 
+class PlainText:
+    """Free text the importer would accept: no formula a spreadsheet would run, no control
+    characters. The edit form writes without the importer, so it asks the same question."""
+
+    def __call__(self, form, field):
+        found = site_import.text_problem(field.data or "")
+        if found:
+            message, params = found
+            raise ValidationError(_(message) % {"col": field.label.text, **params})
+
+
 class InstitutionForm(FlaskForm):
     type = SelectField(_l("Type"), choices=options(vocabulary.INSTITUTION_TYPE.items()))
-    name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=300)])
-    name_kk = StringField(_l("Name (Kazakh)"), validators=[Optional(), Length(max=300)])
+    name_ru = StringField(_l("Name (Russian)"), validators=[DataRequired(), Length(max=300), PlainText()])
+    name_kk = StringField(_l("Name (Kazakh)"), validators=[Optional(), Length(max=300), PlainText()])
     bin = StringField(
         _l("BIN (12 digits)"),
         validators=[Optional(), Regexp(r"^\d{12}$", message=_l("BIN must be 12 digits."))],
     )
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=300), PlainText()])
     lat = FloatField(_l("Latitude"), validators=[DataRequired(), NumberRange(*site_import.LAT_RANGE)])
     lon = FloatField(_l("Longitude"), validators=[DataRequired(), NumberRange(*site_import.LON_RANGE)])
-    pupils = IntegerField(_l("Pupils (schools)"), validators=[Optional(), NumberRange(min=0)])
+    pupils = IntegerField(
+        _l("Pupils (schools)"), validators=[Optional(), NumberRange(0, site_import.MAX_PUPILS)]
+    )
     contracted_down_mbps = FloatField(
         _l("Contracted download, Mbit/s"), validators=[Optional(), NumberRange(min=0.1)]
     )
@@ -201,7 +212,7 @@ class NewInstitutionForm(InstitutionForm):
 
 class ImportForm(FlaskForm):
     csv_file = FileField(
-        _l("CSV file (UTF-8)"),
+        _l("CSV file (comma or semicolon separated)"),
         validators=[FileRequired(), FileAllowed(["csv", "txt"], _l("A .csv file, please."))],
     )
     contract = StringField(
@@ -216,7 +227,10 @@ class ConfirmImportForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     technicians = SelectMultipleField(
-        _l("Technicians"), coerce=int, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+        _l("Technicians"),
+        coerce=ids.int64,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
 
 

@@ -50,7 +50,11 @@ MESSAGES = {
     "scan_not_found": _l("No QR code found in this photo. Try again closer, or type the ID."),
     "scan_invalid": _l("This is not a fieldapp tag. Check the printed ID."),
     "scan_unknown": _l("Unknown tag: it is not on any of your sites."),
-    "scan_ok": _l("Tag matches this site. Scan recorded."),
+    # The phone checks only the tag ID; the check characters are verified by the server.
+    "scan_ok": _l("Site recognised. The code is verified when you sync."),
+    "scan_verified": _l("Code verified by the server. Scan recorded."),
+    "scan_refused": _l("The server refused this code: it was mistyped or the label is damaged. "
+                       "Scan the label again or type the whole code carefully."),
     "scan_wrong_site": _l("Wrong site! This tag belongs to {other}, not to {here}."),
     "scan_open_other": _l("Open {other} and record the scan there"),
     "closure": _l("Closure"),

@@ -411,6 +411,22 @@ def m064_login_failures(db):
     db.execute("DROP TABLE login_addresses")
 
 
+@migrations()
+def m065_tag_failures(db):
+    """Invalid tag codes per technician (fieldapp/tags.py): guessing the check is throttled."""
+    db.execute(
+        """CREATE TABLE tag_failures (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            installation_id INTEGER REFERENCES installations(id),
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX tag_failures_user_at ON tag_failures(user_id, at)")
+    db.execute("CREATE INDEX tag_failures_installation ON tag_failures(installation_id)")
+
+
 def apply(db):
     """Bring the schema up to date; applying twice is a no-op."""
     migrations.apply(db)

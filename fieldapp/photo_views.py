@@ -14,6 +14,7 @@ from flask import send_file
 from fieldapp import access
 from fieldapp import blob_views
 from fieldapp import blobstore
+from fieldapp import security
 from fieldapp import uploads
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
@@ -25,6 +26,7 @@ MAX_AGE = 7 * 24 * 3600  # a photo id's bytes never change, so browsers may keep
 
 
 @bp.get("/<photo_id>/<any(thumb, display, original):variant>")
+@security.cacheable
 @login_required()
 def photo(photo_id, variant):
     """One version of a completed photo; 404 for unknown ids and for photos out of reach."""

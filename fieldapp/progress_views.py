@@ -7,6 +7,7 @@ from flask import render_template
 from flask import request
 from flask_babel import get_locale
 
+from fieldapp import ids
 from fieldapp import installations
 from fieldapp import progress
 from fieldapp import vocabulary
@@ -22,7 +23,7 @@ DAY_CHOICES = (7, 14, 30, 60)
 def dashboard():
     """Status by oblast and district, stale installations, crew activity, and a map (table fallback)."""
     db = get_db()
-    stale_days = request.args.get("stale", 14, type=int)
+    stale_days = request.args.get("stale", 14, type=ids.int64)
     stale_days = stale_days if stale_days in DAY_CHOICES else 14
     regions, totals = progress.by_place(db, g.user)
     stale, stale_count = progress.stale(db, g.user, stale_days)

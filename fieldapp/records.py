@@ -79,6 +79,9 @@ class Batch:
             with store.write(self.db):
                 return self._store(record)
         except Rejected as refused:
+            kind = kinds.by_type(record.get("type")) if isinstance(record, dict) else None
+            if hasattr(kind, "refused"):  # after the savepoint rolled back, so it is kept
+                kind.refused(self.db, self.user, record, refused)
             return {"id": record_id, "status": "rejected", "code": refused.code,
                     "params": refused.params}
         except Exception:  # a bug or input nobody foresaw: refuse this record, keep the batch
@@ -89,7 +92,7 @@ class Batch:
     def _store(self, record):
         record = envelope(record)
         inst = self.installation(record["installation_id"])
-        row = validated_row(self.db, record, inst, self.tag_keys)
+        row = validated_row(self.db, record, {**inst, "scanned_by": self.user["id"]}, self.tag_keys)
         found = existing(self.db, record["id"])
         if found is not None:
             return judge_existing(found, record, row)

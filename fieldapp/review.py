@@ -29,6 +29,7 @@ from fieldapp import packet
 from fieldapp import records
 from fieldapp import redirects
 from fieldapp import review_queue
+from fieldapp import tags
 from fieldapp import vocabulary
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
@@ -105,7 +106,7 @@ def photos():
     return render_template("review/photos.html", form=form, photos=rows)
 
 
-@bp.get("/<int:installation_id>")
+@bp.get("/<id:installation_id>")
 @login_required("review")
 def installation(installation_id):
     """One installation on one page: checks, photos, splices, speed tests, history, decisions."""
@@ -135,6 +136,7 @@ def _render_installation(db, data, return_form, decision_form, status=200):
         changes=changes,
         rule_labels=RULE_LABELS,
         item_labels=_item_labels([row for row in returned if row] + labelled),
+        tag_failures=tags.failures_by_technician(db, data["installation"]["id"]),
     ), status
 
 
@@ -196,7 +198,7 @@ def _item_labels(rows):
     return labels
 
 
-@bp.post("/<int:installation_id>/return")
+@bp.post("/<id:installation_id>/return")
 @login_required("review")
 def return_items(installation_id):
     """Send the chosen items back to the technician, each with its reason."""
@@ -216,7 +218,7 @@ def return_items(installation_id):
     return _render_installation(db, data, form, DecisionForm(formdata=None, data={"rev": form.rev.data}), 422)
 
 
-@bp.post("/<int:installation_id>/<any(approve, accept):decision>")
+@bp.post("/<id:installation_id>/<any(approve, accept):decision>")
 @login_required("review")
 def sign_off(installation_id, decision):
     """Approve a submitted installation, or finally accept an approved one."""
@@ -243,7 +245,7 @@ def sign_off(installation_id, decision):
     return _render_installation(db, data, return_form, form, 422)
 
 
-@bp.get("/<int:installation_id>/packet")
+@bp.get("/<id:installation_id>/packet")
 @login_required("review")
 def packet_page(installation_id):
     """The printable A4 acceptance packet of an accepted installation."""
@@ -254,7 +256,7 @@ def packet_page(installation_id):
     return render_template("review/packet.html", d=data, inst=data["installation"], rule_labels=RULE_LABELS)
 
 
-@bp.get("/<int:installation_id>/packet.zip")
+@bp.get("/<id:installation_id>/packet.zip")
 @login_required("review")
 def packet_zip(installation_id):
     """The packet as a ZIP: original photos, every record as CSV and JSON, the audit entries."""

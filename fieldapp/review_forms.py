@@ -16,12 +16,12 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
+from fieldapp import ids
 from fieldapp import review_queue
-from fieldapp import store
 from fieldapp import vocabulary
 from fieldapp.form_choices import options as choices
 
-ID = NumberRange(0, store.INT64[1])  # a wider id would overflow SQLite: an invalid filter, not a 500
+ID = ids.ID_RANGE  # a wider id would overflow SQLite: an invalid filter, not a 500
 
 
 class FilterForm(FlaskForm):
@@ -30,10 +30,16 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    region = SelectField(_l("Oblast"), coerce=int, validators=[Optional(), ID], validate_choice=False)
-    district = SelectField(_l("District"), coerce=int, validators=[Optional(), ID], validate_choice=False)
+    region = SelectField(
+        _l("Oblast"), coerce=ids.int64, validators=[Optional(), ID], validate_choice=False
+    )
+    district = SelectField(
+        _l("District"), coerce=ids.int64, validators=[Optional(), ID], validate_choice=False
+    )
     settlement = StringField(_l("Village or KATO"), validators=[Optional(), Length(max=80)])
-    technician = SelectField(_l("Technician"), coerce=int, validators=[Optional(), ID], validate_choice=False)
+    technician = SelectField(
+        _l("Technician"), coerce=ids.int64, validators=[Optional(), ID], validate_choice=False
+    )
     status = SelectField(_l("Status"), validators=[Optional()])
     min_age_days = IntegerField(_l("Waiting at least (days)"), validators=[Optional(), NumberRange(0, 3650)])
 
@@ -59,7 +65,7 @@ class FilterForm(FlaskForm):
 
 
 class BulkApproveForm(FlaskForm):
-    ids = SelectMultipleField(coerce=int, validate_choice=False)
+    ids = SelectMultipleField(coerce=ids.int64, validate_choice=False)
 
 
 class DecisionForm(FlaskForm):

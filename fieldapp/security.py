@@ -1,5 +1,6 @@
 """Response hardening: CSRF everywhere, strict CSP, and headers on every response."""
 
+from flask import current_app
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
@@ -23,6 +24,22 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+# Flask's own static view: files that are the same for everyone, cached as send_file says.
+CACHEABLE_ENDPOINTS = {"static"}
+
+
+def cacheable(view):
+    """Mark a view that sets its caching on purpose: the service worker's shell (no user data),
+    vendored modules, photos (`private`). Put it right under the route decorator.
+
+    Every other answer is `no-store`: pulls, site lists, review pages, user lists, exports and
+    packet ZIPs are private to whoever signed in, and Werkzeug's send_file default (`no-cache`)
+    still lets a browser or proxy keep a copy on disk.
+    """
+    view.cacheable = True
+    return view
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -56,4 +73,16 @@ def add_headers(response):
     response.headers["Permissions-Policy"] = "camera=(self), geolocation=(self), microphone=()"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    _cache_control(response)
     return response
+
+
+def _cache_control(response):
+    """no-store unless the view was marked cacheable and said how (an error from it has not)."""
+    endpoint = request.endpoint
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    deliberate = endpoint in CACHEABLE_ENDPOINTS or getattr(view, "cacheable", False)
+    if deliberate and "Cache-Control" in response.headers:
+        return
+    if "no-store" not in response.headers.get("Cache-Control", ""):  # keep e.g. no-transform
+        response.headers["Cache-Control"] = "no-store"

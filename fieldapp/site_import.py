@@ -6,7 +6,9 @@ CLI prints them as they are.
 
 import csv
 import io
+import math
 import re
+import unicodedata
 
 from fieldapp import clock
 from fieldapp import installations
@@ -29,6 +31,15 @@ OPTIONAL = (
 # Kazakhstan's extent, with a little margin: a coordinate outside is a typo or swapped lat/lon.
 LAT_RANGE = (40.5, 55.5)
 LON_RANGE = (46.4, 87.4)
+# Free-text columns: what a spreadsheet shows and an export writes back out.
+TEXT_COLUMNS = ("district", "district_kk", "settlement", "settlement_kk", "name_ru", "name_kk",
+                "address", "contract")
+# A cell starting with one of these is run as a formula by Excel or LibreOffice (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@")
+# Excel writes ";" where the decimal separator is a comma (Russian and Kazakh settings).
+SEPARATORS = (",", ";", "\t")
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+MAX_PUPILS = 100_000  # the largest school has a few thousand; 10**30 would overflow SQLite
 
 
 def N_(text):
@@ -43,13 +54,57 @@ class Problem(dict):
         return translate(self["message"]) % self["params"]
 
 
+def decode(raw):
+    """The text of an uploaded file: UTF-8 (with or without a BOM), else Windows-1251, what
+    Excel saves as plain "CSV" on Russian Windows. UnicodeDecodeError for anything else: NUL
+    bytes outside UTF-8 mean UTF-16 or no text at all, and cp1251 would read them as letters."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if b"\x00" in raw:
+            at = raw.index(b"\x00")
+            raise UnicodeDecodeError("cp1251", raw, at, at + 1, "NUL byte: not a text file") from None
+        return raw.decode("cp1251")  # fails only on byte 0x98
+
+
+def separator(text):
+    """The separator that makes the first line name the most required columns (comma on a tie).
+
+    Header-based rather than csv.Sniffer: names full of commas fool the sniffer, and a header
+    is what we know the file must have.
+    """
+    first = text.split("\n", 1)[0]
+
+    def named(sep):
+        return len(set(REQUIRED) & {h.strip() for h in next(csv.reader([first], delimiter=sep), [])})
+
+    return max(SEPARATORS, key=named)
+
+
+def text_problem(value):
+    """(message, params but `col`) when free text must not be stored, else None: a formula a
+    spreadsheet would run when the list is exported and opened, or a control character (NUL,
+    line break, bidi override) that breaks exports and hides what a name says."""
+    if value.startswith(FORMULA_STARTS):
+        message = N_("%(col)s must not start with %(v)s: a spreadsheet would run it as a formula")
+        return message, {"v": value[0]}
+    if any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in value):
+        return N_("%(col)s contains a control character (such as a NUL byte or a line break)"), {}
+    return None
+
+
 def parse(db, text):
     """Read CSV text; return (rows ready to import, problems). Nothing is written."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text), delimiter=separator(text))
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        return [], [_problem(1, "", N_("missing columns: %(cols)s"), cols=", ".join(missing))]
+        problems = [_problem(1, "", N_("missing columns: %(cols)s"), cols=", ".join(missing))]
+        if len(header) <= 1:
+            problems.append(_problem(1, "", N_("the first line must name the columns, separated by "
+                                                "commas, semicolons or tabs")))
+        return [], problems
     regions = places.region_lookup(db)
     rows, problems, seen = [], [], {}
     for line, raw in enumerate(reader, start=2):
@@ -77,12 +132,16 @@ def _validate(values, line, regions):
         return None, problems
     row = {k: values.get(k, "") for k in REQUIRED + OPTIONAL}
     row["line"] = line
+    for column in TEXT_COLUMNS:
+        found = text_problem(row[column])
+        if found:
+            problems.append(_problem(line, column, found[0], col=column, **found[1]))
     row["region_id"] = regions.get(row["region"].lower())
     if row["region_id"] is None:
         problems.append(_problem(line, "region", N_("unknown oblast %(v)r"), v=row["region"]))
-    if not re.fullmatch(r"\d{9}", row["kato"]):
+    if not re.fullmatch(r"[0-9]{9}", row["kato"]):
         problems.append(_problem(line, "kato", N_("KATO must be 9 digits, got %(v)r"), v=row["kato"]))
-    if row["bin"] and not re.fullmatch(r"\d{12}", row["bin"]):
+    if row["bin"] and not re.fullmatch(r"[0-9]{12}", row["bin"]):
         problems.append(_problem(line, "bin", N_("BIN must be 12 digits, got %(v)r"), v=row["bin"]))
     if row["type"] not in profiles.INSTITUTION_TYPES:
         problems.append(_problem(line, "type", N_("unknown institution type %(v)r"), v=row["type"]))
@@ -109,7 +168,8 @@ def _numbers(row, line):
             )
         row[column] = value
     if row["pupils"]:
-        row["pupils"] = int(row["pupils"]) if row["pupils"].isdigit() else None
+        text = row["pupils"]  # ASCII digits only: int("²") raises, and str.isdigit() accepts it
+        row["pupils"] = int(text) if re.fullmatch(r"[0-9]{1,9}", text) and int(text) <= MAX_PUPILS else None
         if row["pupils"] is None:
             problems.append(_problem(line, "pupils", N_("pupils must be a whole number")))
     for column in ("down_mbps", "up_mbps"):
@@ -122,10 +182,12 @@ def _numbers(row, line):
 
 
 def _float(text):
+    """A decimal comma ("51,1234", as a ";" file from Excel has it) or point; no nan or inf."""
     try:
-        return float(text.replace(",", "."))
+        value = float(text.replace(",", "."))
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
 
 
 def _duplicates(db, row, line, seen):

@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from fieldapp import forms_admin
+from fieldapp import ids
 from fieldapp import installations
 from fieldapp import institutions
 from fieldapp import site_import
@@ -36,12 +37,16 @@ def init_app(app):
 
 @click.command("import-sites")
 @with_appcontext
-@click.argument("csv_file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("csv_file", type=click.File("rb"))
 @click.option("--contract", default=None, help="Create an installation per site under this contract.")
 def import_sites_command(csv_file, contract):
     """Import institutions from CSV; if any row is bad, import nothing and list every problem."""
     db = get_db()
-    rows, problems = site_import.parse(db, csv_file.read())
+    try:
+        text = site_import.decode(csv_file.read())
+    except UnicodeDecodeError:
+        raise click.ClickException("The file is neither UTF-8 nor Windows-1251 text.") from None
+    rows, problems = site_import.parse(db, text)
     if problems:
         for problem in problems:
             column = f" [{problem['column']}]" if problem["column"] else ""
@@ -66,7 +71,7 @@ def index():
     """Institutions: search and filter, 50 per page, with status and tag at a glance."""
     db = get_db()
     form = selection_form(db)
-    page = request.args.get("page", 1, type=int)
+    page = request.args.get("page", 1, type=ids.int64)
     rows, total = institutions.search(db, form.selection(), page)
     pages = max(1, -(-total // institutions.PAGE_SIZE))
     untagged = tags_missing(db)
@@ -109,7 +114,7 @@ def new():
     return render_template("admin/site_new.html", form=form)
 
 
-@bp.route("/<int:institution_id>", methods=["GET", "POST"])
+@bp.route("/<id:institution_id>", methods=["GET", "POST"])
 @login_required("admin")
 def edit(institution_id):
     """Edit an institution; its tag, installations and crew are managed on the same page."""
@@ -148,7 +153,7 @@ def _edit_context(db, site, form):
     }
 
 
-@bp.post("/<int:institution_id>/active")
+@bp.post("/<id:institution_id>/active")
 @login_required("admin")
 def set_active(institution_id):
     """Deactivate or reactivate (a POST with CSRF); history and records stay."""
@@ -161,7 +166,7 @@ def set_active(institution_id):
     return redirect(url_for("sites.edit", institution_id=institution_id))
 
 
-@bp.post("/<int:institution_id>/tag")
+@bp.post("/<id:institution_id>/tag")
 @login_required("admin")
 def reissue_tag(institution_id):
     """Revoke the current tag and issue a new one (a lost or damaged label)."""
@@ -183,7 +188,7 @@ def issue_missing_tags():
     return redirect(url_for("sites.index"))
 
 
-@bp.post("/installations/<int:installation_id>/crew")
+@bp.post("/installations/<id:installation_id>/crew")
 @login_required("admin")
 def assign(installation_id):
     """Set the technicians of one installation; it reaches their phones on the next pull."""

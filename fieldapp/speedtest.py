@@ -6,6 +6,7 @@ WSGI server must give them threads of their own (fieldapp/gunicorn_conf.py, docs
 """
 
 import json
+import math
 import os
 import threading
 
@@ -21,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from fieldapp import access
+from fieldapp import ids
 from fieldapp import installations
 from fieldapp import profiles
 from fieldapp.auth import login_required
@@ -88,7 +90,7 @@ def busy():
 @login_required("collect")
 def down():
     """Stream `bytes` (capped) of random data: no compression, no caching, known length."""
-    size = min(max(request.args.get("bytes", DOWN_DEFAULT, type=int), 0), DOWN_CAP)
+    size = min(max(request.args.get("bytes", DOWN_DEFAULT, type=ids.int64), 0), DOWN_CAP)
     slots = stream_slots()
     if not slots.acquire(blocking=False):
         return busy()
@@ -163,11 +165,11 @@ def ping():
 def page():
     """The speed test on its own page (the phone app mounts the same screen in its shell)."""
     db = get_db()
-    site = _site(db, request.args.get("installation", type=int))
+    site = _site(db, request.args.get("installation", type=ids.int64))
     rules = profiles.get(db, site["profile_id"] if site else profiles.ensure_default(db))["rules"]
     options = {
-        "phaseSeconds": min(max(request.args.get("phase", 8.0, type=float), 0.5), 30.0),
-        "runs": min(max(request.args.get("runs", 3, type=int), 1), 9),
+        "phaseSeconds": min(max(request.args.get("phase", 8.0, type=_finite), 0.5), 30.0),
+        "runs": min(max(request.args.get("runs", 3, type=ids.int64), 1), 9),
     }
     data = {
         "installation": _for_phone(db, site, rules) if site else None,
@@ -176,6 +178,14 @@ def page():
         "options": options,
     }
     return render_template("speedtest/page.html", site=site, data=json.dumps(data))
+
+
+def _finite(text):
+    """float() that refuses nan and inf: max(nan, 0.5) is nan, and the page's JSON would say NaN."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return value
 
 
 def _site(db, installation_id):

@@ -43,8 +43,11 @@ MESSAGES = {
     "bad_choice": _l("“%(field)s” must be one of: %(options)s."),
     "replaces_unknown": _l("The entry this one corrects is not on the server. Sync the original "
                            "first."),
-    "tag_invalid": _l("This QR code is not a fieldapp site tag. Scan again or type the ID printed "
-                      "under the code."),
+    # The phone matched the ID offline; only the check characters after it can be wrong.
+    "tag_invalid": _l("The tag code was mistyped or the label is damaged: its check characters do "
+                      "not fit the ID. Scan the label again or type the whole code carefully."),
+    "tag_attempts_exceeded": _l("Too many wrong tag codes: your scans are refused for about "
+                                "%(hours)s h. Your supervisor sees the wrong codes."),
     "bad_key": _l("The upload had no valid batch key. Update the app."),
     "bad_batch": _l("The upload was not a list of entries. Update the app."),
     "batch_too_large": _l("Too many entries at once (at most %(max)s). The app will send them in "

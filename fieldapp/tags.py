@@ -3,12 +3,21 @@
 Code layout (15 characters, Crockford base32, fits QR alphanumeric mode):
     8 characters random tag ID | 1 character key version | 6 characters HMAC check
 Printed for people as XXXX-XXXX-VCCCCCC; the key stays on the server.
+
+Tag IDs are not secret (every pull carries them), so the check alone stands between a
+technician and a faked site scan. 30 bits fall to trial in hours at server speed; invalid
+codes are therefore counted per technician in SQLite (every worker sees them) and, past
+FAILURE_LIMIT in FAILURE_WINDOW, that technician's scans are refused: an average forgery then
+takes 2^29 / FAILURE_LIMIT days, about 73,000 years per account.
 """
 
 import hashlib
 import hmac
 import re
 import secrets
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 from fieldapp import clock
 from fieldapp import store
@@ -18,6 +27,9 @@ ID_LEN = 8
 CHECK_LEN = 6
 # What people and damaged labels get wrong: Crockford's decoding of look-alike characters.
 LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
+# A day's typos by an honest technician stay well below this; a guesser gets 20 tries a day.
+FAILURE_LIMIT = 20
+FAILURE_WINDOW = timedelta(hours=24)
 
 
 class TagError(ValueError):
@@ -137,3 +149,36 @@ def issue_missing(db, keys, institution_ids=None):
         for institution_id in missing:
             issue(db, keys, institution_id)
     return len(missing)
+
+
+def note_failure(db, user_id, installation_id, reason):
+    """Count one invalid code scanned by a technician (kept: the supervisor sees the total)."""
+    db["tag_failures"].insert(
+        {"user_id": user_id, "installation_id": installation_id, "reason": reason, "at": clock.now()}
+    )
+
+
+def throttled_for(db, user_id, now=None):
+    """Seconds until this technician's scans are judged again (0: not throttled).
+
+    A sliding window: refused while FAILURE_LIMIT invalid codes fall within FAILURE_WINDOW.
+    Refused scans are not verified, so they teach nothing and are not counted.
+    """
+    now = now or datetime.now(UTC)
+    since = clock.to_iso(now - FAILURE_WINDOW)
+    rows = db.execute(
+        "SELECT at FROM tag_failures WHERE user_id = ? AND at >= ? ORDER BY at DESC LIMIT ?",
+        [user_id, since, FAILURE_LIMIT],
+    ).fetchall()
+    if len(rows) < FAILURE_LIMIT:
+        return 0
+    frees_at = clock.parse(rows[-1][0]) + FAILURE_WINDOW
+    return max(1, int((frees_at - now).total_seconds()) + 1)
+
+
+def failures_by_technician(db, installation_id):
+    """Invalid tag codes scanned for an installation, per technician: a finding for the reviewer."""
+    sql = """SELECT u.id AS user_id, u.name, u.username, COUNT(*) AS count, MAX(f.at) AS last_at
+        FROM tag_failures f JOIN users u ON u.id = f.user_id
+        WHERE f.installation_id = ? GROUP BY u.id ORDER BY count DESC, u.name"""
+    return list(db.query(sql, [installation_id]))

@@ -19,6 +19,7 @@ from fieldapp import access
 from fieldapp import checklist
 from fieldapp import installations
 from fieldapp import profiles
+from fieldapp import security
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
 from fieldapp.js_messages import MESSAGES
@@ -56,22 +57,30 @@ def sites():
 @bp.get("/tech/app")
 @bp.get("/t/<code>")
 @bp.get("/T/<code>")
+@security.cacheable
 def shell(code=None):
     """The offline app's shell: no user data, so one cached copy serves every visit.
 
     A tag URL (/T/<code>) opens the same shell, which matches the tag against the sites
     stored on the phone, so scanning a label with the phone's own camera works offline.
     """
-    return render_template("technician/shell.html")
+    response = current_app.make_response(render_template("technician/shell.html"))
+    response.cache_control.no_cache = True  # precached by the worker; revalidated when online
+    return response
 
 
 @bp.get("/tech/messages.json")
+@security.cacheable
 def messages():
     """The phone app's strings in the current language (cached by the service worker)."""
-    return jsonify({key: str(text) for key, text in MESSAGES.items()})
+    response = jsonify({key: str(text) for key, text in MESSAGES.items()})
+    response.cache_control.no_cache = True  # the same for everyone in a language; network-first
+    response.cache_control.private = True  # in the user's language: a shared cache must not mix them
+    return response
 
 
 @bp.get("/manifest.webmanifest")
+@security.cacheable
 def manifest():
     """The web app manifest, with the media type browsers expect."""
     response = send_from_directory(current_app.static_folder, "manifest.webmanifest")
@@ -80,6 +89,7 @@ def manifest():
 
 
 @bp.get("/sw.js")
+@security.cacheable
 def service_worker():
     """The service worker at the root (scope /), never cached by HTTP so updates arrive.
 

@@ -30,6 +30,7 @@ from wtforms.widgets import ListWidget
 from fieldapp import accounts
 from fieldapp import clock
 from fieldapp import forms_admin
+from fieldapp import ids
 from fieldapp import roster
 from fieldapp import user_sessions
 from fieldapp import vocabulary
@@ -44,12 +45,12 @@ MIN_PASSWORD = 10
 
 
 class UserForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120), forms_admin.PlainText()])
     role = SelectField(_l("Role"), choices=options(vocabulary.ROLE.items()))
     language = SelectField(_l("Language"), choices=options(LANGUAGE_CHOICES), default="ru")
     regions = SelectMultipleField(
         _l("Oblasts (supervisors see only these)"),
-        coerce=int,
+        coerce=ids.int64,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
@@ -123,7 +124,7 @@ def new():
     return render_template("admin/user_form.html", form=form, user=None)
 
 
-@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/<id:user_id>", methods=["GET", "POST"])
 @login_required("admin")
 def edit(user_id):
     """Change role, oblasts, language; deactivate (their sessions end at once)."""
@@ -158,7 +159,7 @@ def _posted():
     return request.method == "POST"
 
 
-@bp.post("/<int:user_id>/password")
+@bp.post("/<id:user_id>/password")
 @login_required("admin")
 def reset_password(user_id):
     """Set a new password for someone who forgot theirs: lifts their login backoff and signs

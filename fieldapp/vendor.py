@@ -7,12 +7,15 @@ from flask import abort
 from flask import current_app
 from flask import send_from_directory
 
+from fieldapp import security
+
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 # Only these packages' files are reachable; node_modules holds much more than the app uses.
 PACKAGES = ("idb-keyval", "leaflet", "qr-scanner")
 
 
 @bp.get("/<package>/<path:filename>")
+@security.cacheable
 def asset(package, filename):
     """One file of an allowed npm package, cached by the browser (versions are pinned)."""
     if package not in PACKAGES:

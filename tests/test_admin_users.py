@@ -31,6 +31,8 @@ def test_create_supervisor_with_regions_who_can_then_sign_in(client, admin, db, 
         ("username", "Айгерим", "Lower-case Latin letters"),
         ("password", "short", "between 10 and 200 characters"),
         ("confirm", "different-123", "The passwords differ"),
+        ("name", '=HYPERLINK("http://x")', "a spreadsheet would run it as a formula"),
+        ("name", "Айгерим\x00", "control character"),
     ],
 )
 def test_create_refuses_bad_input(client, admin, db, field, value, message):

@@ -12,6 +12,7 @@ from babel.support import NullTranslations
 from fieldapp import audit
 from fieldapp import check_text
 from fieldapp import decisions
+from fieldapp import records
 from fieldapp import review
 from fieldapp import store
 from fieldapp.evidence import checks
@@ -369,3 +370,14 @@ def test_every_detail_code_the_checks_write_has_a_text():
 ])
 def test_check_values_read_as_people_write_them(value, shown):
     assert check_text.number(value) == shown
+
+
+def test_wrong_tag_codes_are_a_finding_for_the_reviewer(client, auth, db, people, submitted):
+    """Issue 14 item 13: the supervisor sees how many invalid codes a technician scanned here."""
+    code = "ABCD23451ZZZZZZ"
+    scans = [record("scan", submitted, code=code) for _ in range(3)]
+    response = records.store_batch(db, people["tech"], str(uuid.uuid4()), scans, {1: "test-tag-key-1"})
+    assert [r["code"] for r in response["results"]] == ["tag_invalid"] * 3
+    auth.login("sup")
+    page = client.get(f"/review/{submitted}").get_data(as_text=True)
+    assert f"Wrong tag codes scanned for this installation by {people['tech']['name']}: 3" in page

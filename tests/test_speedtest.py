@@ -93,6 +93,13 @@ def test_page_carries_the_site_requirement_and_translated_messages(client, make,
     assert data["options"] == {"phaseSeconds": 0.5, "runs": 9}  # clamped
 
 
+@pytest.mark.parametrize("phase, runs", [("nan", str(2**63)), ("inf", "-1"), ("-inf", "1e3")])
+def test_options_that_are_no_finite_number_fall_back_to_defaults(client, tech, phase, runs):
+    """max(nan, 0.5) is nan: the page's JSON said NaN and the test ran with no phase length."""
+    data = page_data(client.get(f"/speedtest/?phase={phase}&runs={runs}"))
+    assert data["options"]["phaseSeconds"] == 8.0 and 1 <= data["options"]["runs"] <= 9
+
+
 def test_page_refuses_a_site_the_technician_is_not_on(client, make, tech):
     other = make.installation([make.user("technician")])
     assert client.get(f"/speedtest/?installation={other}").status_code == 404

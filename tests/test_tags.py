@@ -1,10 +1,18 @@
 """QR tags: genuine codes verify without the database; forged, mistyped, revoked and unknown-key ones fail."""
 
+import uuid
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
 import pytest
 
+from fieldapp import records
+from fieldapp import store
 from fieldapp import tags
 
 KEYS = {1: "old-key", 2: "new-key"}
+TEST_KEYS = {1: "test-tag-key-1"}
 
 
 def _flip(code, index):
@@ -99,3 +107,54 @@ def test_issue_missing_tags_only_active_untagged_institutions(db, make):
     assert tags.active_code(db, KEYS, untagged) is not None
     assert tags.active_code(db, KEYS, inactive) is None
     assert tags.issue_missing(db, KEYS) == 0
+
+
+def _scans(installation_id, codes):
+    return [{"type": "scan", "id": str(uuid.uuid4()), "installation_id": installation_id,
+             "device_time": "2026-11-20T10:00:00Z", "data": {"code": code}} for code in codes]
+
+
+def _codes(response):
+    return [r.get("code", r["status"]) for r in response["results"]]
+
+
+@pytest.fixture
+def scan_setup(db, make):
+    """Two technicians on one installation whose institution has a genuine tag."""
+    tech, other = make.user("technician"), make.user("technician")
+    inst = make.installation([tech, other])
+    institution = store.scalar(db, "SELECT institution_id FROM installations WHERE id = ?", [inst])
+    return tech, other, inst, tags.issue(db, TEST_KEYS, institution)
+
+
+def test_guessing_the_check_is_throttled_per_technician(db, scan_setup):
+    """Issue 14 item 13: 3,000 random checks on a real tag ID were refused without slowing down."""
+    tech, other, inst, genuine = scan_setup
+    guesses = [genuine[:9] + _flip(genuine[9:], i % 6) for i in range(tags.FAILURE_LIMIT + 10)]
+    first = records.store_batch(db, tech, str(uuid.uuid4()), _scans(inst, guesses), TEST_KEYS)
+    limit = tags.FAILURE_LIMIT
+    assert _codes(first) == ["tag_invalid"] * limit + ["tag_attempts_exceeded"] * 10
+    assert first["results"][-1]["params"]["retry_after_s"] > 0
+    # a later batch, even with the right code, is refused too: a lucky guess would be too
+    later = records.store_batch(db, tech, str(uuid.uuid4()), _scans(inst, [genuine]), TEST_KEYS)
+    assert _codes(later) == ["tag_attempts_exceeded"]
+    # another technician's valid scan is unaffected
+    theirs = records.store_batch(db, other, str(uuid.uuid4()), _scans(inst, [genuine]), TEST_KEYS)
+    assert _codes(theirs) == ["stored"]
+    assert db["tag_failures"].count == limit
+
+
+def test_throttle_window_slides(db, scan_setup):
+    tech, _other, inst, genuine = scan_setup
+    for _ in range(tags.FAILURE_LIMIT):
+        tags.note_failure(db, tech["id"], inst, "check")
+    now = datetime.now(UTC)
+    assert tags.throttled_for(db, tech["id"], now) > 0
+    assert tags.throttled_for(db, tech["id"], now + tags.FAILURE_WINDOW + timedelta(seconds=1)) == 0
+
+
+def test_a_few_typos_do_not_throttle(db, scan_setup):
+    tech, _other, inst, genuine = scan_setup
+    typos = [genuine[:-1] + _flip(genuine, 14)[-1]] * (tags.FAILURE_LIMIT - 1)
+    response = records.store_batch(db, tech, str(uuid.uuid4()), _scans(inst, [*typos, genuine]), TEST_KEYS)
+    assert _codes(response)[-1] == "stored"

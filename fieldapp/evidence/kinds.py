@@ -3,7 +3,8 @@
 A kind is a module with the same plain names (see tests/evidence/test_kinds.py, which fails
 when one lacks any of them): TYPE, TABLE, LABEL, COUNTS, ORDER, PULLED, ITEMS, RULE_LABELS,
 checks(), public(), review_row(), and either row() (a record sent in a batch) or
-announce_fields() and stored() (a file sent through fieldapp.uploads). The order here is the
+announce_fields() and stored() (a file sent through fieldapp.uploads); optionally refused(),
+called when a record of the kind is refused, after its savepoint rolled back. The order is the
 order of the checks on the review page and in a review's snapshot.
 """
 

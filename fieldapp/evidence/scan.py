@@ -24,6 +24,9 @@ RULE_LABELS = {"scan.tag": N_("QR tag scanned at the site")}
 def row(db, data, inst, tag_keys):
     """The verified tag ID and whether it is this institution's active tag."""
     code = fields.text(data, "code")
+    wait = tags.throttled_for(db, inst["scanned_by"])  # past the limit, guessing teaches nothing
+    if wait:
+        raise fields.Rejected("tag_attempts_exceeded", 429, retry_after_s=wait, hours=-(-wait // 3600))
     try:
         tag_id = tags.verify(tag_keys, code)
     except tags.TagError as error:
@@ -32,6 +35,13 @@ def row(db, data, inst, tag_keys):
     matched = bool(tag and tag["institution_id"] == inst["institution_id"] and not tag["revoked_at"])
     return {"tag_id": tag_id, "matched": int(matched), **fields.position(data),
             "accuracy_m": fields.number(data, "accuracy_m", False, 0, 1e6)}
+
+
+def refused(db, user, record, error):
+    """Count a code whose check failed against its technician: guessing the check is throttled
+    (tags.throttled_for), and the supervisor sees the count as a finding."""
+    if error.code == "tag_invalid":
+        tags.note_failure(db, user["id"], record["installation_id"], error.params["reason"])
 
 
 def public(found):

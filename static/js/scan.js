@@ -1,6 +1,7 @@
 // Scanning the site's QR tag: live camera (native BarcodeDetector, else the qr-scanner
 // module loaded only now), a photo of the tag, or the printed ID typed in. The phone
-// matches the tag ID against its sites; the HMAC check stays on the server.
+// matches the tag ID against its sites; the HMAC check stays on the server, so a match
+// here only says the site was recognised: a typo in the check characters is found at sync.
 import * as outbox from "./outbox.js";
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
@@ -63,8 +64,35 @@ async function position() {
 
 async function record(site, code) {
   const coords = await position();
-  await outbox.saveRecord("scan", site.id, { code, lat: coords ? coords.latitude : null,
+  return outbox.saveRecord("scan", site.id, { code, lat: coords ? coords.latitude : null,
     lon: coords ? coords.longitude : null, accuracy_m: coords ? Math.round(coords.accuracy) : null });
+}
+
+function refusedNote(refused) {
+  // The phone matched the ID, so a tag_invalid refusal means the check characters were wrong.
+  const text = refused.code === "tag_invalid" ? t("scan_refused") : refused.message || refused.code;
+  return h("p", { class: "fail scan-refused" }, text);
+}
+
+function awaitVerdict(recordId, note) {
+  // After each sync: a stored scan was verified; a refused one says why, where "recognised" was.
+  const check = async () => {
+    if (!note.isConnected) return window.removeEventListener("fieldapp:outbox", check);
+    const waiting = await store.get("outbox", recordId);
+    if (waiting && waiting.state === "pending") return;
+    window.removeEventListener("fieldapp:outbox", check);
+    if (waiting) return note.replaceWith(refusedNote(waiting));
+    note.className = "pass scan-ok scan-verified";
+    note.textContent = t("scan_verified");
+  };
+  window.addEventListener("fieldapp:outbox", check);
+}
+
+async function refusedHere(siteId) {
+  // A scan of this site the server refused (the outbox keeps it until a new scan replaces it).
+  const refused = (await store.all("outbox")).find((r) => r.type === "scan" && r.state === "rejected"
+    && r.installation_id === Number(siteId));
+  return refused ? refusedNote(refused) : null;
 }
 
 export async function handleCode(text, siteId, container, result = null) {
@@ -85,9 +113,10 @@ export async function handleCode(text, siteId, container, result = null) {
         location.hash = `#/site/${owner.id}`;
       } }, t("scan_open_other", { other: name(owner) }))));
   }
-  await record(owner, tag.code);
-  mount(out, h("p", { class: "pass scan-ok" }, t("scan_ok")),
-    h("a", { class: "button primary", href: `#/site/${owner.id}` }, name(owner)));
+  const recordId = await record(owner, tag.code);
+  const note = h("p", { class: "scan-ok scan-pending" }, t("scan_ok"));
+  mount(out, note, h("a", { class: "button primary", href: `#/site/${owner.id}` }, name(owner)));
+  awaitVerdict(recordId, note);
   if (!here) location.hash = `#/site/${owner.id}`;
 }
 
@@ -110,6 +139,7 @@ export async function render(container, siteId) {
       h("label", { class: "button" }, photo, t("scan_photo"))),
     h("form", { class: "card", onsubmit: (e) => { e.preventDefault(); stop(camera, video); handleCode(typed.value, siteId, container, result); } },
       field(t("scan_type"), typed), h("button", { class: "primary", name: "check_code" }, t("scan_type_button"))));
+  if (site) refusedHere(site.id).then((note) => { if (note && !result.firstChild) mount(result, note); });
   startCamera(camera, video, message, typed, found);
   return () => stop(camera, video);
 }

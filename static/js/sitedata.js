@@ -78,7 +78,8 @@ export function checklist(site, view, profiles = {}) {
     missingShots: required.filter((s) => !have.has(s)),
     splices: view.splices.length,
     speed: speedState(site, view.speedTests, profiles),
-    scanned: view.scans.some((s) => s.matched !== 0 && s.matched !== false),
+    // A scan the server refused (a mistyped check) is no scan, whatever the phone matched.
+    scanned: view.scans.some((s) => s.matched !== 0 && s.matched !== false && s.state !== "rejected"),
   };
 }
 
