@@ -145,3 +145,8 @@ INTERNAL = ("content_hash", "author_id", "blob_key", "received_bytes", "status")
 def public(found):
     """A stored row as the phone and the pull see it: internal columns left out."""
     return {k: v for k, v in found.items() if k not in INTERNAL}
+
+
+def as_stored(found):
+    """A row as the review page shows it when its kind adds nothing (the default review_row)."""
+    return found

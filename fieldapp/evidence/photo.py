@@ -94,8 +94,7 @@ def public(found):
             "display_url": f"/photos/{found['id']}/display"}
 
 
-def review_row(found):
-    return found
+review_row = fields.as_stored
 
 
 def checks(db, rules, installation, records):

@@ -49,8 +49,7 @@ def public(found):
     return {**fields.public(found), "matched": bool(found["matched"])}
 
 
-def review_row(found):
-    return found
+review_row = fields.as_stored
 
 
 def checks(db, rules, installation, records):

@@ -85,8 +85,7 @@ def public(found):
     return out
 
 
-def review_row(found):
-    return found
+review_row = fields.as_stored
 
 
 def checks(db, rules, installation, records):
