@@ -23,15 +23,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from bench_sync import installation  # noqa: E402
+from bench_sync import make_app  # noqa: E402
 from bench_sync import photo_bytes  # noqa: E402
 from bench_sync import splice  # noqa: E402
 from seaweed import SeaweedFS  # noqa: E402
 
-from fieldapp import accounts  # noqa: E402
 from fieldapp import blobstore  # noqa: E402
-from fieldapp import create_app  # noqa: E402
-from fieldapp import migrations  # noqa: E402
 from fieldapp import replication  # noqa: E402
 from fieldapp import store  # noqa: E402
 from fieldapp import uploads  # noqa: E402
@@ -40,19 +37,6 @@ from fieldapp.db import get_db  # noqa: E402
 PHOTOS = 30
 ROUNDS = 3
 LAG_SECONDS = 15
-
-
-def make_app(folder, extra):
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "TAG_KEYS": {1: "bench-key"},
-                      "DATABASE": os.path.join(folder, "bench.sqlite3"),
-                      "BLOB_DIR": os.path.join(folder, "blobs"), "WTF_CSRF_ENABLED": False, **extra})
-    with app.app_context():
-        db = get_db()
-        migrations.apply(db)
-        accounts.hasher = accounts.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-        user = accounts.get_user(db, accounts.create_user(db, "tech", "Tech", "pw", "technician"))
-        inst = installation(db, user)
-    return app, user, inst
 
 
 class Side:

@@ -42,10 +42,11 @@ BATCHES = 50
 CHUNK = 256 * 1024
 
 
-def make_app(folder):
+def make_app(folder, extra=None):
+    """An app on a fresh database in `folder` (plus `extra` settings), a technician, a site."""
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "TAG_KEYS": {1: "bench-key"},
                       "DATABASE": os.path.join(folder, "bench.sqlite3"),
-                      "BLOB_DIR": os.path.join(folder, "blobs"), "WTF_CSRF_ENABLED": False})
+                      "BLOB_DIR": os.path.join(folder, "blobs"), "WTF_CSRF_ENABLED": False, **(extra or {})})
     with app.app_context():
         db = get_db()
         migrations.apply(db)
