@@ -22,6 +22,7 @@ def _register(app):
     """Wire extensions and blueprints; one list, so the whole app shows here."""
     from fieldapp import admin
     from fieldapp import auth
+    from fieldapp import compression
     from fieldapp import db
     from fieldapp import i18n
     from fieldapp import job_views
@@ -40,6 +41,7 @@ def _register(app):
 
     db.init_app(app)
     security.init_app(app)
+    compression.init_app(app)
     i18n.init_app(app)
     vocabulary.init_app(app)
     for module in (auth, technician, sites, vendor, i18n, review, speedtest,

@@ -39,6 +39,9 @@ DEFAULTS = {
     "UPLOAD_PARTS_DIR": None,  # beside BLOB_DIR unless set
     # Concurrent speed-test transfers per worker process; gunicorn_conf.py sets it from its threads.
     "SPEEDTEST_MAX_STREAMS": 12,
+    # Compressed responses (fieldapp/compression.py); False sends everything as it is.
+    "COMPRESS": True,
+    "COMPRESS_CACHE_DIR": None,  # compressed copies of static files: instance/compressed
 }
 INSECURE_SECRETS = {None, "", "dev", "change-me"}
 
@@ -49,6 +52,7 @@ def load(app, test_config=None):
     app.config["DATABASE"] = os.path.join(app.instance_path, "fieldapp.sqlite3")
     app.config["BLOB_DIR"] = os.path.join(app.instance_path, "blobs")
     app.config["JOB_DIR"] = os.path.join(app.instance_path, "jobs")
+    app.config["COMPRESS_CACHE_DIR"] = os.path.join(app.instance_path, "compressed")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env()

@@ -1,11 +1,13 @@
-"""Front-end libraries from node_modules (installed by npm from package.json), served as-is."""
+"""Front-end libraries from node_modules (installed by npm from package.json), compressed
+like static files (fieldapp/compression.py)."""
 
 import os
 
 from flask import Blueprint
 from flask import abort
 from flask import current_app
-from flask import send_from_directory
+
+from fieldapp import compression
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 # Only these packages' files are reachable; node_modules holds much more than the app uses.
@@ -18,4 +20,4 @@ def asset(package, filename):
     if package not in PACKAGES:
         abort(404)
     root = os.path.join(current_app.root_path, "..", "node_modules", package)
-    return send_from_directory(os.path.abspath(root), filename, max_age=86400)
+    return compression.send_static(root, filename, max_age=86400)

@@ -57,6 +57,7 @@ def app(tmp_path):
             "DATABASE": str(tmp_path / "test.sqlite3"),
             "BLOB_DIR": str(tmp_path / "blobs"),
             "JOB_DIR": str(tmp_path / "jobs"),
+            "COMPRESS_CACHE_DIR": str(tmp_path / "compressed"),
             "WTF_CSRF_ENABLED": False,
         }
     )
