@@ -83,7 +83,9 @@ def compress_response(response):
     response.content_encoding = encoding
     etag, weak = response.get_etag()
     if etag:
+        # Each encoding is its own representation; If-None-Match is checked against it here.
         response.set_etag(f"{etag}-{encoding}", weak)
+        response.make_conditional(request)
     return response
 
 

@@ -13,6 +13,7 @@ from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import render_template
+from flask import request
 
 from fieldapp import access
 from fieldapp import checklist
@@ -27,8 +28,10 @@ from fieldapp.js_messages import MESSAGES
 bp = Blueprint("technician", __name__)
 STATUS_ORDER = "CASE inst.status WHEN 'returned' THEN 0 WHEN 'in_progress' THEN 1 " \
     "WHEN 'planned' THEN 2 WHEN 'submitted' THEN 3 ELSE 4 END"
-# The precache follows the shell's module graph (fieldapp/precache.py); besides it, the
-# manifest's icons and the QR decoder's worker, which qr-scanner starts by itself.
+# The precache follows the shell's module graph (fieldapp/precache.py) from the files the
+# shell template names; besides it only the QR decoder's worker, which qr-scanner starts
+# by itself. The manifest's large icon is not precached: the browser fetches it to install
+# the app, online, and no page shows it.
 SHELL_TEMPLATE = "technician/shell.html"
 WORKER_ASSETS = ("/vendor/qr-scanner/qr-scanner-worker.min.js",)
 PAGES = ("/tech/app", "/tech/messages.json")
@@ -67,8 +70,14 @@ def shell(code=None):
 
 @bp.get("/tech/messages.json")
 def messages():
-    """The phone app's strings in the current language (cached by the service worker)."""
-    return jsonify({key: str(text) for key, text in MESSAGES.items()})
+    """The phone app's strings in the current language (cached by the service worker).
+
+    With an ETag, so the shell's network-first fetch right after the worker's precache
+    costs a 304 instead of the strings again.
+    """
+    response = jsonify({key: str(text) for key, text in MESSAGES.items()})
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/manifest.webmanifest")
@@ -98,9 +107,7 @@ def shell_assets():
     """URLs the service worker precaches: the pages, then everything the shell reaches."""
     app = current_app
     template = os.path.join(app.root_path, app.template_folder, SHELL_TEMPLATE)
-    with open(os.path.join(app.static_folder, "manifest.webmanifest"), encoding="utf-8") as f:
-        icons = [icon["src"] for icon in json.load(f)["icons"]]
-    entries = [*precache.template_urls(template), *icons, *WORKER_ASSETS]
+    entries = [*precache.template_urls(template), *WORKER_ASSETS]
     return [*PAGES, *precache.walk(entries, asset_path)]
 
 

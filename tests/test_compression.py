@@ -161,3 +161,16 @@ def test_static_copies_are_made_once_per_file_version(app, client, tmp_path):
     assert second.headers["ETag"] != first.headers["ETag"]
     assert client.get("/static/js/missing.js", headers={"Accept-Encoding": "gzip"}).status_code == 404
     assert client.get("/static/../fieldapp/config.py").status_code == 404
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "br", "identity"])
+def test_dynamic_head_and_304(client, encoding):
+    url = "/tech/messages.json"  # dynamic, with an ETag of its content
+    headers = {"Accept-Encoding": encoding}
+    full = client.get(url, headers=headers)
+    head = client.head(url, headers=headers)
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["Content-Length"] == full.headers["Content-Length"] == str(len(full.data))
+    again = client.get(url, headers={**headers, "If-None-Match": full.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert "Content-Encoding" not in again.headers or again.headers["Content-Encoding"] == encoding
