@@ -112,9 +112,13 @@ class WorkerThrottle:
         self.send(session_id, "Runtime.runIfWaitingForDebugger")
 
 
-def first_sign_in(browser, url, link):
-    """Sign in as a fresh phone, wait for the offline site list; (seconds, responses, sw urls)."""
-    context = browser.new_context(**PHONE)
+def first_sign_in(browser, url, link, accept=None):
+    """Sign in as a fresh phone, wait for the offline site list; (seconds, responses, sw urls).
+
+    `accept` replaces Chromium's Accept-Encoding (e.g. gzip only, as over plain HTTP).
+    """
+    headers = {"extra_http_headers": {"Accept-Encoding": accept}} if accept else {}
+    context = browser.new_context(**PHONE, **headers)
     responses = []
 
     def finished(request):
@@ -223,10 +227,18 @@ def main():
                 print(f"  compression {'on' if compress else 'off'}:")
                 app.config["COMPRESS"] = compress
                 runs[compress] = first_sign_in(browser, url, link)
+            if link is LINKS[0]:
+                print("  compression on, gzip only (Accept-Encoding: gzip, deflate):")
+                runs["gzip"] = first_sign_in(browser, url, link, accept="gzip, deflate")
             base = report("compression off (baseline)", runs[False][0], runs[False][1])
             now = report("compression on", runs[True][0], runs[True][1])
             print(f"  ratio on/off: bytes {now / base:.2f}, time {runs[True][0] / runs[False][0]:.2f}; "
                   f"throttled workers: {len(runs[True][2])}")
+            if "gzip" in runs:
+                gzipped = report("compression on, gzip only", runs["gzip"][0], runs["gzip"][1])
+                seen = sorted({r["encoding"] for r in runs["gzip"][1]} - {""})
+                print(f"  ratio gzip/off: bytes {gzipped / base:.2f}, "
+                      f"time {runs['gzip'][0] / runs[False][0]:.2f}; encodings seen: {seen}")
             top_list(runs[True][1])
             row = incremental_pull(runs[True][1])
             if row:

@@ -5,7 +5,7 @@ per version of the file, on its first request, into COMPRESS_CACHE_DIR, and serv
 there with an ETag of their own, so 304 and Range work as for any file. Dynamic text
 (pages, JSON such as /api/v1/pull, the service worker) is compressed on the fly at a
 level that is cheap on a small server. Never compressed: anything sent by send_file from
-a handle or a non-text file (photos, .sor files, blobs, ZIPs, job downloads) and streams
+a handle or a non-text file (photos and other blobs, ZIPs, job downloads) and streams
 (the speed test, whose random bytes must reach the phone unbuffered).
 
 Our own module rather than Flask-Compress: that compresses every response in an
@@ -27,7 +27,8 @@ from flask import send_file
 from werkzeug.exceptions import NotFound
 from werkzeug.security import safe_join
 
-# Server preference when the client takes both equally (Chromium sends br over HTTPS only).
+# Server preference when the client takes both equally. Chromium offers br only to secure
+# origins (HTTPS, and localhost); over plain HTTP on a LAN it gets gzip.
 ENCODINGS = ("br", "gzip")
 # Below this a compressed body saves less than its framing and the CPU it costs.
 MIN_BYTES = 512
