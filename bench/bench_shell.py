@@ -8,6 +8,8 @@
 3. Photos: bytes the phone uploads vs the camera originals for the 4032x3024 test photos
    (tests/browser_helpers.phone_photo). Goal: <= 1/10.
 
+Bytes as the phone really receives them (compressed, headers, link timing): bench/bench_wire.py.
+
 Run: .venv/bin/python bench/bench_shell.py   (about 15 s; prints figures, asserts nothing)
 """
 

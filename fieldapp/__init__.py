@@ -25,6 +25,7 @@ def _register(app):
     from fieldapp import admin
     from fieldapp import auth
     from fieldapp import blob_views
+    from fieldapp import compression
     from fieldapp import db
     from fieldapp import demo
     from fieldapp import i18n
@@ -48,6 +49,7 @@ def _register(app):
     db.init_app(app)
     demo.init_app(app)
     security.init_app(app)
+    compression.init_app(app)
     i18n.init_app(app)
     vocabulary.init_app(app)
     for module in (auth, technician, sites, vendor, i18n, review, speedtest,

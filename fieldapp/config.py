@@ -65,6 +65,9 @@ DEFAULTS = {
     "REPLICA_URL": None,
     # Concurrent speed-test transfers per worker process; gunicorn_conf.py sets it from its threads.
     "SPEEDTEST_MAX_STREAMS": 12,
+    # Compressed responses (fieldapp/compression.py); False sends everything as it is.
+    "COMPRESS": True,
+    "COMPRESS_CACHE_DIR": None,  # compressed copies of static files: instance/compressed
 }
 INSECURE_SECRETS = {None, "", "dev", "change-me"}
 
@@ -75,6 +78,7 @@ def load(app, test_config=None):
     app.config["DATABASE"] = os.path.join(app.instance_path, "fieldapp.sqlite3")
     app.config["BLOB_DIR"] = os.path.join(app.instance_path, "blobs")
     app.config["JOB_DIR"] = os.path.join(app.instance_path, "jobs")
+    app.config["COMPRESS_CACHE_DIR"] = os.path.join(app.instance_path, "compressed")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env()

@@ -13,11 +13,13 @@ from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import render_template
-from flask import send_from_directory
+from flask import request
 
 from fieldapp import access
 from fieldapp import checklist
+from fieldapp import compression
 from fieldapp import installations
+from fieldapp import precache
 from fieldapp import profiles
 from fieldapp import security
 from fieldapp.auth import login_required
@@ -27,11 +29,12 @@ from fieldapp.js_messages import MESSAGES
 bp = Blueprint("technician", __name__)
 STATUS_ORDER = "CASE inst.status WHEN 'returned' THEN 0 WHEN 'in_progress' THEN 1 " \
     "WHEN 'planned' THEN 2 WHEN 'submitted' THEN 3 ELSE 4 END"
-# Static files the shell needs offline (besides every module under static/js); the QR
-# decoder is precached too, so scanning works offline, but a page loads it only to scan.
-STATIC_ASSETS = ("css/app.css", "css/tech.css", "css/speed.css", "manifest.webmanifest",
-                 "icons/icon-192.png", "icons/icon-512.png")
-VENDOR_ASSETS = ("qr-scanner/qr-scanner.min.js", "qr-scanner/qr-scanner-worker.min.js")
+# The precache follows the shell's module graph (fieldapp/precache.py) from the files the
+# shell template names; besides it only the QR decoder's worker, which qr-scanner starts
+# by itself. The manifest's large icon is not precached: the browser fetches it to install
+# the app, online, and no page shows it.
+SHELL_TEMPLATE = "technician/shell.html"
+WORKER_ASSETS = ("/vendor/qr-scanner/qr-scanner-worker.min.js",)
 PAGES = ("/tech/app", "/tech/messages.json")
 
 
@@ -72,20 +75,24 @@ def shell(code=None):
 @bp.get("/tech/messages.json")
 @security.cacheable
 def messages():
-    """The phone app's strings in the current language (cached by the service worker)."""
+    """The phone app's strings in the current language (cached by the service worker).
+
+    With an ETag, so the shell's network-first fetch right after the worker's precache
+    costs a 304 instead of the strings again.
+    """
     response = jsonify({key: str(text) for key, text in MESSAGES.items()})
     response.cache_control.no_cache = True  # the same for everyone in a language; network-first
     response.cache_control.private = True  # in the user's language: a shared cache must not mix them
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/manifest.webmanifest")
 @security.cacheable
 def manifest():
     """The web app manifest, with the media type browsers expect."""
-    response = send_from_directory(current_app.static_folder, "manifest.webmanifest")
-    response.mimetype = "application/manifest+json"
-    return response
+    return compression.send_static(current_app.static_folder, "manifest.webmanifest",
+                                   mimetype="application/manifest+json")
 
 
 @bp.get("/sw.js")
@@ -106,31 +113,30 @@ def service_worker():
 
 
 def shell_assets():
-    """URLs the service worker precaches: pages, every JS module, CSS, icons, QR decoder."""
-    static = current_app.static_folder
-    js_root = os.path.join(static, "js")
-    modules = []
-    for folder, _dirs, files in os.walk(js_root):
-        for name in files:
-            if name.endswith(".js"):
-                modules.append(os.path.relpath(os.path.join(folder, name), static))
-    present = [p for p in STATIC_ASSETS if os.path.exists(os.path.join(static, p))]
-    urls = [f"/static/{p.replace(os.sep, '/')}" for p in sorted(modules) + present]
-    return [*PAGES, *urls, *(f"/vendor/{p}" for p in VENDOR_ASSETS)]
+    """URLs the service worker precaches: the pages, then everything the shell reaches."""
+    app = current_app
+    template = os.path.join(app.root_path, app.template_folder, SHELL_TEMPLATE)
+    entries = [*precache.template_urls(template), *WORKER_ASSETS]
+    return [*PAGES, *precache.walk(entries, asset_path)]
+
+
+def asset_path(url):
+    """The file behind a /static/ or /vendor/ URL, or None."""
+    roots = {"/static/": current_app.static_folder,
+             "/vendor/": os.path.join(current_app.root_path, "..", "node_modules")}
+    for prefix, root in roots.items():
+        if url.startswith(prefix):
+            return os.path.join(root, *url[len(prefix):].split("/"))
+    return None
 
 
 def shell_version(assets):
     """A short hash of the shell's files, the worker and the shell template."""
     digest = hashlib.sha256()
-    roots = {"/static/": current_app.static_folder,
-             "/vendor/": os.path.join(current_app.root_path, "..", "node_modules")}
     paths = [os.path.join(current_app.static_folder, "sw.js"),
-             os.path.join(current_app.root_path, "..", "templates", "technician", "shell.html"),
+             os.path.join(current_app.root_path, current_app.template_folder, SHELL_TEMPLATE),
              os.path.join(current_app.root_path, "js_messages.py")]
-    for url in assets:
-        for prefix, root in roots.items():
-            if url.startswith(prefix):
-                paths.append(os.path.join(root, url[len(prefix):]))
+    paths.extend(path for path in map(asset_path, assets) if path)
     for path in paths:
         with open(path, "rb") as f:
             digest.update(f.read())

@@ -1,12 +1,13 @@
-"""Front-end libraries from node_modules (installed by npm from package.json), served as-is."""
+"""Front-end libraries from node_modules (installed by npm from package.json), compressed
+like static files (fieldapp/compression.py)."""
 
 import os
 
 from flask import Blueprint
 from flask import abort
 from flask import current_app
-from flask import send_from_directory
 
+from fieldapp import compression
 from fieldapp import security
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
@@ -21,4 +22,4 @@ def asset(package, filename):
     if package not in PACKAGES:
         abort(404)
     root = os.path.join(current_app.root_path, "..", "node_modules", package)
-    return send_from_directory(os.path.abspath(root), filename, max_age=86400)
+    return compression.send_static(root, filename, max_age=86400)

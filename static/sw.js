@@ -15,7 +15,9 @@ async function precache() {
   const cache = await caches.open(CACHE);
   // Optional files (another area's modules) must not block the install.
   await Promise.all(ASSETS.map(async (url) => {
-    const response = await fetch(url, { cache: "reload", credentials: "same-origin" });
+    // "no-cache" revalidates what the browser already holds (the page's own CSS and modules,
+    // vendor files): a 304 instead of the same bytes again, and never a stale copy.
+    const response = await fetch(url, { cache: "no-cache", credentials: "same-origin" });
     if (response.ok && !response.redirected) await cache.put(url, response);
     else if (url === SHELL) throw new Error(`shell not cacheable: ${response.status}`);
   }));

@@ -96,6 +96,7 @@ def app(tmp_path, blob_config):
             "DATABASE": str(tmp_path / "test.sqlite3"),
             "BLOB_DIR": str(tmp_path / "blobs"),
             "JOB_DIR": str(tmp_path / "jobs"),
+            "COMPRESS_CACHE_DIR": str(tmp_path / "compressed"),
             "WTF_CSRF_ENABLED": False,
             **blob_config,
         }

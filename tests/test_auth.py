@@ -138,7 +138,7 @@ def test_forwarded_https_trusted_only_behind_a_configured_proxy(tmp_path, make):
 def test_open_redirect_refused(client, make):
     make.user(username="tech")
     response = client.post("/login?next=//evil.example/", data={"username": "tech", "password": "pw"})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/tech/sites"  # the technician's home, not elsewhere
 
 
 def test_csrf_enforced_when_enabled(app, client, make):

@@ -61,6 +61,27 @@ def test_security_headers(client):
     assert response.headers["Referrer-Policy"]
 
 
+@pytest.mark.parametrize(("url", "policies"), [
+    ("/login", True), ("/sw.js", True), ("/vendor/qr-scanner/qr-scanner-worker.min.js", True),
+    ("/static/js/app.js", False), ("/static/css/app.css", False), ("/tech/messages.json", False),
+    ("/static/icons/icon-192.png", False), ("/manifest.webmanifest", False),
+])
+def test_document_policies_only_where_a_document_or_worker_can_run(client, url, policies):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Permissions-Policy", "Referrer-Policy"):
+        assert (header in response.headers) is policies, header
+
+
+def test_static_files_do_not_refresh_the_session_cookie(client, auth, make):
+    make.user(username="tech")
+    auth.login("tech")
+    assert "Set-Cookie" not in client.get("/static/js/app.js").headers
+    assert "Set-Cookie" not in client.get("/vendor/qr-scanner/qr-scanner.min.js").headers
+    assert "Set-Cookie" in client.get("/tech/sites").headers  # pages keep the session alive
+
+
 def test_request_size_limit(client, app):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     response = client.post("/login", data={"username": "x" * 5000, "password": "y"})

@@ -59,7 +59,7 @@ def bulk_approve_redirect(client, target):
 
 
 ROUTES = {
-    "login": (login_redirect, "/"),
+    "login": (login_redirect, "/tech/sites"),  # a technician's home
     "language": (language_redirect, "/"),
     "bulk_approve": (bulk_approve_redirect, "/review/"),
 }

@@ -33,7 +33,8 @@ def world(app, db, make, client, auth, finished_job):
     assert finished_job(job_url)["state"] == "ready"
     auth.logout()
     return {"installation_id": inst, "institution_id": institution, "user_id": people["tech"]["id"],
-            "photo_id": photo["id"], "file_id": photo["id"], "job_id": job_url.rstrip("/").rsplit("/", 1)[-1], "code": code,
+            "photo_id": photo["id"], "file_id": photo["id"],
+            "job_id": job_url.rstrip("/").rsplit("/", 1)[-1], "code": code,
             "token": "a" * 24, "package": "qr-scanner", "filename": "qr-scanner.min.js", "kind": "png",
             "variant": "thumb"}
 

@@ -72,6 +72,17 @@ def test_push_then_pull_by_cursor(client, auth, db, make, tech, inst):
     assert client.get(f"/api/v1/pull?cursor={changed['cursor']}").json["installations"] == []
 
 
+def test_labels_are_left_out_when_the_phone_holds_them_in_its_language(client, auth, db, tech, inst):
+    auth.login("tech")
+    full = client.get("/api/v1/pull").json
+    language = full["user"]["language"]
+    quiet = client.get(f"/api/v1/pull?cursor={full['cursor']}&labels={language}")
+    assert "labels" not in quiet.json and quiet.json["installations"] == []
+    assert len(quiet.data) < 400  # nothing changed: a few hundred bytes (docs/api.md)
+    other = "kk" if language != "kk" else "ru"
+    assert client.get(f"/api/v1/pull?cursor={full['cursor']}&labels={other}").json["labels"] == full["labels"]
+
+
 def test_rejected_record_has_a_message(client, auth, tech, inst):
     auth.login("tech")
     answer = client.post("/api/v1/batches", json={"key": "k-0000002", "records": [splice(inst, a_fiber=40)]})

@@ -49,7 +49,11 @@ export async function refreshToken() {
   tokenAt = Date.now();
 }
 
-export const pull = (cursor) => call("GET", cursor ? `/api/v1/pull?cursor=${cursor}` : "/api/v1/pull");
+// `labels`: the language of the labels this phone holds, so the server need not send them again.
+export const pull = (cursor, labels) => {
+  const query = new URLSearchParams({ ...(cursor ? { cursor } : {}), ...(labels ? { labels } : {}) });
+  return call("GET", query.size ? `/api/v1/pull?${query}` : "/api/v1/pull");
+};
 export const postBatch = (batch) => call("POST", "/api/v1/batches", { json: batch });
 export const announcePhoto = (id, meta) => call("PUT", `/api/v1/photos/${id}`, { json: meta });
 export const photoOffset = (id) => call("GET", `/api/v1/photos/${id}/upload`);

@@ -8,7 +8,8 @@ import { evaluate } from "./speed/verdict.js";
 export async function pull() {
   const cursor = await store.get("meta", "cursor");
   const user = await store.get("meta", "user");
-  const answer = await api.pull(user ? cursor : undefined);
+  const held = user && (await store.get("meta", "labels")) ? user.language : undefined;
+  const answer = await api.pull(user ? cursor : undefined, held);
   if (user && answer.user && user.id !== answer.user.id) {
     // Another person signed in on this phone: their sites, not the previous ones (a full
     // pull). The previous person's queued items stay, tied to them, until they sign in.

@@ -1,0 +1,59 @@
+"""What the technician's offline app needs on the phone: its real module graph.
+
+Starting at the modules and files the shell page names, follow every `import ... from`,
+`export ... from` and `import("...")` (the lazily loaded screens, the QR decoder) and every
+"/static/..." or "/vendor/..." string a module names (the speed screen's stylesheet). A new
+module the shell imports is precached by itself; an admin or review script is not, since
+nothing the shell loads imports it. No flask here: it reads files and returns URLs.
+"""
+
+import os
+import posixpath
+import re
+
+STATIC_REF = re.compile(r"""url_for\(\s*['"]static['"]\s*,\s*filename\s*=\s*['"]([^'"]+)['"]""")
+SPECIFIERS = (
+    re.compile(r"""\b(?:import|export)\b[^;"'()]*?\bfrom\s*["']([^"']+)["']"""),
+    re.compile(r"""\bimport\s*\(\s*["']([^"']+)["']\s*\)"""),
+    re.compile(r"""\bimport\s*["']([^"']+)["']"""),
+)
+ABSOLUTE_URL = re.compile(r"""["'](/(?:static|vendor)/[^"'\s]+\.[a-z]+)["']""")
+
+
+def template_urls(template_path):
+    """The /static/ URLs a template names through url_for('static', filename=...)."""
+    with open(template_path, encoding="utf-8") as f:
+        return [f"/static/{name}" for name in STATIC_REF.findall(f.read())]
+
+
+def references(source, url):
+    """The URLs a module at `url` imports or names, resolved against it."""
+    found = []
+    for pattern in SPECIFIERS:
+        for spec in pattern.findall(source):
+            if spec.startswith(("./", "../")):
+                found.append(posixpath.normpath(posixpath.join(posixpath.dirname(url), spec)))
+            elif spec.startswith("/"):
+                found.append(spec)
+    found.extend(ABSOLUTE_URL.findall(source))
+    return found
+
+
+def walk(entries, locate):
+    """Every URL reachable from `entries`, in discovery order.
+
+    `locate(url)` gives the file behind a URL, or None for one not served from disk; only
+    our own modules (/static/.../*.js) are read for further imports, vendor files are leaves.
+    """
+    seen = []
+    queue = list(entries)
+    while queue:
+        url = queue.pop(0)
+        path = locate(url)
+        if url in seen or path is None or not os.path.isfile(path):
+            continue
+        seen.append(url)
+        if url.startswith("/static/") and url.endswith(".js"):
+            with open(path, encoding="utf-8") as f:
+                queue.extend(references(f.read(), url))
+    return seen
