@@ -13,6 +13,7 @@ import hashlib
 import http.client
 import io
 import json
+import os
 import re
 import socket
 import subprocess
@@ -49,18 +50,19 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_server(folder):
+def start_server(folder, workers=None, tag_keys=None):
     """gunicorn as `make run` starts it, bound to 127.0.0.1, on the temporary database."""
     config = {"DATABASE": str(folder / "crowd.sqlite3"), "BLOB_DIR": str(folder / "blobs"),
               "JOB_DIR": str(folder / "jobs"), "SECRET_KEY": "crowd-bench-secret",
-              "TAG_KEYS": {1: "crowd-bench-tag-key"}}
+              "TAG_KEYS": tag_keys or {1: "crowd-bench-tag-key"}}
+    env = {**os.environ, **({"WEB_WORKERS": str(workers)} if workers else {})}
     (folder / "crowd_wsgi.py").write_text(WSGI.format(config=config))
     port = free_port()
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "--config", str(ROOT / "fieldapp/gunicorn_conf.py"),
          "--bind", f"127.0.0.1:{port}", "--pythonpath", f"{folder},{ROOT}", "--access-logfile",
          str(folder / "access.log"), "crowd_wsgi:app"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(folder / "server.log", "wb"))
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(folder / "server.log", "wb"))
     for _ in range(200):
         try:
             http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/login")
