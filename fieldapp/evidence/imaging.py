@@ -69,7 +69,7 @@ def _process(path, max_pixels, default_offset):
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            img, plain_jpeg = _decode(data, fmt)
+            img, plain_jpeg = _decode(data, fmt, size)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning) as error:
             raise ImageRejected("broken_image") from error
     exif = img.getexif()
@@ -129,15 +129,15 @@ def _check(data, max_pixels):
     return fmt, size
 
 
-def _decode(data, fmt):
+def _decode(data, fmt, size):
     """Decode once: (RGB image, whether the file is a plain colour or grey JPEG).
 
     JPEGs decode in draft mode (DCT scaling), so a 4032 px photo decodes at 1/2 size. Only a
     plain JPEG may serve as its own display version (not an MPO, not CMYK).
     """
     img = Image.open(io.BytesIO(data), formats=FORMATS)
-    if fmt == "JPEG":
-        img.draft("RGB", (DISPLAY_PX, DISPLAY_PX))
+    if fmt == "JPEG":  # asked for a 1600 px square, draft kept a 4032 x 3024 photo at full size
+        img.draft("RGB", _fit(size, DISPLAY_PX))
     img.load()
     plain_jpeg = img.format == "JPEG" and img.mode in ("RGB", "L")
     if img.mode in ("RGBA", "LA", "P", "PA"):
