@@ -161,7 +161,8 @@ def technician(port, username, rounds, photos, figures, stop_at):
     phone = Phone(port, username)
     with SIGN_INS:  # not measured; argon2 takes 64 MiB per sign-in, and phones do not all sign in at once
         phone.sign_in()
-    figures["ready"].wait()
+    if figures["ready"].wait() == 0:
+        figures["started"] = time.perf_counter()
     started = time.perf_counter()
     answer = phone.pull()
     figures["pull"].append(time.perf_counter() - started)
@@ -201,12 +202,14 @@ def run(port, usernames, rounds, photos):
         thread.start()
     for thread in threads:
         thread.join(DEADLINE_S + 150)
+    figures["seconds"] = time.perf_counter() - figures["started"] if "started" in figures else 0
     return figures
 
 
 def merged(runs):
     """Several runs' figures as one."""
-    total = {"batch": [], "pull": [], "outcomes": {}, "errors": []}
+    total = {"batch": [], "pull": [], "outcomes": {}, "errors": [],
+             "seconds": sum(figures.get("seconds", 0) for figures in runs)}
     for figures in runs:
         for name in ("batch", "pull", "errors"):
             total[name] += figures[name]
@@ -226,7 +229,8 @@ def report(label, figures):
           f"p95 {percentile(batch, .95) * 1000:,.0f} ms, max {max(batch, default=0) * 1000:,.0f} ms "
           f"({len(batch)} batches); full pull p50 {percentile(pull, .5) * 1000:,.0f} ms, "
           f"p95 {percentile(pull, .95) * 1000:,.0f} ms ({len(pull)} pulls); "
-          f"records {figures['outcomes']}; errors {len(figures['errors'])}")
+          f"records {figures['outcomes']}; errors {len(figures['errors'])}; "
+          f"all done in {figures.get('seconds', 0):.1f} s")
     for error in figures["errors"][:3]:
         print(f"crowd:   {error}")
 
