@@ -95,7 +95,7 @@ def _process(path, max_pixels, default_offset):
         "thumb": _jpeg(thumb_img),
         "phash": dhash(gray),
         "brightness": round(ImageStat.Stat(gray).mean[0], 2),
-        "sharpness": round(sharpness(_reduce(img, SHARPNESS_PX).convert("L")), 2),
+        "sharpness": round(sharpness(_gray(img, SHARPNESS_PX)), 2),
     }
 
 
@@ -181,10 +181,10 @@ def hamming(hash_a, hash_b):
     return bin(int(hash_a, 16) ^ int(hash_b, 16)).count("1")
 
 
-def _reduce(img, longest):
-    """A version about `longest` px wide by box reduction (cheap: an integer factor)."""
+def _gray(img, longest):
+    """A grey version about `longest` px wide by box reduction (cheap: an integer factor)."""
     factor = max(1, -(-max(img.size) // longest))
-    return img.reduce(factor) if factor > 1 else img
+    return (img.reduce(factor) if factor > 1 else img).convert("L")
 
 
 def sharpness(gray):
