@@ -18,6 +18,7 @@ from PIL import ImageStat
 from PIL import UnidentifiedImageError
 
 from fieldapp import clock
+from fieldapp.evidence import jpeg_metadata
 
 FORMATS = ("JPEG", "PNG", "WEBP")
 MIMES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -57,16 +58,27 @@ def process(path, max_pixels=MAX_PIXELS, default_offset="+05:00"):
 
 
 def _process(path, max_pixels, default_offset):
-    fmt, size = _check(path, max_pixels)
+    """Decode once; the display, thumbnail, dHash, brightness and sharpness all come from it.
+
+    An upright JPEG of display size is not encoded again (see _display_bytes): the encode was a
+    quarter of the time of a phone's photo.
+    """
+    with open(path, "rb") as upload:
+        data = upload.read()
+    fmt, size = _check(data, max_pixels)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            img = _decode(path, fmt)
+            img, plain_jpeg = _decode(data, fmt, size)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning) as error:
             raise ImageRejected("broken_image") from error
     exif = img.getexif()
     orientation = exif.get(0x0112)
+    upright = orientation in (None, 1)
     ImageOps.exif_transpose(img, in_place=True)  # also drops the tag from `exif`
+    display = _display_bytes(data, img) if plain_jpeg and upright else None
+    # The thumbnail (and so brightness and dHash) from the decoded image, the sharpness from the
+    # display version: exactly as phones already in the field were told, to the last digit.
     thumb_img = img.copy() if max(img.size) <= THUMB_PX else img.resize(
         _fit(img.size, THUMB_PX), Image.Resampling.BICUBIC, reducing_gap=2.0)
     if max(img.size) > DISPLAY_PX:
@@ -79,7 +91,7 @@ def _process(path, max_pixels, default_offset):
         "height": height,
         "exif_taken_at": exif_time(exif, default_offset),
         "exif_gps": exif_gps(exif),
-        "display": _jpeg(img),
+        "display": display or _jpeg(img),
         "thumb": _jpeg(thumb_img),
         "phash": dhash(gray),
         "brightness": round(ImageStat.Stat(gray).mean[0], 2),
@@ -87,10 +99,19 @@ def _process(path, max_pixels, default_offset):
     }
 
 
-def _check(path, max_pixels):
+def _display_bytes(data, img):
+    """The original itself, metadata stripped, when it already is an upright display-size JPEG.
+
+    The phone resizes to 1600 px before uploading, so re-encoding would only cost time and a
+    generation of quality; the original is kept byte for byte anyway. None: encode one.
+    """
+    return None if max(img.size) > DISPLAY_PX else jpeg_metadata.strip(data)
+
+
+def _check(data, max_pixels):
     """Open the header only: refuse unknown formats and too many pixels, then verify()."""
     try:
-        with Image.open(path, formats=FORMATS) as img:
+        with Image.open(io.BytesIO(data), formats=FORMATS) as img:
             # Many phone cameras write MPO (a JPEG followed by a second frame): its first frame
             # is the JPEG it is, and the original keeps every byte.
             fmt, size = ("JPEG" if img.format == "MPO" else img.format), img.size
@@ -108,23 +129,20 @@ def _check(path, max_pixels):
     return fmt, size
 
 
-def _decode(path, fmt):
-    """Decode once; JPEGs in draft mode (DCT scaling), so a 4032 px photo decodes at 1/2 size.
+def _decode(data, fmt, size):
+    """Decode once: (RGB image, whether the file is a plain colour or grey JPEG).
 
-    The thumbnail is made from this draft-decoded image rather than by decoding again: after
-    the first decode, resizing what is in memory is cheaper than a second DCT pass.
+    JPEGs decode in draft mode (DCT scaling), so a 4032 px photo decodes at 1/2 size. Only a
+    plain JPEG may serve as its own display version (not an MPO, not CMYK).
     """
-    img = Image.open(path, formats=FORMATS)  # not `with`: closing would drop the pixels
-    try:
-        if fmt == "JPEG":
-            img.draft("RGB", (DISPLAY_PX, DISPLAY_PX))
-        img.load()
-    finally:
-        if img.fp is not None:
-            img.fp.close()
+    img = Image.open(io.BytesIO(data), formats=FORMATS)
+    if fmt == "JPEG":  # asked for a 1600 px square, draft kept a 4032 x 3024 photo at full size
+        img.draft("RGB", _fit(size, DISPLAY_PX))
+    img.load()
+    plain_jpeg = img.format == "JPEG" and img.mode in ("RGB", "L")
     if img.mode in ("RGBA", "LA", "P", "PA"):
-        return _flatten(img)
-    return img if img.mode == "RGB" else img.convert("RGB")
+        return _flatten(img), plain_jpeg
+    return (img if img.mode == "RGB" else img.convert("RGB")), plain_jpeg
 
 
 def _flatten(img):

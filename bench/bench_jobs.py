@@ -1,0 +1,120 @@
+"""Page times on a web worker while it makes a national label sheet in a background thread.
+
+Starts gunicorn (fieldapp/gunicorn_conf.py, 127.0.0.1, free port) with ONE worker over
+national data (bench/national_data.py, every institution tagged), so the job thread and the
+pages share a process and its GIL. Three admins load admin pages in a loop: first with no job
+(the baseline), then while the worker makes the label sheet of all 4,000 institutions. Prints
+page p50/p95 of both and the ratio.
+Run: .venv/bin/python bench/bench_jobs.py [seconds of baseline]
+"""
+
+import re
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_crowd  # noqa: E402
+import national_data  # noqa: E402
+
+from fieldapp import store  # noqa: E402
+from fieldapp import tags  # noqa: E402
+
+KEYS = {1: "jobs-bench-tag-key"}
+PAGES = ("/admin/", "/admin/sites/", "/progress/")
+READERS = 3
+
+
+def load_pages(port, until, times):
+    """One admin loading PAGES in turn until `until` (a callable saying stop)."""
+    admin = bench_crowd.Phone(port, "admin")
+    admin.sign_in()
+    while not until():
+        for page in PAGES:
+            started = time.perf_counter()
+            status, _ = admin.call("GET", page)
+            times.append(time.perf_counter() - started)
+            assert status == 200, (page, status)
+
+
+def measure(port, until):
+    times = []
+    readers = [threading.Thread(target=load_pages, args=(port, until, times), daemon=True)
+               for _ in range(READERS)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join(600)
+    return times
+
+
+def start_labels(port):
+    """Ask for the national label sheet as the admin's browser would; returns the job id."""
+    admin = bench_crowd.Phone(port, "admin")
+    admin.sign_in()
+    _, page = admin.call("GET", "/admin/labels")
+    form = page.split(b'class="card make-sheet"', 1)[0].rsplit(b"<form", 1)[-1] + \
+        page.split(b'class="card make-sheet"', 1)[1].split(b"</form>", 1)[0]
+    fields = dict(re.findall(rb'name="([^"]+)"[^>]*value="([^"]*)"', form))
+    body = urllib.parse.urlencode({k.decode(): v.decode() for k, v in fields.items()})
+    status, _ = admin.call("POST", "/admin/labels/sheets", body,
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status in (302, 303), status
+
+
+def job_state(database):
+    with sqlite3.connect(database) as conn:
+        row = conn.execute("SELECT state, done, total FROM jobs ORDER BY created_at DESC LIMIT 1").fetchone()
+    return row or ("none", 0, 0)
+
+
+def summary(times):
+    ordered = sorted(times)
+    if not ordered:
+        return "no pages", float("nan")
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    text = (f"p50 {ordered[len(ordered) // 2] * 1000:,.0f} ms, p95 {p95 * 1000:,.0f} ms, "
+            f"max {ordered[-1] * 1000:,.0f} ms ({len(ordered)} pages)")
+    return text, p95
+
+
+def main():
+    baseline_s = float(sys.argv[1]) if len(sys.argv) > 1 else 20
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        database = str(folder / "crowd.sqlite3")
+        national_data.generate(database)
+        db = store.connect(database)
+        issued = tags.issue_missing(db, KEYS)
+        db.conn.close()
+        server, port = bench_crowd.start_server(folder, workers=1, tag_keys=KEYS)
+        try:
+            stop_at = time.perf_counter() + baseline_s
+            quiet = measure(port, lambda: time.perf_counter() > stop_at)
+            started = time.perf_counter()
+            start_labels(port)
+            busy = measure(port, lambda: job_state(database)[0] != "running"
+                           or time.perf_counter() - started > 300)
+            job_s = time.perf_counter() - started
+            state = job_state(database)
+        finally:
+            server.terminate()
+            server.wait(30)
+    quiet_text, quiet_p95 = summary(quiet)
+    busy_text, busy_p95 = summary(busy)
+    print(f"jobs: one gunicorn worker, {READERS} admins loading {', '.join(PAGES)}; {issued:,} tags")
+    print(f"jobs: pages with no job (baseline):          {quiet_text}")
+    print(f"jobs: pages while the label job runs ({job_s:.0f} s, {state[0]}, {state[1]:,}/{state[2]:,}): "
+          f"{busy_text}")
+    print(f"jobs: page p95 during the job / without = {busy_p95 / quiet_p95:.1f}x "
+          f"(over 2x: the job should run in a process of its own)")
+
+
+if __name__ == "__main__":
+    main()
