@@ -116,8 +116,9 @@ def authenticate(
         raise LoginRefused()
     login_limits.clear(db, key)
     if hasher.check_needs_rehash(user["password_hash"]):
+        fresh = hasher.hash(password)  # argon2 outside the write lock: it takes tens of ms
         with store.write(db):
-            db["users"].update(user["id"], {"password_hash": hasher.hash(password)})
+            db["users"].update(user["id"], {"password_hash": fresh})
     return get_user(db, user["id"])
 
 
