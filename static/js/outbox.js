@@ -140,6 +140,7 @@ async function sendFiles(user) {
   const now = Date.now();
   for (const item of await store.all("photos")) {
     if (item.state !== "pending" || !batches.mine(item, user) || item.retryAt > now) continue;
+    if (!ofFile(item)?.file) continue; // a kind this version cannot upload waits for one that can
     try {
       await uploadFile(item);
       outcome.sent += 1;
@@ -171,7 +172,6 @@ export async function uploadFile(item) {
   // Announce (the server says how much it has), send the rest in chunks, complete; then the
   // file is the site's (until the next pull brings it) and leaves the phone's queue.
   const kind = ofFile(item);
-  if (!kind || !kind.file) throw new Error(`no upload for files of kind ${item.kind}`);
   const path = `${kind.file.path}/${item.id}`;
   const answer = await api.announceFile(path, announcement(item, kind));
   let offset = answer.offset || 0;
