@@ -55,13 +55,15 @@ export const pull = (cursor, labels) => {
   return call("GET", query.size ? `/api/v1/pull?${query}` : "/api/v1/pull");
 };
 export const postBatch = (batch) => call("POST", "/api/v1/batches", { json: batch });
-export const announcePhoto = (id, meta) => call("PUT", `/api/v1/photos/${id}`, { json: meta });
-export const photoOffset = (id) => call("GET", `/api/v1/photos/${id}/upload`);
-export const completePhoto = (id) => call("POST", `/api/v1/photos/${id}/complete`, { json: {} });
+// A resumable file upload at `path` (a photo: /api/v1/photos/<id>): announce, offset, chunks,
+// complete. The file's kind says which path (static/js/kinds.js).
+export const announceFile = (path, meta) => call("PUT", path, { json: meta });
+export const fileOffset = (path) => call("GET", `${path}/upload`);
+export const completeFile = (path) => call("POST", `${path}/complete`, { json: {} });
 
-export async function sendChunk(id, offset, chunk) {
+export async function sendChunk(path, offset, chunk) {
   const digest = await sha256Hex(await chunk.arrayBuffer());
-  return call("PATCH", `/api/v1/photos/${id}/upload`, {
+  return call("PATCH", `${path}/upload`, {
     body: chunk,
     headers: {
       "Upload-Offset": String(offset),

@@ -5,16 +5,18 @@ import * as outbox from "./outbox.js";
 import * as panel from "./panel.js";
 import * as scan from "./scan.js";
 import * as screens from "./screens.js";
-import * as sitedata from "./sitedata.js";
+import { KINDS } from "./kinds.js";
 import { t } from "./i18n.js";
+// Screens that load with the app, as they always have (so they open offline even before the
+// service worker holds them); the other kinds' screens load on first use.
+import "./notes.js";
+import "./speed.js";
+import "./submit.js";
 
+// Each kind's screen (static/js/kinds.js) at #/site/<id>/<screen>, loaded when first opened.
 const ROUTES = [
-  [/^#\/site\/(\d+)\/splices$/, (id, c) => import("./splices.js").then((m) => m.render(c, id))],
-  [/^#\/site\/(\d+)\/photos$/, (id, c) => import("./photos.js").then((m) => m.render(c, id))],
-  [/^#\/site\/(\d+)\/scan$/, (id, c) => scan.render(c, id)],
-  [/^#\/site\/(\d+)\/notes$/, (id, c) => screens.notes(c, id)],
-  [/^#\/site\/(\d+)\/submit$/, (id, c) => screens.submit(c, id)],
-  [/^#\/site\/(\d+)\/speed$/, (id, c) => speed(c, id)],
+  ...KINDS.map((kind) => [new RegExp(`^#/site/(\\d+)/${kind.screen}$`),
+    (id, c) => kind.load().then((m) => m.render(c, id))]),
   [/^#\/site\/(\d+)$/, (id, c) => screens.site(c, id)],
   [/^#\/scan$/, (id, c) => scan.render(c, null)],
 ];
@@ -49,32 +51,6 @@ async function route() {
     }
   }
   await screens.list(container);
-}
-
-async function speed(container, id) {
-  // The speed test screen belongs to another module; a missing one must not break the app.
-  const site = await sitedata.load(id);
-  if (!site) return screens.notFound(container);
-  const ctx = {
-    installation: site,
-    profile: (await sitedata.profileFor(site))?.rules || null,
-    online: navigator.onLine,
-    messages: i18n.all(),
-    saveRecord: (type, data) => outbox.saveRecord(type, site.id, data),
-    addPhoto: (file, { shot, caption } = {}) =>
-      import("./photos.js").then((m) => m.addPhoto(site, file, { shot, caption })),
-  };
-  try {
-    const module = await import("./speed/screen.js");
-    const slot = document.createElement("div");
-    const back = Object.assign(document.createElement("a"), { className: "back", href: `#/site/${site.id}`,
-      textContent: `← ${screens.name(site)}` });
-    container.replaceChildren(back, slot);
-    return module.mountSpeedScreen(slot, ctx);
-  } catch (error) {
-    console.warn("speed screen", error);
-    return screens.unavailable(container, id, t("speed_unavailable"));
-  }
 }
 
 async function openTagPath() {

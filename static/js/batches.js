@@ -2,17 +2,17 @@
 // stored in `meta.batches` before it is sent, so a retry resends the same key and body.
 // A batch belongs to the user who queued its records and is only sent in their session.
 // A batch the server keeps failing on (5xx, or an error about the whole batch) waits in
-// front of the rest until it failed PARK_AFTER times alike; then it is parked ("server
+// front of the rest until it failed retry.PARK_AFTER times alike; then it is parked ("server
 // error", shown in the outbox), retried later with backoff, and the rest goes on without it.
 // A whole-batch error never becomes a refusal of each record in it.
+// When to try again is retry.js's; this module decides what a failure does to a batch.
 import * as api from "./api.js";
+import * as retry from "./retry.js";
 import * as sites from "./sitedata.js";
 import * as store from "./store.js";
+import { byType } from "./kinds.js";
 
-export const PARK_AFTER = 3;
 const MAX_BATCH = 500;
-const PARKED_RETRY_MS = [5 * 60_000, 15 * 60_000, 60 * 60_000, 3 * 60 * 60_000];
-const PLURAL = { splice: "splices", scan: "scans", note: "notes", speed_test: "speed_tests" };
 let limit = MAX_BATCH;
 
 export function mine(item, userId) {
@@ -20,7 +20,6 @@ export function mine(item, userId) {
   return item.user_id == null || userId == null || item.user_id === userId;
 }
 
-export const parked = (item) => (item.failures || 0) >= PARK_AFTER;
 export const list = async () => (await store.get("meta", "batches")) || [];
 
 async function change(edit) {
@@ -86,8 +85,7 @@ async function attempt(batch) {
     // Only key and records go out: the body must be byte-identical on every retry.
     answer = await api.postBatch({ key: batch.key, records: batch.records });
   } catch (error) {
-    if (!(error instanceof api.ApiError) || [401, 408, 429].includes(error.status)
-        || error.code === "csrf_failed") throw error; // offline, signed out, busy: the whole sync waits
+    if (retry.stopsSync(error)) throw error; // offline, signed out, busy: the whole sync waits
     return failed(batch, error);
   }
   for (const result of answer.results) await applyResult(result);
@@ -108,21 +106,14 @@ async function failed(batch, error) {
     await replace(batch, [{ ...batch, key, rekeyed: true }]);
     return { split: [key] };
   }
-  const same = batch.code === error.code && batch.status === error.status;
-  const failures = same ? (batch.failures || 0) + 1 : 1;
-  const held = { failures, code: error.code, status: error.status, message: error.message,
-    retryAt: failures >= PARK_AFTER ? Date.now() + backoff(failures) : 0 };
-  if (parked(batch) && batch.records.length > 1) {
+  const held = retry.hold(batch, error);
+  if (retry.parked(batch) && batch.records.length > 1) {
     // Failing again after being parked: halve it, so one bad record cannot hold back many.
     await split(batch, held);
   } else {
     await replace(batch, [{ ...batch, ...held }]);
   }
-  return { blocked: failures < PARK_AFTER };
-}
-
-function backoff(failures) {
-  return PARKED_RETRY_MS[Math.min(failures - PARK_AFTER, PARKED_RETRY_MS.length - 1)];
+  return { blocked: !retry.parked(held) };
 }
 
 async function split(batch, fields) {
@@ -151,7 +142,7 @@ async function applyResult(result) {
   const record = await store.get("outbox", result.id);
   if (!record) return;
   if (result.status === "stored" || result.status === "duplicate") {
-    await sites.addConfirmed(record.installation_id, PLURAL[record.type], record);
+    await sites.addConfirmed(record.installation_id, byType(record.type)?.table, record);
     await store.del("outbox", record.id);
   } else {
     // Rejected or conflicting: the phone keeps it, with the server's reason, to correct.

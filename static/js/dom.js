@@ -37,3 +37,19 @@ export function setError(input, message) {
   input.setAttribute("aria-invalid", message ? "true" : "false");
   if (error) error.textContent = message || "";
 }
+
+// A double tap (gloves, a slow phone) must not save twice: while one save is under way, the
+// form ignores further submits. Wrap every form handler that saves a record in it.
+export function oneAtATime(save) {
+  let busy = false;
+  return async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    try {
+      await save(event);
+    } finally {
+      busy = false;
+    }
+  };
+}

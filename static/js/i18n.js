@@ -24,3 +24,10 @@ export function t(key, params = {}) {
   const text = messages[key] || key;
   return text.replace(/\{(\w+)\}/g, (match, name) => (name in params ? params[name] : match));
 }
+
+/** A translator over a catalog of its own (the speed screen is given one by whoever mounts it):
+ *  translator(messages)("speed_run_of", {n: 1, total: 3}). */
+export function translator(messages) {
+  return (key, params = {}) => (messages[key] ?? key)
+    .replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}

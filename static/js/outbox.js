@@ -1,18 +1,17 @@
-// The outbox: records and photos wait in IndexedDB until the server confirms it stored
-// them. Sending starts on load, on `online`, on becoming visible, after each save and on
-// a timer with backoff; it never depends on Background Sync (absent on iOS).
+// The outbox: records and files (photos) wait in IndexedDB until the server confirms it
+// stored them. Sending starts on load, on `online`, on becoming visible, after each save and
+// on a timer with backoff (retry.js); it never depends on Background Sync (absent on iOS).
+// Files of every kind wait in the `photos` store (a file without `kind` is a photo) and go
+// through the same resumable upload; the kind says where it is announced and with what.
 import * as api from "./api.js";
 import * as batches from "./batches.js";
+import * as retry from "./retry.js";
 import * as sites from "./sitedata.js";
 import * as store from "./store.js";
+import { byType, ofFile } from "./kinds.js";
 
 const CHUNK = 256 * 1024;
 const IDLE_MS = 60_000;
-const BACKOFF_MS = [5_000, 10_000, 30_000, 60_000, 120_000, 300_000];
-const PARKED_RETRY_MS = [5 * 60_000, 15 * 60_000, 60 * 60_000, 3 * 60 * 60_000];
-
-// A new scan, submission or speed test is the correction of a refused one of the same site.
-const SUPERSEDING = new Set(["scan", "submission", "speed_test"]);
 
 export const state = { running: false, failures: 0, nextAt: null, lastSync: null, signedOut: false,
   offline: false, progress: {}, user: null };
@@ -30,7 +29,8 @@ export async function saveRecord(type, installationId, data, replaces = null) {
   const record = { id: crypto.randomUUID(), type, installation_id: installationId,
     device_time: new Date().toISOString(), replaces, data, state: "pending", user_id: await userId() };
   await store.put("outbox", record);
-  if (SUPERSEDING.has(type)) await dropRefused(record);
+  // A new scan, submission or speed test is the correction of a refused one of the same site.
+  if (byType(type)?.supersedes) await dropRefused(record);
   soon();
   return record.id;
 }
@@ -42,10 +42,11 @@ async function dropRefused(record) {
   }
 }
 
-export async function queuePhoto(photo) {
-  await store.put("photos", { ...photo, state: "pending", offset: 0, user_id: await userId() });
+export async function queueFile(item) {
+  // A photo, or a file of another kind (item.kind names it).
+  await store.put("photos", { ...item, state: "pending", offset: 0, user_id: await userId() });
   soon();
-  return photo.id;
+  return item.id;
 }
 
 export function soon() {
@@ -74,7 +75,7 @@ export async function sync() {
     await sites.pull();
     state.user = await userId();
     const first = await batches.send(state.user, false);
-    const photos = await sendPhotos(state.user);
+    const photos = await sendFiles(state.user);
     const last = await batches.send(state.user, true);
     if (first.answered || photos.sent || last.answered) await sites.pull();
     state.offline = false;
@@ -122,7 +123,7 @@ function handleFailure(error) {
 
 function retryLater() {
   state.failures += 1;
-  schedule(BACKOFF_MS[Math.min(state.failures - 1, BACKOFF_MS.length - 1)]);
+  schedule(retry.syncDelay(state.failures));
 }
 
 export async function retryParked() {
@@ -132,55 +133,53 @@ export async function retryParked() {
   await sync();
 }
 
-async function sendPhotos(user) {
-  // One photo failing never holds back the others; a 5xx is retried, and parked after
-  // PARK_AFTER alike; any other refusal of this photo is shown with its reason.
+async function sendFiles(user) {
+  // One file failing never holds back the others; a 5xx is retried, and parked after
+  // retry.PARK_AFTER alike; any other refusal of this file is shown with its reason.
   const outcome = { sent: 0, blocked: false };
   const now = Date.now();
-  for (const photo of await store.all("photos")) {
-    if (photo.state !== "pending" || !batches.mine(photo, user) || photo.retryAt > now) continue;
+  for (const item of await store.all("photos")) {
+    if (item.state !== "pending" || !batches.mine(item, user) || item.retryAt > now) continue;
+    if (!ofFile(item)?.file) continue; // a kind this version cannot upload waits for one that can
     try {
-      await uploadPhoto(photo);
+      await uploadFile(item);
       outcome.sent += 1;
     } catch (error) {
-      if (!(error instanceof api.ApiError) || [401, 408, 429].includes(error.status)
-          || error.code === "csrf_failed") throw error;
-      const current = await store.get("photos", photo.id);
+      if (retry.stopsSync(error)) throw error;
+      const current = await store.get("photos", item.id);
       if (!current) continue; // removed on the phone meanwhile
       if (error.status >= 500) {
-        const held = hold(current, error);
+        const held = retry.hold(current, error);
         await store.put("photos", { ...current, ...held });
-        if (!batches.parked(held)) outcome.blocked = true;
+        if (!retry.parked(held)) outcome.blocked = true;
       } else {
         await store.put("photos", { ...current, state: "failed", code: error.code, message: error.message });
       }
     } finally {
-      delete state.progress[photo.id];
+      delete state.progress[item.id];
       changed();
     }
   }
   return outcome;
 }
 
-function hold(item, error) {
-  const same = item.code === error.code && item.status === error.status;
-  const failures = same ? (item.failures || 0) + 1 : 1;
-  const wait = PARKED_RETRY_MS[Math.min(Math.max(failures - batches.PARK_AFTER, 0), PARKED_RETRY_MS.length - 1)];
-  return { failures, code: error.code, status: error.status, message: error.message,
-    retryAt: failures >= batches.PARK_AFTER ? Date.now() + wait : 0 };
+function announcement(item, kind) {
+  // The kind's own fields, in its order (a retry sends the same announce).
+  return Object.fromEntries(kind.file.fields.map((name) => [name, item[name]]));
 }
 
-async function uploadPhoto(photo) {
-  const meta = { installation_id: photo.installation_id, shot: photo.shot, caption: photo.caption,
-    size: photo.size, sha256: photo.sha256, device_time: photo.device_time, taken_at: photo.taken_at,
-    lat: photo.lat, lon: photo.lon, accuracy_m: photo.accuracy_m, replaces: photo.replaces };
-  const answer = await api.announcePhoto(photo.id, meta);
+export async function uploadFile(item) {
+  // Announce (the server says how much it has), send the rest in chunks, complete; then the
+  // file is the site's (until the next pull brings it) and leaves the phone's queue.
+  const kind = ofFile(item);
+  const path = `${kind.file.path}/${item.id}`;
+  const answer = await api.announceFile(path, announcement(item, kind));
   let offset = answer.offset || 0;
   let done = answer.status === "complete" || answer.status === "stored";
   for (let attempt = 0; !done; attempt += 1) {
-    offset = await sendFrom(photo, offset);
+    offset = await sendFrom(path, item, offset);
     try {
-      await api.completePhoto(photo.id);
+      await api.completeFile(path);
       done = true;
     } catch (error) {
       // Incomplete (409): resume from the server's offset. A damaged whole (422 sha256_mismatch):
@@ -188,30 +187,30 @@ async function uploadPhoto(photo) {
       const again = error instanceof api.ApiError && attempt < 2
         && (error.status === 409 || error.code === "sha256_mismatch");
       if (!again) throw error;
-      offset = (await api.photoOffset(photo.id)).offset || 0;
+      offset = (await api.fileOffset(path)).offset || 0;
     }
   }
-  progress(photo, photo.size);
-  const { blob, ...kept } = photo;
-  await sites.addConfirmed(photo.installation_id, "photos", { ...kept, size: blob.size });
-  await store.del("photos", photo.id);
+  progress(item, item.size);
+  const { blob, ...kept } = item;
+  await sites.addConfirmed(item.installation_id, kind.table, { ...kept, size: blob.size });
+  await store.del("photos", item.id);
 }
 
-async function sendFrom(photo, offset) {
-  while (offset < photo.size) {
-    progress(photo, offset);
+async function sendFrom(path, item, offset) {
+  while (offset < item.size) {
+    progress(item, offset);
     try {
-      offset = (await api.sendChunk(photo.id, offset, photo.blob.slice(offset, offset + CHUNK))).offset;
+      offset = (await api.sendChunk(path, offset, item.blob.slice(offset, offset + CHUNK))).offset;
     } catch (error) {
       if (!(error instanceof api.ApiError) || error.status !== 409) throw error;
-      offset = (await api.photoOffset(photo.id)).offset; // resume where the server is
+      offset = (await api.fileOffset(path)).offset; // resume where the server is
     }
   }
   return offset;
 }
 
-function progress(photo, sent) {
-  state.progress[photo.id] = { sent, size: photo.size };
+function progress(item, sent) {
+  state.progress[item.id] = { sent, size: item.size };
   changed();
 }
 

@@ -4,11 +4,11 @@
 import * as batches from "./batches.js";
 import * as outbox from "./outbox.js";
 import * as store from "./store.js";
+import { byType, fileType, href, label } from "./kinds.js";
 import { h, mount } from "./dom.js";
+import { parked as isParked } from "./retry.js";
 import { t } from "./i18n.js";
 
-// Where a refused record is put right: the screen that makes a record of its kind.
-const FIX_SCREEN = { splice: "splices", note: "notes", scan: "scan", speed_test: "speed", submission: "submit" };
 let container = null;
 let open = false;
 
@@ -35,8 +35,8 @@ async function render() {
   const records = allRecords.filter((r) => batches.mine(r, user));
   const photos = allPhotos.filter((p) => batches.mine(p, user));
   const others = allRecords.length - records.length + allPhotos.length - photos.length;
-  const parkedBatches = (await batches.list()).filter((b) => batches.mine(b, user) && batches.parked(b));
-  const parkedPhotos = photos.filter((p) => p.state === "pending" && batches.parked(p));
+  const parkedBatches = (await batches.list()).filter((b) => batches.mine(b, user) && isParked(b));
+  const parkedPhotos = photos.filter((p) => p.state === "pending" && isParked(p));
   const failedRecords = records.filter((r) => r.state !== "pending");
   const failedPhotos = photos.filter((p) => p.state === "failed");
   const waitingRecords = records.length - failedRecords.length;
@@ -78,7 +78,7 @@ function parked(parkedBatches, parkedPhotos) {
       onclick: () => outbox.retryParked() }, t("retry"))));
   return h("ul", { class: "failures" },
     parkedBatches.map((b) => item(t("records_n", { n: b.records.length }), b)),
-    parkedPhotos.map((p) => item(`${t("kind_photo")} ${p.caption || p.shot}`, p)));
+    parkedPhotos.map((p) => item(`${t(label(fileType(p)))} ${p.caption || p.shot}`, p)));
 }
 
 function overall(photos) {
@@ -93,13 +93,14 @@ function failures(records, photos) {
   if (!records.length && !photos.length) return null;
   return h("ul", { class: "failures" },
     records.map((r) => h("li", { class: "failure" },
-      h("strong", {}, t("failed"), ": ", t(`kind_${r.type}`)), " ", h("span", { class: "reason" }, r.message || r.code),
+      h("strong", {}, t("failed"), ": ", t(label(r.type))), " ", h("span", { class: "reason" }, r.message || r.code),
       h("div", { class: "actions" },
-        h("a", { class: "button", href: `#/site/${r.installation_id}/${FIX_SCREEN[r.type] || ""}`,
+        // Put right on the screen that makes a record of its kind.
+        h("a", { class: "button", href: href(byType(r.type), r.installation_id),
           onclick: () => { outbox.state.correct = r.id; } }, t("fix")),
         h("button", { class: "danger", onclick: () => discard("outbox", r.id) }, t("discard"))))),
     photos.map((p) => h("li", { class: "failure" },
-      h("strong", {}, t("failed"), ": ", t("kind_photo")), " ", h("span", { class: "reason" }, p.message || p.code),
+      h("strong", {}, t("failed"), ": ", t(label(fileType(p)))), " ", h("span", { class: "reason" }, p.message || p.code),
       h("div", { class: "actions" },
         h("button", { onclick: () => retryPhoto(p) }, t("sync_now")),
         h("button", { class: "danger", onclick: () => discard("photos", p.id) }, t("discard"))))));
@@ -109,10 +110,10 @@ function details(records, photos) {
   return h("div", { class: "outbox-details" },
     outbox.state.lastSync ? h("p", {}, t("last_sync", { time: new Date(outbox.state.lastSync).toLocaleTimeString() })) : null,
     h("ul", {}, Object.entries(countBy(records.filter((r) => r.state === "pending"), (r) => r.type))
-      .map(([type, n]) => h("li", {}, `${t(`kind_${type}`)}: ${n}`)),
+      .map(([type, n]) => h("li", {}, `${t(label(type))}: ${n}`)),
       photos.filter((p) => p.state !== "failed").map((p) => {
         const progress = outbox.state.progress[p.id];
-        return h("li", {}, t("kind_photo"), " ", p.caption || p.shot, " ",
+        return h("li", {}, t(label(fileType(p))), " ", p.caption || p.shot, " ",
           h("progress", { max: p.size, value: progress ? progress.sent : 0 }));
       })));
 }

@@ -63,7 +63,7 @@ export async function addPhoto(site, file, { shot = "extra", caption = "", repla
     accuracy_m: coords ? Math.round(coords.accuracy) : null, replaces,
     original_size: file.size, quality: measured,
   };
-  return outbox.queuePhoto(photo);
+  return outbox.queueFile(photo);
 }
 
 async function capture(site, shot, file, previous, errorSlot, returnedRef) {

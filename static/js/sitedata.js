@@ -3,6 +3,8 @@
 // computed here from both, so it is right offline.
 import * as api from "./api.js";
 import * as store from "./store.js";
+import { KINDS, fileType } from "./kinds.js";
+import { current } from "./current.js";
 import { evaluate } from "./speed/verdict.js";
 
 export async function pull() {
@@ -46,26 +48,22 @@ export async function profileFor(site) {
   return profiles[site.profile_id] || profiles[String(site.profile_id)] || null;
 }
 
-function current(list) {
-  const replaced = new Set(list.map((r) => r.replaces).filter(Boolean));
-  return list.filter((r) => !replaced.has(r.id));
-}
+// A kind's list in the view: its table in camelCase ("speed_tests" -> speedTests).
+const viewKey = (table) => table.replace(/_(\w)/g, (match, letter) => letter.toUpperCase());
 
-export function localView(site, outbox, photos) {
-  // The site's current records: the server's plus those still waiting on the phone.
+export function localView(site, outbox, files) {
+  // The site's current records of each kind: the server's plus those still waiting on the
+  // phone (records in the outbox, files in the `photos` store). Submissions stay the phone's.
   const mine = outbox.filter((r) => r.installation_id === site.id);
   const records = site.records || {};
-  const pick = (kind, type) => current([...(records[kind] || []),
-    ...mine.filter((r) => r.type === type).map((r) => ({ ...r.data, ...r, waiting: true }))]);
-  return {
-    splices: pick("splices", "splice"),
-    scans: pick("scans", "scan"),
-    notes: pick("notes", "note"),
-    speedTests: pick("speed_tests", "speed_test"),
-    submissions: mine.filter((r) => r.type === "submission"),
-    photos: current([...(records.photos || []),
-      ...photos.filter((p) => p.installation_id === site.id).map((p) => ({ ...p, waiting: true }))]),
-  };
+  const waiting = (kind) => (kind.file
+    ? files.filter((f) => f.installation_id === site.id && fileType(f) === kind.type).map((f) => ({ ...f, waiting: true }))
+    : mine.filter((r) => r.type === kind.type).map((r) => ({ ...r.data, ...r, waiting: true })));
+  const view = { submissions: mine.filter((r) => r.type === "submission") };
+  for (const kind of KINDS) {
+    if (kind.table) view[viewKey(kind.table)] = current([...(records[kind.table] || []), ...waiting(kind)]);
+  }
+  return view;
 }
 
 export function checklist(site, view, profiles = {}) {

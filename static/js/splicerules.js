@@ -1,5 +1,6 @@
 // The acceptance rules for one splice, from the profile the server sent (never literals):
 // bidirectional average per wavelength, verdict, bend flag, one-direction warning.
+import { parseDecimal } from "./numbers.js";
 
 const WAVES = ["1310", "1550"];
 
@@ -34,8 +35,8 @@ function verdict(worst, attempt, rules) {
 
 export function lossError(value, rules, t) {
   // Refuse impossible values at entry: empty is allowed, text or absurd numbers are not.
-  if (value === "") return null;
-  const number = Number(value);
+  const number = parseDecimal(value);
+  if (number === null) return null;
   if (!Number.isFinite(number)) return t("err_number");
   if (number < rules.entry_min_db || number > rules.entry_max_db) {
     return t("err_loss_range", { min: rules.entry_min_db, max: rules.entry_max_db });

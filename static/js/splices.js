@@ -6,7 +6,8 @@ import * as rules from "./splicerules.js";
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
 import { colour, SCHEMES } from "./colours.js";
-import { h, mount, field, setError } from "./dom.js";
+import { parseDecimal } from "./numbers.js";
+import { h, mount, field, oneAtATime, setError } from "./dom.js";
 import { name, notFound } from "./screens.js";
 import { t } from "./i18n.js";
 
@@ -103,7 +104,7 @@ export async function render(container, id) {
     rows,
     h("div", { class: "row-actions" },
       h("button", { type: "button", name: "add_row", onclick: () => addRow(editor) }, t("add_row")),
-      h("button", { type: "button", class: "primary", name: "save_splices", onclick: () => save(editor, status) }, t("save_splices"))),
+      h("button", { type: "button", class: "primary", name: "save_splices", onclick: oneAtATime(() => save(editor, status)) }, t("save_splices"))),
     status,
     savedList(saved, limits, editor));
   if (correcting) {
@@ -164,18 +165,19 @@ function nextOnEnter(event) {
 }
 
 function readRow(row) {
-  const value = (name) => row.querySelector(`[name=${name}]`).value.trim().replace(",", ".");
+  const value = (name) => row.querySelector(`[name=${name}]`).value;
   const data = { a_fiber: Number(value("a_fiber")), b_fiber: Number(value("b_fiber")),
     attempt: Number(value("attempt")) || 1 };
   for (const key of [...LOSSES, "splicer_estimate_db"]) {
-    data[key] = value(key) === "" || !Number.isFinite(Number(value(key))) ? null : Number(value(key));
+    const number = parseDecimal(value(key));
+    data[key] = Number.isFinite(number) ? number : null;
   }
   return data;
 }
 
 function liveVerdict(data, losses, limits) {
   if (!limits) return null;
-  for (const el of losses) setError(el, rules.lossError(el.value.trim().replace(",", "."), limits, t));
+  for (const el of losses) setError(el, rules.lossError(el.value, limits, t));
   const r = rules.evaluate(data, limits);
   if (losses.every((el) => el.value.trim() === "")) return null;  // nothing typed yet: nothing to judge
   const label = r.verdict === "retry" ? t("verdict_retry", { n: limits.out_of_spec_min_attempts }) : t(`verdict_${r.verdict}`);
@@ -207,7 +209,7 @@ function validate(editor) {
     check(attempt, rules.rangeError(attempt.value, 99, "err_attempt_range", t));
     const losses = LOSSES.map((key) => row.querySelector(`[name=${key}]`));
     for (const el of [...losses, row.querySelector("[name=splicer_estimate_db]")]) {
-      check(el, limits ? rules.lossError(el.value.trim().replace(",", "."), limits, t) : null);
+      check(el, limits ? rules.lossError(el.value, limits, t) : null);
     }
     if (losses.every((el) => el.value.trim() === "")) check(losses[0], t("err_no_losses"));
   }

@@ -1,33 +1,69 @@
 // The phone's own database: sites as pulled, the outbox of records and photos, and a
-// little metadata. A tiny IndexedDB wrapper (no library): four stores, promise API.
+// little metadata. A tiny IndexedDB wrapper (no library): four stores, promise API, and a
+// connection that is opened again whenever the browser closed it.
 // User data lives only here, never in the service worker's caches or localStorage.
 
 const NAME = "fieldapp";
 const VERSION = 1;
 let opening = null;
 
-function open() {
-  if (!opening) {
-    opening = new Promise((resolve, reject) => {
-      const request = indexedDB.open(NAME, VERSION);
-      request.onupgradeneeded = () => {
-        const db = request.result;
-        db.createObjectStore("meta");
-        db.createObjectStore("sites", { keyPath: "id" });
-        db.createObjectStore("outbox", { keyPath: "id" });
-        db.createObjectStore("photos", { keyPath: "id" });
-      };
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  }
-  return opening;
+function connect(version) {
+  // One open request; without a version it opens the database at whatever version it has.
+  return new Promise((resolve, reject) => {
+    const request = version === undefined ? indexedDB.open(NAME) : indexedDB.open(NAME, version);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      db.createObjectStore("meta");
+      db.createObjectStore("sites", { keyPath: "id" });
+      db.createObjectStore("outbox", { keyPath: "id" });
+      db.createObjectStore("photos", { keyPath: "id" });
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
 }
 
-async function run(storeName, mode, action) {
-  const db = await open();
+function open() {
+  if (opening) return opening;
+  const pending = connect(VERSION).catch((error) => {
+    // A newer app upgraded the database (in another tab) while this page still runs: stores
+    // are only ever added, so this page goes on with the newer version.
+    if (error.name === "VersionError") return connect();
+    throw error;
+  }).then((db) => {
+    // The browser may close the connection by itself (Safari does; so does clearing the
+    // site's data): forget it, so the next call opens anew (as idb-keyval does).
+    db.onclose = () => forget(pending);
+    // Another tab upgrades or deletes the database: let it go ahead instead of blocking it,
+    // and open again on the next call.
+    db.onversionchange = () => {
+      db.close();
+      forget(pending);
+    };
+    return db;
+  });
+  pending.catch(() => forget(pending)); // a failed open is tried again next time
+  opening = pending;
+  return pending;
+}
+
+function forget(pending) {
+  if (opening === pending) opening = null;
+}
+
+async function run(storeName, mode, action, retried = false) {
+  const pending = open();
+  const db = await pending;
+  let tx;
+  try {
+    tx = db.transaction(storeName, mode);
+  } catch (error) {
+    // Closed before its close event arrived: open anew, once.
+    if (retried || error.name !== "InvalidStateError") throw error;
+    forget(pending);
+    return run(storeName, mode, action, true);
+  }
   return new Promise((resolve, reject) => {
-    const tx = db.transaction(storeName, mode);
     const result = action(tx.objectStore(storeName));
     // Resolve only once the transaction committed: "saved" must mean saved.
     tx.oncomplete = () => resolve(result && "result" in result ? result.result : undefined);

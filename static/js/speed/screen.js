@@ -1,10 +1,29 @@
 // The speed-test screen: connection choice, run with a live gauge, result, verdict, tester entry.
 // Mounted by the technician app at #/site/<id>/speed and by the /speedtest/ page.
-import { el, fmt, position, translator } from "./dom.js";
+import { h } from "../dom.js";
 import { HttpError, NetworkError } from "./measure.js";
 import { runSpeedTest } from "./runner.js";
 import { testerForm } from "./tester.js";
 import { evaluate } from "./verdict.js";
+import { translator } from "../i18n.js";
+
+/** A number for people: one decimal, or a dash when there is none. */
+function fmt(value, places = 1) {
+  return value === null || value === undefined ? "–" : Number(value).toFixed(places);
+}
+
+/** Ask for the position without holding anything up; null when refused or slow. */
+function position(timeoutMs = 8000) {
+  return new Promise((resolve) => {
+    if (!navigator.geolocation) return resolve(null);
+    navigator.geolocation.getCurrentPosition(
+      (pos) => resolve({ lat: pos.coords.latitude, lon: pos.coords.longitude }),
+      () => resolve(null),
+      { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: 600000 },
+    );
+    return undefined;
+  });
+}
 
 async function csrfToken(ctx) {
   try {
@@ -18,32 +37,32 @@ async function csrfToken(ctx) {
 
 function verdictView(t, ctx, records) {
   const inst = ctx.installation;
-  if (!inst || !ctx.profile) return el("div");
+  if (!inst || !ctx.profile) return h("div");
   const v = evaluate(ctx.profile.speed, inst.required_mbps, records);
   const pct = Math.round(v.fraction * 100);
-  const line = (dir, label) => el("li", { className: v[dir].passed ? "pass" : "fail" },
+  const line = (dir, label) => h("li", { class: v[dir].passed ? "pass" : "fail" },
     t("speed_verdict_line", { label, value: fmt(v[dir].median_mbps),
       threshold: fmt(v[dir].threshold_mbps) }));
-  return el("div", { className: `speed-verdict ${v.passed ? "is-pass" : "is-fail"}`, "data-passed": v.passed },
-    el("p", { className: "speed-verdict-head" }, v.passed ? t("speed_pass") : t("speed_fail")),
-    el("p", {}, t("speed_required", { down: inst.required_mbps.down, up: inst.required_mbps.up, pct,
+  return h("div", { class: `speed-verdict ${v.passed ? "is-pass" : "is-fail"}`, "data-passed": String(v.passed) },
+    h("p", { class: "speed-verdict-head" }, v.passed ? t("speed_pass") : t("speed_fail")),
+    h("p", {}, t("speed_required", { down: inst.required_mbps.down, up: inst.required_mbps.up, pct,
       runs: v.min_runs })),
-    el("ul", {}, line("down", t("speed_down")), line("up", t("speed_up"))),
-    ...v.reasons.map((r) => el("p", { className: "warn" }, t(`speed_reason_${r.code}`, {
+    h("ul", {}, line("down", t("speed_down")), line("up", t("speed_up"))),
+    ...v.reasons.map((r) => h("p", { class: "warn" }, t(`speed_reason_${r.code}`, {
       ...r, value: fmt(r.value), threshold: fmt(r.threshold) }))));
 }
 
 function resultView(t, record) {
-  const row = (label, value, unit) => el("tr", {}, el("th", {}, label), el("td", {}, `${value}\u00a0${unit}`));
+  const row = (label, value, unit) => h("tr", {}, h("th", {}, label), h("td", {}, `${value}\u00a0${unit}`));
   const runs = record.raw?.runs || [];
-  return el("div", { className: "speed-result" },
-    el("h3", {}, runs.length ? t("speed_result", { n: runs.length }) : t("speed_tester_result")),
-    el("table", { className: "speed-figures" },
+  return h("div", { class: "speed-result" },
+    h("h3", {}, runs.length ? t("speed_result", { n: runs.length }) : t("speed_tester_result")),
+    h("table", { class: "speed-figures" },
       row(t("speed_down"), fmt(record.down_mbps), t("unit_mbps")),
       row(t("speed_up"), fmt(record.up_mbps), t("unit_mbps")),
       row(t("speed_latency"), fmt(record.latency_ms), t("unit_ms")),
       row(t("speed_jitter"), fmt(record.jitter_ms), t("unit_ms"))),
-    runs.length ? el("p", { className: "help" }, runs.map((r, i) => t("speed_run_line",
+    runs.length ? h("p", { class: "help" }, runs.map((r, i) => t("speed_run_line",
       { n: i + 1, down: fmt(r.down_mbps), up: fmt(r.up_mbps), ms: fmt(r.latency_ms) })).join(" · ")) : null);
 }
 
@@ -54,7 +73,7 @@ function when(iso) {
 }
 
 function historyView(t, records) {
-  return el("ul", { className: "speed-history" }, ...records.map((r) => el("li", {},
+  return h("ul", { class: "speed-history" }, ...records.map((r) => h("li", {},
     `${when(r.started_at || r.device_time)} · ${t(`speed_method_${r.method}`)}`
     + ` · ${t(`speed_connection_${r.connection}`)} · ↓ ${fmt(r.down_mbps)} / ↑ ${fmt(r.up_mbps)}\u00a0${t("unit_mbps")}`)));
 }
@@ -63,7 +82,7 @@ function ensureStyles() {
   // The screen brings its own stylesheet, whichever page mounts it (a linked file: CSP-safe).
   const href = "/static/css/speed.css";
   if (document.querySelector(`link[href="${href}"]`)) return;
-  document.head.append(el("link", { rel: "stylesheet", href }));
+  document.head.append(h("link", { rel: "stylesheet", href }));
 }
 
 const PHASE_START = { latency: 0, down: 0.1, up: 0.55 };
@@ -82,21 +101,21 @@ class SpeedScreen {
 
   build() {
     const t = this.t;
-    this.offline = el("p", { className: "speed-offline", role: "alert", hidden: true }, t("speed_needs_network"));
-    this.choice = el("fieldset", { className: "speed-connection" }, el("legend", {}, t("speed_connection")),
-      ...["wired", "wifi"].map((value) => el("label", { className: "speed-choice" },
-        el("input", { type: "radio", name: "speed-connection", value }), t(`speed_connection_${value}`))));
-    this.start = el("button", { type: "button", className: "primary block speed-start" }, t("speed_start"));
-    this.message = el("p", { className: "speed-message", role: "status" });
-    this.gauge = el("output", { className: "speed-gauge" }, "0.0");
-    this.phase = el("p", { className: "speed-phase" });
-    this.bar = el("progress", { max: 1, value: 0 });
-    this.live = el("div", { className: "speed-live", hidden: true },
-      el("p", {}, this.gauge, `\u00a0${t("unit_mbps")}`), this.phase, this.bar);
-    [this.result, this.verdict, this.history] = [el("div"), el("div"), el("div")];
+    this.offline = h("p", { class: "speed-offline", role: "alert", hidden: true }, t("speed_needs_network"));
+    this.choice = h("fieldset", { class: "speed-connection" }, h("legend", {}, t("speed_connection")),
+      ...["wired", "wifi"].map((value) => h("label", { class: "speed-choice" },
+        h("input", { type: "radio", name: "speed-connection", value }), t(`speed_connection_${value}`))));
+    this.start = h("button", { type: "button", class: "primary block speed-start" }, t("speed_start"));
+    this.message = h("p", { class: "speed-message", role: "status" });
+    this.gauge = h("output", { class: "speed-gauge" }, "0.0");
+    this.phase = h("p", { class: "speed-phase" });
+    this.bar = h("progress", { max: 1, value: 0 });
+    this.live = h("div", { class: "speed-live", hidden: true },
+      h("p", {}, this.gauge, `\u00a0${t("unit_mbps")}`), this.phase, this.bar);
+    [this.result, this.verdict, this.history] = [h("div"), h("div"), h("div")];
     this.start.addEventListener("click", () => this.begin());
     const tester = testerForm(t, (data, file) => this.saveTester(data, file));
-    this.container.replaceChildren(el("section", { className: "speed" }, el("h2", {}, t("speed_title")),
+    this.container.replaceChildren(h("section", { class: "speed" }, h("h2", {}, t("speed_title")),
       this.offline, this.verdict, this.choice, this.start, this.message, this.live, this.result,
       this.history, tester));
   }
@@ -107,7 +126,7 @@ class SpeedScreen {
 
   refresh() {
     this.verdict.replaceChildren(verdictView(this.t, this.ctx, this.records));
-    this.history.replaceChildren(this.records.length ? el("h3", {}, this.t("speed_history")) : "",
+    this.history.replaceChildren(this.records.length ? h("h3", {}, this.t("speed_history")) : "",
       historyView(this.t, this.records));
   }
 

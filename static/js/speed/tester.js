@@ -1,5 +1,6 @@
 // Entering a dedicated tester's result: refused without a photo of the tester's screen.
-import { el } from "./dom.js";
+import { h } from "../dom.js";
+import { parseDecimal } from "../numbers.js";
 
 const METHODS = ["tester", "iperf3", "y1564", "manual"];
 const NUMBERS = [
@@ -13,17 +14,18 @@ const NUMBERS = [
 function field(t, name, labelKey, input) {
   input.name = name;
   input.id = `speed-tester-${name}`;
-  return el("div", { className: "field" },
-    el("label", { for: input.id }, t(labelKey)), input,
-    el("small", { className: "error", hidden: true, "data-error-for": name, role: "alert" }));
+  return h("div", { class: "field" },
+    h("label", { for: input.id }, t(labelKey)), input,
+    h("small", { class: "error", hidden: true, "data-error-for": name, role: "alert" }));
 }
 
 function numberInput() {
-  return el("input", { type: "number", inputMode: "decimal", step: "any", min: "0" });
+  // Text, not type=number: a Russian-language Chromium dropped the comma of "48,5" (numbers.js).
+  return h("input", { type: "text", inputMode: "decimal", autocomplete: "off" });
 }
 
 function select(t, name, values) {
-  return el("select", {}, ...values.map((v) => el("option", { value: v }, t(`speed_${name}_${v}`))));
+  return h("select", {}, ...values.map((v) => h("option", { value: v }, t(`speed_${name}_${v}`))));
 }
 
 /** Problems in the form's data, keyed by field; the server checks the same (speed.py). */
@@ -46,22 +48,22 @@ function read(form) {
     method: value("method"), connection: value("connection"),
     device_model: value("device_model"), device_serial: value("device_serial") || null,
   };
-  for (const [name] of NUMBERS) data[name] = value(name) === "" ? null : Number(value(name));
+  for (const [name] of NUMBERS) data[name] = parseDecimal(value(name));
   return data;
 }
 
 /** The form; onSave(data, file) stores it and resolves to null, or to an error text. */
 export function testerForm(t, onSave) {
-  const photo = el("input", { type: "file", accept: "image/*", capture: "environment" });
-  const form = el("form", { className: "speed-tester-form", noValidate: true },
+  const photo = h("input", { type: "file", accept: "image/*", capture: "environment" });
+  const form = h("form", { class: "speed-tester-form", noValidate: true },
     field(t, "method", "speed_method", select(t, "method", METHODS)),
     field(t, "connection", "speed_connection", select(t, "connection", ["wired", "wifi"])),
-    field(t, "device_model", "speed_device_model", el("input", { type: "text", maxLength: 120 })),
-    field(t, "device_serial", "speed_device_serial", el("input", { type: "text", maxLength: 120 })),
+    field(t, "device_model", "speed_device_model", h("input", { type: "text", maxLength: 120 })),
+    field(t, "device_serial", "speed_device_serial", h("input", { type: "text", maxLength: 120 })),
     ...NUMBERS.map(([name, key]) => field(t, name, key, numberInput())),
     field(t, "photo", "speed_screen_photo", photo),
-    el("button", { type: "submit", className: "primary block" }, t("speed_save_tester")),
-    el("p", { className: "speed-tester-status", role: "status" }));
+    h("button", { type: "submit", class: "primary block" }, t("speed_save_tester")),
+    h("p", { class: "speed-tester-status", role: "status" }));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const data = read(form);
@@ -79,7 +81,7 @@ export function testerForm(t, onSave) {
     status.textContent = error ? t("speed_save_failed", { error }) : t("speed_saved");
     if (!error) form.reset();
   });
-  return el("details", { className: "speed-tester" },
-    el("summary", {}, t("speed_tester_title")), el("p", { className: "help" }, t("speed_tester_help")),
+  return h("details", { class: "speed-tester" },
+    h("summary", {}, t("speed_tester_title")), h("p", { class: "help" }, t("speed_tester_help")),
     form);
 }

@@ -1,12 +1,7 @@
 // The acceptance verdict; the same logic as evaluate() in fieldapp/speed.py, so the
 // technician sees offline what the supervisor will see at review.
+import { current } from "../current.js";
 import { median } from "./stats.js";
-
-/** Records that no later correction replaces. */
-export function current(tests) {
-  const replaced = new Set(tests.map((t) => t.replaces).filter(Boolean));
-  return tests.filter((t) => !replaced.has(t.id));
-}
 
 /** [down, up] runs in one record: a browser test's raw.runs, else the record itself. */
 export function runsOf(test) {
