@@ -4,6 +4,7 @@ Flags from shared/RELIABILITY.md: its defaults listen on every address and send 
 every port is given, bound to 127.0.0.1, with telemetry, the admin UI and WebDAV off.
 """
 
+import ctypes
 import json
 import os
 import shutil
@@ -64,7 +65,8 @@ class SeaweedFS:
         env = {**os.environ, "AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY}
         self.log = open(os.path.join(self.folder, "weed.log"), "ab")
         self.process = subprocess.Popen(args, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-                                        cwd=self.folder, start_new_session=True)
+                                        cwd=self.folder, start_new_session=True,
+                                        preexec_fn=_die_with_parent)
         self._wait(timeout)
         return self
 
@@ -106,3 +108,10 @@ class SeaweedFS:
         return {"BLOB_STORE": "s3", "BLOB_S3_BUCKET": BUCKET, "BLOB_S3_ENDPOINT": self.endpoint,
                 "BLOB_S3_REGION": "us-east-1", "BLOB_S3_ACCESS_KEY": ACCESS_KEY,
                 "BLOB_S3_SECRET_KEY": SECRET_KEY, "BLOB_S3_PREFIX": prefix}
+
+
+def _die_with_parent():
+    """Linux: SIGTERM the server when the test run that started it dies (even by kill -9),
+    so a killed run never leaves a SeaweedFS holding its ports and disk."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
