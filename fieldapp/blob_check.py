@@ -12,19 +12,22 @@ import tempfile
 import time
 
 from fieldapp import blobstore
+from fieldapp.evidence import kinds
 
-# Every table that names blobs: (table, key column, size column, sha256 column, variant suffixes).
-# OTDR traces and signatures add a line here when they arrive.
-REFERENCES = [
-    ("photos", "blob_key", "size", "sha256", (".display", ".thumb")),
-]
+
+def references():
+    """Every table that names blobs: one per file kind (uploads.py writes the same columns for
+    all of them): (table, key column, size column, sha256 column, variant suffixes)."""
+    return [(kind.TABLE, "blob_key", "size", "sha256", tuple(s for s in kind.VARIANTS.values() if s))
+            for kind in kinds.files()]
+
 GRACE_SECONDS = 24 * 3600
 
 
 def referenced(db):
     """{key: (size, sha256)} for every blob a row refers to; variants have (None, None)."""
     wanted = {}
-    for table, key_col, size_col, sha_col, variants in REFERENCES:
+    for table, key_col, size_col, sha_col, variants in references():
         sql = f"SELECT {key_col}, {size_col}, {sha_col} FROM {table} WHERE {key_col} IS NOT NULL"
         for key, size, sha in db.execute(sql).fetchall():
             wanted[key] = (size, sha)
