@@ -137,6 +137,7 @@ MESSAGES = {
     "note_placeholder": _l("What should the supervisor know?"),
     "outbox_waiting": _l("Waiting to send: records {records} · photos {photos}"),
     "outbox_empty": _l("Everything is sent"),
+    "outbox_refused": _l("Refused, needs your correction: {n}"),
     "outbox": _l("Outbox"),
     "photo_dark": _l("Too dark: the supervisor's check will fail this photo. Retake it with more light."),
     "photo_blurred": _l("Looks blurred: retake it if labels or serial numbers are not sharp."),

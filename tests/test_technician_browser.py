@@ -327,6 +327,8 @@ def test_a_refused_record_stays_with_the_servers_reason(app_page, sites, db):
     expect(failure).to_be_visible(timeout=15_000)
     expect(failure.locator(".reason")).not_to_be_empty()
     expect(app_page.locator("#outbox")).to_have_attribute("data-failed", "1")
+    # The headline says what needs the technician, not "waiting: records 0 · photos 0".
+    expect(app_page.locator(".outbox-toggle")).to_have_text("Refused, needs your correction: 1")
     assert db.execute("SELECT COUNT(*) FROM notes").fetchone()[0] == 0
     installations.transition(db, site, "returned")  # the supervisor reopens it
     failure.get_by_role("link").click()

@@ -43,8 +43,13 @@ async function render() {
   const waitingPhotos = photos.length - failedPhotos.length;
   const state = outbox.state;
   const empty = !records.length && !photos.length;
-  const headline = empty ? t("outbox_empty")
-    : t("outbox_waiting", { records: waitingRecords, photos: waitingPhotos });
+  const refused = failedRecords.length + failedPhotos.length;
+  // What waits is said only when something waits; what was refused is always said, first.
+  const headline = empty ? t("outbox_empty") : [
+    refused ? t("outbox_refused", { n: refused }) : null,
+    waitingRecords || waitingPhotos || !refused
+      ? t("outbox_waiting", { records: waitingRecords, photos: waitingPhotos }) : null,
+  ].filter(Boolean).join(" · ");
   container.dataset.records = waitingRecords;
   container.dataset.photos = waitingPhotos;
   container.dataset.failed = failedRecords.length + failedPhotos.length;
