@@ -14,6 +14,9 @@ MESSAGES = {
     "signed_out": _l("You are signed out. Sign in while online to send your work."),
     "offline": _l("Offline"),
     "online": _l("Online"),
+    "net_sending": _l("Sending…"),
+    "no_network_kept": _l("No network: everything stays on the phone and is sent when the network "
+                          "is back."),
     "back": _l("Back"),
     "photos_count": _l("{have} of {need} photos"),
     "splices_count": _l("{n} splices"),

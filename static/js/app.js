@@ -74,8 +74,9 @@ async function registerWorker() {
 
 function showNetwork() {
   const net = document.getElementById("net");
+  // What the app is doing, not just what the phone believes: sending, no network, or online.
   const online = navigator.onLine && !outbox.state.offline;
-  net.textContent = online ? t("online") : t("offline");
+  net.textContent = !online ? t("offline") : outbox.state.running ? t("net_sending") : t("online");
   net.className = `net ${online ? "net-on" : "net-off"}`;
 }
 

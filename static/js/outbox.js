@@ -70,6 +70,8 @@ export async function sync() {
   try {
     await api.refreshToken();
     state.signedOut = false;
+    state.offline = false; // the server answered: on a slow link the rest may take minutes
+    changed();
     await adopt();
     // Pull first: it says who is signed in now, and only their items are sent.
     await sites.pull();

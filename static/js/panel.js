@@ -64,6 +64,7 @@ async function render() {
       h("button", { class: "sync-now", disabled: state.running, onclick: () => outbox.sync() },
         state.running ? t("syncing") : t("sync_now"))),
     overall(photos),
+    state.offline && !empty ? h("p", { class: "help no-network" }, t("no_network_kept")) : null,
     state.signedOut ? h("p", { class: "error" }, t("signed_out"), " ",
       h("a", { href: document.body.dataset.loginUrl }, t("sign_in"))) : null,
     others ? h("p", { class: "others" }, t("other_user_items", { n: others })) : null,
