@@ -15,6 +15,7 @@ MESSAGES = {
     "offline": _l("Offline"),
     "online": _l("Online"),
     "net_sending": _l("Sending…"),
+    "remove_confirm": _l("Tap again to remove"),
     "no_network_kept": _l("No network: everything stays on the phone and is sent when the network "
                           "is back."),
     "back": _l("Back"),

@@ -53,3 +53,28 @@ export function oneAtATime(save) {
     }
   };
 }
+
+// A delete needs a second tap on the same button within a few seconds: a photo removed from the
+// phone before it was sent is gone, and a gloved thumb slips. The first tap only says what the
+// second will do; left alone, the button goes back to what it was.
+export function secondTapDeletes(label, confirmLabel, remove, ms = 4000) {
+  const button = h("button", { class: "danger", type: "button", name: "remove" }, label);
+  let timer = null;
+  const reset = () => {
+    timer = null;
+    button.textContent = label;
+    button.classList.remove("confirming");
+  };
+  button.addEventListener("click", async () => {
+    if (!timer) {
+      button.textContent = confirmLabel;
+      button.classList.add("confirming");
+      timer = setTimeout(reset, ms);
+      return;
+    }
+    clearTimeout(timer);
+    reset();
+    await remove();
+  });
+  return button;
+}

@@ -7,7 +7,7 @@ import * as quality from "./quality.js";
 import * as outbox from "./outbox.js";
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
-import { h, mount } from "./dom.js";
+import { h, mount, secondTapDeletes } from "./dom.js";
 import { name, notFound, summary } from "./screens.js";
 import { sha256Hex } from "./api.js";
 import { t } from "./i18n.js";
@@ -151,8 +151,8 @@ function shotCard(site, shot, label, photos, returned, rules) {
     h("div", { class: "actions" },
       picker(`shot-${shot}`, photo ? t("retake") : t("take_photo"),
         (file) => capture(site, shot, file, photo, error, back && back.item_kind === "photo" ? back.item_ref : null)),
-      photo && photo.waiting ? h("button", { class: "danger", type: "button",
-        onclick: () => store.del("photos", photo.id) }, t("remove")) : null),
+      photo && photo.waiting
+        ? secondTapDeletes(t("remove"), t("remove_confirm"), () => store.del("photos", photo.id)) : null),
     error);
 }
 
@@ -172,7 +172,7 @@ function extras(site, photos, redraw) {
   return h("div", { class: "extras" },
     h("ul", { class: "shots" }, photos.filter((p) => p.shot === "extra").map((p) => h("li", { class: "shot card" },
       preview(p), h("span", {}, p.caption), " ", h("small", {}, p.waiting ? t("waiting") : t("on_server")),
-      p.waiting ? h("button", { class: "danger", type: "button", onclick: () => store.del("photos", p.id) }, t("remove")) : null))),
+      p.waiting ? secondTapDeletes(t("remove"), t("remove_confirm"), () => store.del("photos", p.id)) : null))),
     h("div", { class: "field" }, h("label", {}, t("caption"), caption)),
     picker("extra", t("add_extra"), onFile), error);
 }
