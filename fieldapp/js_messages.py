@@ -165,6 +165,7 @@ MESSAGES = {
     "status_planned": _l("Planned"),
     "status_in_progress": _l("In progress"),
     "status_submitted": _l("Submitted"),
+    "status_submit_queued": _l("Submitted, waiting to be sent"),
     "status_returned": _l("Returned"),
     "status_approved": _l("Approved"),
     "status_accepted": _l("Accepted"),

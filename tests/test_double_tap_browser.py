@@ -1,4 +1,4 @@
-"""A double tap saves once (issue 14, item 8): two submits in a row make one record."""
+"""A double tap saves once (issue 14, item 8), and a submission still on the phone says so (15)."""
 
 import pytest
 from browser_helpers import wait_until
@@ -22,3 +22,19 @@ def test_two_taps_in_a_row_save_one_record(app_page, sites, db, screen, table): 
     wait_until(app_page, lambda: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] >= 1)
     app_page.wait_for_timeout(500)  # a second record would be queued and sent by now
     assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 1
+
+
+def test_a_submission_still_on_the_phone_says_so(app_page, sites, db):  # noqa: F811
+    site = sites["a"]
+    goto(app_page, f"#/site/{site}")
+    expect(app_page.locator("h1 .badge")).to_be_visible()
+    app_page.context.set_offline(True)
+    goto(app_page, f"#/site/{site}/submit")
+    app_page.click("[name=submit]")
+    goto(app_page, f"#/site/{site}")
+    expect(app_page.locator("h1 .badge")).to_have_text("Submitted, waiting to be sent")
+    app_page.context.set_offline(False)
+    expect(app_page.locator("#outbox")).to_have_attribute("data-records", "0", timeout=20_000)
+    goto(app_page, "#/")
+    goto(app_page, f"#/site/{site}")
+    expect(app_page.locator("h1 .badge")).to_have_text("Submitted")

@@ -6,7 +6,7 @@ import { KINDS, byType, href, label } from "./kinds.js";
 import { h, mount } from "./dom.js";
 import { t } from "./i18n.js";
 
-const STATUS_ORDER = { returned: 0, in_progress: 1, planned: 2, submitted: 3 };
+const STATUS_ORDER = { returned: 0, in_progress: 1, planned: 2, submit_queued: 3, submitted: 3 };
 let active = null;
 let refreshing = null;
 

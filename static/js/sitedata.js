@@ -96,5 +96,6 @@ function speedState(site, tests, profiles) {
 }
 
 export function displayStatus(site, view) {
-  return view.submissions.some((r) => r.state === "pending") ? "submitted" : site.status;
+  // Submitted on the phone is not yet under review: on 2G the submission may wait minutes.
+  return view.submissions.some((r) => r.state === "pending") ? "submit_queued" : site.status;
 }
