@@ -130,7 +130,8 @@ export async function render(container, siteId) {
   const photo = h("input", { type: "file", accept: "image/*", capture: "environment", name: "tag_photo",
     class: "visually-hidden", onchange: () => scanPhoto(photo, message, (code) => handleCode(code, siteId, container, result)) });
   const camera = { stream: null, stopped: false };
-  const found = (code) => { stop(camera, video); handleCode(code, siteId, container, result); };
+  // Read: the camera's box and "point the camera" go away, so the result is what is on show.
+  const found = (code) => { stop(camera, video); message.hidden = true; handleCode(code, siteId, container, result); };
   mount(container,
     h("a", { class: "back", href: site ? `#/site/${site.id}` : "#/" }, "← ", site ? name(site) : t("my_sites")),
     h("h1", {}, t("scan")), video, message, result,
@@ -158,6 +159,7 @@ async function startCamera(camera, video, message, typed, found) {
   }
   if (camera.stopped) return stop(camera, video);
   video.hidden = false;
+  message.hidden = false;
   video.srcObject = camera.stream;
   await video.play().catch(() => {});
   message.textContent = t("scan_looking");
@@ -176,6 +178,7 @@ function stop(camera, video) {
   if (camera.stream) camera.stream.getTracks().forEach((track) => track.stop());
   camera.stream = null;
   video.srcObject = null;
+  video.hidden = true;
 }
 
 async function scanPhoto(input, message, onCode) {
