@@ -13,7 +13,7 @@ export async function render(container, id) {
   const ctx = {
     installation: site,
     profile: (await sitedata.profileFor(site))?.rules || null,
-    online: navigator.onLine,
+    get online() { return navigator.onLine; }, // read when asked: the network comes back
     messages: i18n.all(),
     saveRecord: (type, data) => outbox.saveRecord(type, site.id, data),
     addPhoto: (file, { shot, caption } = {}) =>

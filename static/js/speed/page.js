@@ -22,7 +22,7 @@ async function send(type, record) {
 
 mountSpeedScreen(root, {
   ...data,
-  online: navigator.onLine,
+  get online() { return navigator.onLine; },
   async saveRecord(type, record) {
     // This page cannot upload photos, so a tester entry (it names one) stays here unsent; the
     // app's site screen sends both through its outbox.

@@ -96,7 +96,13 @@ class SpeedScreen {
     this.records = [...(ctx.speedTests || ctx.installation?.records?.speed_tests || [])];
     this.cancel = new AbortController();
     this.lostNetwork = false;
-    this.showNetwork = () => { this.offline.hidden = this.isOnline() && !this.lostNetwork; };
+    this.showNetwork = (event) => {
+      if (event?.type === "online") { // back: the box and "needs the network" go until it fails again
+        this.lostNetwork = false;
+        if (this.message.textContent === this.t("speed_needs_network")) this.message.textContent = "";
+      }
+      this.offline.hidden = this.isOnline() && !this.lostNetwork;
+    };
   }
 
   build() {
