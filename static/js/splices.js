@@ -249,10 +249,17 @@ function corrected(original, readings, splicer) {
   return { ...original, ...(again ? splicer : {}), ...readings };
 }
 
+// As a splicer reads a closure: by closure, tray and slot (the outbox and the pull each keep
+// their own order, so the list came back as 4, 3, 1, 2).
+function closureOrder(a, b) {
+  return String(a.closure_label).localeCompare(String(b.closure_label), undefined, { numeric: true })
+    || a.tray - b.tray || a.slot - b.slot || String(a.device_time).localeCompare(String(b.device_time));
+}
+
 function savedList(saved, limits, editor) {
   if (!saved.length) return null;
   return h("section", {}, h("h2", {}, t("saved_splices"), " ", h("span", { class: "count" }, saved.length)),
-    h("ul", { class: "saved-splices" }, saved.map((s) => {
+    h("ul", { class: "saved-splices" }, [...saved].sort(closureOrder).map((s) => {
       const r = limits ? rules.evaluate(s, limits) : null;
       return h("li", {}, `${s.closure_label} · ${t("tray")} ${s.tray} · ${t("slot")} ${s.slot}: `,
         `A ${s.a_tube}/${s.a_fiber} → B ${s.b_tube}/${s.b_fiber} `,
