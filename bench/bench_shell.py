@@ -31,6 +31,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
+from browser_helpers import CHROMIUM  # noqa: E402
+from browser_helpers import CHROMIUM_ARGS  # noqa: E402
 from browser_helpers import PHONE  # noqa: E402
 from browser_helpers import phone_photo  # noqa: E402
 
@@ -43,9 +45,6 @@ from fieldapp import profiles  # noqa: E402
 from fieldapp import store  # noqa: E402
 from fieldapp.db import get_db  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 QR_DECODER = ("/vendor/qr-scanner/",)
 
 
@@ -189,7 +188,7 @@ def main():
     url = f"http://127.0.0.1:{server.server_port}"
     photos = [phone_photo(tmp / f"IMG_{n}.jpg", seed=n) for n in range(4)]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         sizes = first_load(browser, url)
         network, from_sw, responses, uploaded = offline_repeat(browser, url, counter, photos)
         browser.close()

@@ -36,6 +36,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
+from browser_helpers import CHROMIUM  # noqa: E402
+from browser_helpers import CHROMIUM_ARGS  # noqa: E402
 from browser_helpers import PHONE  # noqa: E402
 
 from fieldapp import compression  # noqa: E402
@@ -45,9 +47,6 @@ from fieldapp import migrations  # noqa: E402
 from fieldapp import pull  # noqa: E402
 from fieldapp.db import get_db  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 KBIT = 1000 / 8  # bytes per second in one kbit/s
 # name, download and upload (bytes/s), round-trip time (ms)
 LINKS = [
@@ -216,7 +215,7 @@ def main():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for link in LINKS:
             print(f"Link: {link[0]}")
             runs = {}

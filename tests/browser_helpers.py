@@ -1,6 +1,8 @@
 """Phone stand-ins for the technician app's browser tests: camera file, photos, sign-in."""
 
 import io
+import os
+import shutil
 from datetime import datetime
 
 import qrcode
@@ -8,6 +10,11 @@ from PIL import Image
 from PIL import ImageDraw
 from PIL import TiffImagePlugin
 
+# Debian's Chromium, never a downloaded one; without the background-networking flags it floods
+# the closed network with refused connections (shared/TESTING.md). Tests and benches use these.
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PHONE = {"viewport": {"width": 360, "height": 800}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
 FAKE_CAMERA_ARGS = ["--use-fake-device-for-media-stream"]

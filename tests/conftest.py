@@ -1,13 +1,13 @@
 """Shared fixtures: an app on a temporary database, clients, factories, a live server, Chromium."""
 
-import os
-import shutil
 import threading
 import time
 import uuid
 
 import pytest
 from argon2 import PasswordHasher
+from browser_helpers import CHROMIUM
+from browser_helpers import CHROMIUM_ARGS
 from seaweed import SeaweedFS
 from werkzeug.serving import make_server
 
@@ -19,17 +19,6 @@ from fieldapp import places
 from fieldapp import profiles
 from fieldapp import store
 from fieldapp.db import get_db
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")

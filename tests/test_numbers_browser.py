@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.test_speed_browser import last_record
+from tests.test_speed_browser import open_speed_page
 from tests.test_speed_browser import screen_photo
 from tests.test_speed_browser import site  # noqa: F401  (fixture)
 
@@ -28,13 +29,7 @@ def test_one_parser_reads_commas_and_points(page, live_server, typed, read):
 
 def test_a_tester_result_typed_with_a_comma_in_russian_chromium(browser, live_server, site):  # noqa: F811
     context = browser.new_context(locale="ru-RU", viewport={"width": 360, "height": 800})
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login")
-    page.fill("#username", "tech")
-    page.fill("#password", "pw")
-    page.click("button[type=submit]")
-    page.goto(f"{live_server.url}/speedtest/?installation={site}&phase=0.8&runs=3")
-    expect(page.locator("#speed-root")).to_have_attribute("data-speed-state", "ready")
+    page = open_speed_page(context.new_page(), live_server, site)
     page.get_by_text("Enter a tester's result").click()
     page.get_by_label("Tester model").fill("EXFO EX1")
     page.get_by_label("Download, Mbps").fill("48,5")

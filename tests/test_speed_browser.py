@@ -21,10 +21,8 @@ def site(make):
     return make.installation([tech], type="school", pupils=900, contracted_down_mbps=30)
 
 
-@pytest.fixture
-def speed_page(page, live_server, site):
-    """The speed page of `site` on a 360 px phone screen, signed in, runs of ~2 s."""
-    page.set_viewport_size({"width": 360, "height": 800})
+def open_speed_page(page, live_server, site):
+    """Sign in as 'tech' and open the speed page of `site`, with runs of ~2 s."""
     page.goto(f"{live_server.url}/login")
     page.fill("#username", "tech")
     page.fill("#password", "pw")
@@ -32,6 +30,13 @@ def speed_page(page, live_server, site):
     page.goto(f"{live_server.url}/speedtest/?installation={site}&phase=0.8&runs=3")
     expect(page.locator("#speed-root")).to_have_attribute("data-speed-state", "ready")
     return page
+
+
+@pytest.fixture
+def speed_page(page, live_server, site):
+    """The speed page of `site` on a 360 px phone screen, signed in, runs of ~2 s."""
+    page.set_viewport_size({"width": 360, "height": 800})
+    return open_speed_page(page, live_server, site)
 
 
 def last_record(page):
