@@ -427,6 +427,51 @@ def m065_tag_failures(db):
     db.execute("CREATE INDEX tag_failures_installation ON tag_failures(installation_id)")
 
 
+@migrations()
+def m068_review_loop(db):
+    """The review loop (docs/review.md): a returned item keeps its standard reason code and the
+    reviewer's markup, and how it was resolved (redone, closed after an answer); technicians'
+    replies are field records; reviewers' messages and the shots added at review have tables."""
+    db.execute("ALTER TABLE returned_items ADD COLUMN reason_code TEXT")
+    db.execute("ALTER TABLE returned_items ADD COLUMN markup TEXT")
+    db.execute("ALTER TABLE returned_items ADD COLUMN resolution TEXT")
+    db.execute(
+        f"""CREATE TABLE replies ({FIELD_RECORD_COLUMNS},
+            item_kind TEXT NOT NULL,
+            item_ref TEXT NOT NULL,
+            text TEXT NOT NULL,
+            not_applicable INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX replies_installation ON replies(installation_id, item_kind, item_ref)")
+    db.execute("CREATE INDEX replies_replaces ON replies(replaces) WHERE replaces IS NOT NULL")
+    db.execute("CREATE INDEX replies_received ON replies(received_at, author_id)")
+    db.execute(
+        """CREATE TABLE review_messages (
+            id INTEGER PRIMARY KEY,
+            installation_id INTEGER NOT NULL REFERENCES installations(id),
+            item_kind TEXT NOT NULL,
+            item_ref TEXT NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES users(id),
+            action TEXT NOT NULL CHECK (action IN ('message', 'close', 'approve_na')),
+            text TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX review_messages_installation ON review_messages(installation_id)")
+    db.execute(
+        """CREATE TABLE added_shots (
+            key TEXT PRIMARY KEY,
+            installation_id INTEGER NOT NULL REFERENCES installations(id),
+            label TEXT NOT NULL,
+            review_id INTEGER NOT NULL REFERENCES reviews(id),
+            added_by INTEGER NOT NULL REFERENCES users(id),
+            at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX added_shots_installation ON added_shots(installation_id)")
+
+
 def apply(db):
     """Bring the schema up to date; applying twice is a no-op."""
     migrations.apply(db)

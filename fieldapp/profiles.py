@@ -46,6 +46,17 @@ OUTDOOR_SHOTS = [
     "signed_form",
 ]
 
+# Standard reasons a reviewer picks in one tap when returning an item, per returnable item
+# kind (fieldapp/evidence/kinds.item_rules); their names are vocabulary.REASON.
+RETURN_REASONS = {
+    "photo": ["blurred", "too_dark", "wrong_angle", "serial_unreadable", "wrong_shot", "wrong_site"],
+    "shot": ["missing_photo", "not_applicable_refused"],
+    "splice": ["loss_above_target", "missing_direction", "wrong_fiber", "attempts_missing"],
+    "speed_test": ["below_contract", "not_wired", "too_few_runs"],
+    "scan": ["wrong_tag", "not_scanned"],
+    "note": ["unclear"],
+}
+
 DEFAULT_RULES = {
     "splice": {
         "target_db": 0.10,
@@ -75,6 +86,7 @@ DEFAULT_RULES = {
         "reuse_max_distance": 6,
     },
     "shots": {"default": INDOOR_SHOTS, "public_wifi": OUTDOOR_SHOTS},
+    "return_reasons": RETURN_REASONS,
 }
 
 
@@ -111,6 +123,12 @@ def required_shots(rules, institution_type):
     """The shot list a profile requires for an institution type."""
     shots = rules["shots"]
     return list(shots.get(institution_type, shots["default"]))
+
+
+def return_reasons(rules, item_kind):
+    """The standard reason codes for returning an item of this kind. A profile version stored
+    before the catalogue existed offers the default catalogue (its thresholds stay its own)."""
+    return list(rules.get("return_reasons", RETURN_REASONS).get(item_kind, []))
 
 
 def required_mbps(rules, institution):

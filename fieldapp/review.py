@@ -26,6 +26,7 @@ from fieldapp import clock
 from fieldapp import decisions
 from fieldapp import installations
 from fieldapp import packet
+from fieldapp import profiles
 from fieldapp import records
 from fieldapp import redirects
 from fieldapp import review_queue
@@ -37,6 +38,7 @@ from fieldapp.evidence import kinds
 from fieldapp.review_forms import BulkApproveForm
 from fieldapp.review_forms import DecisionForm
 from fieldapp.review_forms import FilterForm
+from fieldapp.review_forms import ItemMessageForm
 from fieldapp.review_forms import ReturnForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -50,6 +52,10 @@ REFUSALS = {
     "unknown_record": _l("That record does not belong to this installation."),
     "unknown_item": _l("That item cannot be returned."),
     "ref_required": _l("That item cannot be returned."),
+    "unknown_reason": _l("That reason is not in this installation's acceptance profile."),
+    "bad_markup": _l("The drawing on the photo could not be kept: draw it again."),
+    "shot_label_too_long": _l("Name the added photo in at most 200 characters."),
+    "open_items": _l("Returned items are still open: close them or write an override reason."),
 }
 
 
@@ -137,7 +143,16 @@ def _render_installation(db, data, return_form, decision_form, status=200):
         rule_labels=RULE_LABELS,
         item_labels=_item_labels([row for row in returned if row] + labelled),
         tag_failures=tags.failures_by_technician(db, data["installation"]["id"]),
+        reasons=_reasons(db, data["result"]["profile_id"]),
+        open_items=decisions.open_items(db, data["installation"]["id"]),
+        item_form=ItemMessageForm(formdata=None),
     ), status
+
+
+def _reasons(db, profile_id):
+    """Item kind -> the standard reason codes of the installation's profile (one tap each)."""
+    rules = profiles.get(db, profile_id)["rules"]
+    return {item: profiles.return_reasons(rules, item) for item in kinds.item_rules()}
 
 
 def _returnable(data):
@@ -207,7 +222,8 @@ def return_items(installation_id):
     if form.validate_on_submit():
         try:
             decisions.return_items(
-                db, installation_id, g.user["id"], form.chosen(), form.comment.data, form.rev.data or None
+                db, installation_id, g.user["id"], form.chosen(), form.comment.data, form.rev.data or None,
+                form.added(),
             )
         except decisions.DecisionRefused as refused:
             flash(REFUSALS[refused.code], "error")

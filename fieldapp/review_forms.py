@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
+from wtforms import DateField
 from wtforms import FieldList
 from wtforms import Form
 from wtforms import FormField
@@ -85,27 +86,38 @@ class ReturnItemForm(Form):
     selected = BooleanField(_l("Return"))
     kind = HiddenField()
     ref = HiddenField()
+    code = StringField(validators=[Optional(), Length(max=40)])  # a standard reason, one tap
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+    markup = HiddenField(validators=[Optional(), Length(max=8000)])  # drawn by static/js/markup.js
+
+    def chosen(self):
+        """Ticked, or a standard reason tapped (which says by itself that the item goes back)."""
+        return bool(self.selected.data or (self.code.data or "").strip())
 
 
 class ReturnForm(FlaskForm):
     """Return specific items, each with its own reason."""
 
     items = FieldList(FormField(ReturnItemForm))
+    add_shot = StringField(
+        _l("Add a required photo to this installation"), validators=[Optional(), Length(max=200)],
+        description=_l(
+            "For example: photo of the second closure. It reaches the technician as a returned item."),
+    )
     comment = TextAreaField(_l("Comment to the technician"), validators=[Optional(), Length(max=2000)])
     rev = HiddenField()
 
     def validate(self, extra_validators=None):
-        """At least one item chosen, and a reason for every chosen item."""
+        """At least one item chosen (or a photo added), and a reason for every chosen item."""
         if not super().validate(extra_validators):
             return False
-        chosen = [entry for entry in self.items if entry.form.selected.data]
-        if not chosen:
+        chosen = [entry for entry in self.items if entry.form.chosen()]
+        if not chosen and not (self.add_shot.data or "").strip():
             self.comment.errors.append(_l("Choose at least one item to return."))
             return False
         ok = True
         for entry in chosen:
-            if not (entry.form.reason.data or "").strip():
+            if not (entry.form.reason.data or "").strip() and not (entry.form.code.data or "").strip():
                 entry.form.reason.errors.append(_l("Say why this item is returned."))
                 ok = False
         return ok
@@ -117,9 +129,33 @@ class ReturnForm(FlaskForm):
         return next((f.name for f in fields if f.errors), None)
 
     def chosen(self):
-        """The chosen items as {kind, ref, reason} dicts for decisions.return_items."""
+        """The chosen items as {kind, ref, reason, code, markup} dicts for decisions.return_items."""
         return [
-            {"kind": e.form.kind.data, "ref": e.form.ref.data, "reason": e.form.reason.data}
+            {"kind": e.form.kind.data, "ref": e.form.ref.data, "reason": e.form.reason.data,
+             "code": e.form.code.data, "markup": e.form.markup.data}
             for e in self.items
-            if e.form.selected.data
+            if e.form.chosen()
         ]
+
+    def added(self):
+        """Labels of the photos to add to the installation's required shots."""
+        return [self.add_shot.data] if (self.add_shot.data or "").strip() else []
+
+
+class ItemMessageForm(FlaskForm):
+    """The reviewer's answer on one item: a message, closing it, or approving its N/A."""
+
+    item_kind = HiddenField()
+    item_ref = HiddenField(validators=[Optional(), Length(max=100)])
+    text = TextAreaField(_l("Answer the technician"), validators=[Optional(), Length(max=2000)])
+    action = SelectField(choices=choices([(action, action) for action in ("message", "close", "approve_na")]))
+
+
+class ReasonReportForm(FlaskForm):
+    """The returns-by-reason report's period: a GET form, so a report is a link."""
+
+    class Meta:
+        csrf = False
+
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until (exclusive)"), validators=[Optional()])

@@ -10,12 +10,13 @@ order of the checks on the review page and in a review's snapshot.
 
 from fieldapp.evidence import note
 from fieldapp.evidence import photo
+from fieldapp.evidence import reply
 from fieldapp.evidence import scan
 from fieldapp.evidence import speed_test
 from fieldapp.evidence import splice
 from fieldapp.evidence import submission
 
-KINDS = (photo, scan, splice, speed_test, note, submission)
+KINDS = (photo, scan, splice, speed_test, note, reply, submission)
 _BY_TYPE = {kind.TYPE: kind for kind in KINDS}
 _BY_TABLE = {kind.TABLE: kind for kind in KINDS}
 
