@@ -33,6 +33,10 @@ export const KINDS = [
   { type: "note", table: "notes", screen: "notes", label: "kind_note",
     load: () => import("./notes.js"),
     tile: { title: "notes", detail: (c, view) => String(view.notes.length) } },
+  // Answers to the reviewer and "not applicable" claims (review_loop.js); no tile: they are
+  // written next to the returned item, on the site's items screen.
+  { type: "reply", table: "replies", screen: "items", label: "kind_reply",
+    load: () => import("./items.js") },
   // The phone keeps its own submissions until the site's status says what became of them.
   { type: "submission", table: null, screen: "submit", label: "kind_submission", supersedes: true,
     load: () => import("./submit.js"),

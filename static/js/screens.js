@@ -2,6 +2,7 @@
 // evidence (static/js/kinds.js) leading to that kind's screen.
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
+import { inboxLink, returnedLine } from "./review_loop.js";
 import { KINDS, byType, href, label } from "./kinds.js";
 import { h, mount } from "./dom.js";
 import { t } from "./i18n.js";
@@ -53,6 +54,7 @@ export async function list(container) {
     h("h1", {}, t("my_sites"), " ", h("span", { class: "count" }, rows.length)),
     rows.length ? null : h("p", { class: "empty" }, t("no_sites")),
     h("a", { class: "button block scan-any", href: "#/scan" }, t("scan")),
+    inboxLink(data.sites, data.outbox),
     h("ul", { class: "sites" }, rows.map(({ site, view, status }) =>
       h("li", { class: `site status-${status}` },
         h("a", { class: "site-link", href: `#/site/${site.id}` },
@@ -99,7 +101,7 @@ function returned(site, labels) {
     h("ul", {}, items.map((item) => h("li", {},
       h("strong", {}, t(label(kindOf(item)))),
       shotOf(item) ? ` (${(labels.shots || {})[shotOf(item)] || shotOf(item)})` : "",
-      ": ", item.reason, " ",
+      ": ", returnedLine(site, item, labels), " ",
       h("a", { class: "tap", href: href(byType(kindOf(item)), site.id) }, t("fix"))))));
 }
 
