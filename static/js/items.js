@@ -59,6 +59,14 @@ export async function render(container, id) {
       h("h1", {}, t("loop_items")),
       items.length ? h("ul", { class: "items" }, cards) : h("p", { class: "empty" }, t("loop_nothing")));
   };
+  // A sync confirms answers and brings the reviewer's: redraw, unless an answer is being typed.
+  const redraw = () => {
+    if (![...container.querySelectorAll("textarea")].some((area) => area.value.trim())) draw();
+  };
+  window.addEventListener("fieldapp:change", redraw);
   await draw();
-  return loop.releasePhotos;
+  return () => {
+    window.removeEventListener("fieldapp:change", redraw);
+    loop.releasePhotos();
+  };
 }

@@ -88,7 +88,6 @@ function setUp(box) {
 
 for (const box of document.querySelectorAll(".markup[data-markup-for]")) {
   const img = box.querySelector("img");
-  img.loading = "eager";
   if (img.complete && img.naturalWidth) setUp(box);
   else img.addEventListener("load", () => setUp(box), { once: true });
 }
