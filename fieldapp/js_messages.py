@@ -245,7 +245,8 @@ MESSAGES = {
     "loop_not_applicable": _l("Not applicable here"),
     "loop_mark_na": _l("Not applicable here"),
     "loop_na_why": _l("Why does this photo not apply here?"),
-    "loop_na_placeholder": _l("For example: the ONT is powered from the school's cabinet, there is no socket"),
+    "loop_na_placeholder": _l(
+        "For example: the ONT is powered from the school's cabinet, there is no socket"),
     "loop_na_reason_required": _l("Say why it does not apply"),
     "loop_na_pending": _l("Not applicable: waiting for the supervisor"),
     "loop_na_approved": _l("Not applicable: approved"),

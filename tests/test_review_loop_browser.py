@@ -43,8 +43,8 @@ def test_the_reviewer_draws_on_the_photo_with_the_mouse(browser, live_server, db
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
     page = context.new_page()
     errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "favicon" not in m.location["url"]
-            else None)
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" and "favicon" not in m.location["url"] else None)
     page.goto(live_server.url + "/login")
     page.fill("input[name=username]", "sup")
     page.fill("input[name=password]", "sup")
@@ -60,7 +60,8 @@ def test_the_reviewer_draws_on_the_photo_with_the_mouse(browser, live_server, db
     page.mouse.move(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.2)
     page.mouse.down()
     for step in range(1, 11):  # a drag, as a hand makes it
-        page.mouse.move(box["x"] + box["width"] * (0.2 + 0.04 * step), box["y"] + box["height"] * (0.2 + 0.03 * step))
+        page.mouse.move(box["x"] + box["width"] * (0.2 + 0.04 * step),
+                        box["y"] + box["height"] * (0.2 + 0.03 * step))
     page.mouse.up()
     item.locator(".markup-tools button[data-tool=rect]").click()
     page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.6)
@@ -116,7 +117,8 @@ def test_the_technician_sees_the_drawing_offline_answers_and_the_reviewer_closes
     photo = page.locator(f"li[data-item='photo:{serial}'] .marked-photo")
     expect(photo.locator("img")).to_be_visible()
     wait_until(page, lambda: photo.locator("img").evaluate("i => i.complete && i.naturalWidth > 0"))
-    assert photo.locator("svg.overlay line").count() == 1 and photo.locator("svg.overlay ellipse").count() == 1
+    assert photo.locator("svg.overlay line").count() == 1
+    assert photo.locator("svg.overlay ellipse").count() == 1
     expect(photo.locator("svg.overlay text")).to_have_text("S/N")
     expect(page.locator(f"li[data-item='photo:{serial}'] .reason")).to_have_text(
         "Серийный номер не читается — сфотографируйте ближе")
