@@ -29,6 +29,7 @@ from fieldapp import packet
 from fieldapp import profiles
 from fieldapp import records
 from fieldapp import redirects
+from fieldapp import replacements
 from fieldapp import review_queue
 from fieldapp import tags
 from fieldapp import vocabulary
@@ -146,6 +147,7 @@ def _render_installation(db, data, return_form, decision_form, status=200):
         reasons=_reasons(db, data["result"]["profile_id"]),
         open_items=decisions.open_items(db, data["installation"]["id"]),
         item_form=ItemMessageForm(formdata=None),
+        replacements=replacements.pairs(db, last, data["by_item"]),
     ), status
 
 

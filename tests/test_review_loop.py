@@ -275,3 +275,19 @@ def test_returns_are_counted_by_reason_crew_shot_and_month(client, auth, db, mak
     page = client.get("/review/reasons").get_data(as_text=True)
     assert "Serial number not readable" in page and ">2<" in page
     assert client.get("/review/reasons?since=2999-01-01").get_data(as_text=True).count(">2<") == 0
+
+
+def test_a_resubmitted_photo_is_shown_beside_the_one_it_replaces(client, auth, db, make, ev, people):
+    tech = people["tech"]
+    inst = make.installation([tech])
+    shots = ev.complete(tech, inst)
+    old = shots["power"]["id"]
+    decisions.return_items(db, inst, people["sup"]["id"], [{"kind": "photo", "ref": old, "code": "too_dark"}])
+    new = ev.photo(tech, inst, "power", jpeg(901), replaces=old)["id"]
+    ev.batch(tech, record("submission", inst, comment="retaken"))
+    auth.login("sup")
+    page = client.get(f"/review/{inst}").get_data(as_text=True)
+    pair = page[page.index("Original beside replacement"):]
+    pair = pair[: pair.index("New records since then")]
+    assert f"/photos/{old}/thumb" in pair and f"/photos/{new}/thumb" in pair
+    assert "Too dark" in pair and pair.count('class="data checks stack"') == 2

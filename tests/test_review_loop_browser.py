@@ -149,3 +149,35 @@ def test_the_technician_sees_the_drawing_offline_answers_and_the_reviewer_closes
     page.locator("li.shot").first.wait_for()
     snap(page, "phone-photos-kk")
     context.close()
+
+
+def test_a_supervisor_on_a_phone_reads_the_conversation_in_russian(browser, live_server, app, db, loop_site):
+    inst, sup, tech = loop_site["inst"], loop_site["sup"]["id"], loop_site["tech"]
+    power = loop_site["shots"]["power"]["id"]
+    decisions.return_items(db, inst, sup, [{"kind": "photo", "ref": power, "code": "blurred",
+                                            "markup": markup.dumps(ARROW)}])
+    ev = Evidence(db, app.config)
+    ev.batch(tech, {"type": "reply", "id": "6f1c8f0e-5a43-4e0b-9a55-2a1f3f1c0b11", "installation_id": inst,
+                    "device_time": "2026-11-20T10:00:00Z", "replaces": None,
+                    "data": {"item_kind": "photo", "item_ref": power, "text": "Щитовая закрыта до понедельника"}})
+    db.execute("UPDATE users SET language = 'ru' WHERE username = 'sup'")
+    db.conn.commit()
+    context = browser.new_context(**PHONE, locale="ru-RU")
+    page = context.new_page()
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=username]", "sup")
+    page.fill("input[name=password]", "sup")
+    page.locator("button[type=submit]").click()
+    page.goto(f"{live_server.url}/review/{inst}#items")
+    thread = page.locator(f"li.item-thread[data-item='photo:{power}']")
+    expect(thread).to_contain_text("Щитовая закрыта до понедельника")
+    expect(thread).to_contain_text("Размыто")
+    assert thread.locator(".marked-photo svg.overlay line").count() == 1
+    close = thread.get_by_role("button", name="Закрыть пункт")
+    assert close.bounding_box()["height"] >= 48
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    snap(page, "phone-review-thread-ru")
+    close.click()
+    page.get_by_text("Пункт закрыт.").wait_for()
+    assert decisions.open_items(db, inst) == 0
+    context.close()
