@@ -34,6 +34,8 @@ def post(db, installation_id, reviewer_id, item_kind, item_ref, action, text="")
     if len(text) > MAX_TEXT or (action == "message" and not text):
         raise Refused("message_required")
     with store.write(db):
+        if store.scalar(db, "SELECT status FROM installations WHERE id = ?", [installation_id]) == "accepted":
+            raise Refused("accepted")  # the packet is issued: its history no longer changes
         if action == "approve_na" and (item_kind, item_ref) not in _claims(db, installation_id):
             raise Refused("no_claim")
         if action == "close" and not _open_rows(db, installation_id, item_kind, item_ref):

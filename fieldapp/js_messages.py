@@ -257,4 +257,5 @@ MESSAGES = {
     "loop_nothing": _l("Nothing returned, no messages to answer."),
     "loop_new_message": _l("New message"),
     "loop_redo": _l("Redo it"),
+    "loop_open_items": _l("{n} to put right"),
 }

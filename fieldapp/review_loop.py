@@ -29,6 +29,7 @@ REFUSALS = {
     "message_required": _l("Write a message of at most 2000 characters."),
     "no_claim": _l("The technician has not marked this photo not applicable."),
     "nothing_open": _l("This item is not open."),
+    "accepted": _l("This installation is accepted: its packet no longer changes."),
 }
 DONE = {
     "message": _l("Sent. The technician sees it on their next sync."),

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from fieldapp import conversation
 from fieldapp import decisions
 from fieldapp import profiles
 from fieldapp import pull
@@ -291,3 +292,13 @@ def test_a_resubmitted_photo_is_shown_beside_the_one_it_replaces(client, auth, d
     pair = pair[: pair.index("New records since then")]
     assert f"/photos/{old}/thumb" in pair and f"/photos/{new}/thumb" in pair
     assert "Too dark" in pair and pair.count('class="data checks stack"') == 2
+
+
+def test_an_accepted_installation_takes_no_more_messages(db, make, ev, people):
+    inst = make.installation([people["tech"]])
+    ev.complete(people["tech"], inst)
+    decisions.approve(db, inst, people["sup"]["id"])
+    decisions.accept(db, inst, people["sup"]["id"])
+    with pytest.raises(conversation.Refused) as refused:
+        conversation.post(db, inst, people["sup"]["id"], "scan", "", "message", "late")
+    assert refused.value.code == "accepted"

@@ -181,3 +181,33 @@ def test_a_supervisor_on_a_phone_reads_the_conversation_in_russian(browser, live
     page.get_by_text("Пункт закрыт.").wait_for()
     assert decisions.open_items(db, inst) == 0
     context.close()
+
+
+def test_a_technician_claims_not_applicable_offline_and_sees_it_approved(browser, live_server, app, db, make):
+    tech = make.user("technician", "tech", language="kk")
+    sup = make.user("supervisor", "sup", password="sup", regions=["KZ-31"])
+    inst = make.installation([tech], name_ru="ФАП села Жанатас")
+    context = browser.new_context(**PHONE, locale="kk-KZ")
+    page = context.new_page()
+    page.goto(live_server.url + "/login")
+    page.fill("#username", "tech")
+    page.fill("#password", "pw")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/tech/sites")
+    open_app(page, live_server.url)
+    context.set_offline(True)
+    page.goto(f"{live_server.url}/tech/app#/site/{inst}/photos")
+    card = page.locator("li.shot[data-shot='power']")
+    card.locator("details.na-claim > summary").click()
+    card.locator("textarea").fill("ONT мектеп шкафынан қоректенеді, розетка жоқ")
+    card.locator("details.na-claim button").click()
+    expect(card.locator(".na-state")).to_have_text("Қолданылмайды: тексерушіні күтуде")
+    snap(page, "phone-na-pending-kk")
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_until(page, lambda: store.scalar(db, "SELECT COUNT(*) FROM replies WHERE not_applicable = 1") == 1, 15_000)
+    assert conversation.na_states(db, inst) == {"power": "pending"}
+    conversation.post(db, inst, sup["id"], "shot", "power", "approve_na")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(card.locator(".na-state")).to_have_text("Қолданылмайды: мақұлданды", timeout=15_000)
+    context.close()

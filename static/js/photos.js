@@ -149,7 +149,6 @@ function shotCard(site, shot, label, photos, returned, rules, allLabels, redraw)
     h("strong", {}, label),
     back ? h("p", { class: "fail" }, returnedLine(site, back, allLabels)) : null,
     naState(site, shot),
-    photo || back || (site.not_applicable || {})[shot] ? null : naForm(site, shot, redraw),
     photo ? h("div", { class: "shot-photo" }, preview(photo, label),
       h("small", {}, photo.waiting ? t("waiting") : t("on_server"))) : null,
     warnings,
@@ -158,7 +157,9 @@ function shotCard(site, shot, label, photos, returned, rules, allLabels, redraw)
         (file) => capture(site, shot, file, photo, error, back && back.item_kind === "photo" ? back.item_ref : null)),
       photo && photo.waiting
         ? secondTapDeletes(t("remove"), t("remove_confirm"), () => store.del("photos", photo.id)) : null),
-    error);
+    error,
+    // Below the camera button, quieter: a photo is the rule, "not applicable" the exception.
+    photo || back || (site.not_applicable || {})[shot] ? null : naForm(site, shot, redraw));
 }
 
 function extras(site, photos, redraw) {

@@ -75,7 +75,7 @@ export async function site(container, id) {
   const inst = s.institution || {};
   const map = inst.lat != null ? `geo:${inst.lat},${inst.lon}?q=${inst.lat},${inst.lon}` : null;
   const tile = (kind) => {
-    const extra = kind.tile.detail(c, view);
+    const extra = kind.tile.detail(c, view, s);
     return h("a", { class: "tile", href: href(kind, s.id) }, h("strong", {}, t(kind.tile.title)), extra && h("small", {}, extra));
   };
   mount(container,
