@@ -142,7 +142,7 @@ def _render_installation(db, data, return_form, decision_form, status=200):
         last_review=last,
         changes=changes,
         rule_labels=RULE_LABELS,
-        item_labels=_item_labels([row for row in returned if row] + labelled),
+        item_labels=_item_labels([row for row in returned if row] + labelled, data["added_shots"]),
         tag_failures=tags.failures_by_technician(db, data["installation"]["id"]),
         reasons=_reasons(db, data["result"]["profile_id"]),
         open_items=decisions.open_items(db, data["installation"]["id"]),
@@ -198,19 +198,19 @@ def day(text):
     return clock.shown(text)[:10] if text else "—"
 
 
-def _item_labels(rows):
+def _item_labels(rows, added=None):
     """What each item is, in words ('Photo: Cable entry', 'Splice MUF-1, tray 1, slot 7'), for
     the return list and for what changed since the last review (a replaced record included)."""
     labels = {"scan:": _("QR tag scan"), "speed_test:": _("Speed test")}
     for row in rows:
         if "shot" in row:
-            shot = vocabulary.SHOT.get(row["shot"], row["shot"])
+            shot = vocabulary.SHOT.get(row["shot"]) or (added or {}).get(row["shot"], row["shot"])
             labels[f"photo:{row['id']}"] = _("Photo: %(shot)s", shot=shot)
         elif "closure_label" in row:
             labels[f"splice:{row['id']}"] = _("Splice %(closure)s, tray %(tray)s, slot %(slot)s",
                                               closure=row["closure_label"], tray=row["tray"],
                                               slot=row["slot"])
-    for shot, label in vocabulary.SHOT.items():
+    for shot, label in [*vocabulary.SHOT.items(), *(added or {}).items()]:
         labels[f"shot:{shot}"] = _("Missing photo: %(shot)s", shot=label)
     return labels
 

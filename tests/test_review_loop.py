@@ -176,8 +176,13 @@ def test_a_shot_added_at_review_reaches_the_phone_and_is_required(client, auth, 
     missing = [c for c in checks.run_all(db, inst)["checks"] if c["rule"] == "photos.required_shot"
                and c["verdict"] == "fail"]
     assert [c["item"]["ref"] for c in missing] == [key]
+    ev.batch(tech, record("submission", inst, comment=""))
+    page = client.get(f"/review/{inst}").get_data(as_text=True)
+    assert "Missing photo: Photo of the second closure" in page
     ev.photo(tech, inst, key, jpeg(777))
     assert pull.pull(db, tech)["installations"][0]["returned_items"] == []
+    page = client.get(f"/review/{inst}").get_data(as_text=True)
+    assert "<strong>Photo of the second closure</strong>" in page
     assert checks.run_all(db, inst)["summary"]["verdict"] == "pass"
 
 

@@ -17,6 +17,7 @@ from fieldapp import decisions
 from fieldapp import markup
 from fieldapp import store
 from tests.review_evidence import Evidence
+from tests.review_evidence import record
 
 SHOTS = os.environ.get("REVIEW_SCREENSHOTS")
 PHONE = {"viewport": {"width": 360, "height": 800}, "is_mobile": True, "has_touch": True}
@@ -157,9 +158,8 @@ def test_a_supervisor_on_a_phone_reads_the_conversation_in_russian(browser, live
     decisions.return_items(db, inst, sup, [{"kind": "photo", "ref": power, "code": "blurred",
                                             "markup": markup.dumps(ARROW)}])
     ev = Evidence(db, app.config)
-    ev.batch(tech, {"type": "reply", "id": "6f1c8f0e-5a43-4e0b-9a55-2a1f3f1c0b11", "installation_id": inst,
-                    "device_time": "2026-11-20T10:00:00Z", "replaces": None,
-                    "data": {"item_kind": "photo", "item_ref": power, "text": "Щитовая закрыта до понедельника"}})
+    ev.batch(tech, record("reply", inst, item_kind="photo", item_ref=power,
+                          text="Щитовая закрыта до понедельника"))
     db.execute("UPDATE users SET language = 'ru' WHERE username = 'sup'")
     db.conn.commit()
     context = browser.new_context(**PHONE, locale="ru-RU")
@@ -205,7 +205,8 @@ def test_a_technician_claims_not_applicable_offline_and_sees_it_approved(browser
     snap(page, "phone-na-pending-kk")
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
-    wait_until(page, lambda: store.scalar(db, "SELECT COUNT(*) FROM replies WHERE not_applicable = 1") == 1, 15_000)
+    claims = "SELECT COUNT(*) FROM replies WHERE not_applicable = 1"
+    wait_until(page, lambda: store.scalar(db, claims) == 1, 15_000)
     assert conversation.na_states(db, inst) == {"power": "pending"}
     conversation.post(db, inst, sup["id"], "shot", "power", "approve_na")
     page.evaluate("window.dispatchEvent(new Event('online'))")

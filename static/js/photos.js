@@ -147,7 +147,7 @@ function shotCard(site, shot, label, photos, returned, rules, allLabels, redraw)
   const warnings = photo ? qualityWarnings(photo, rules) : [];
   return h("li", { class: `shot card${photo ? " has-photo" : ""}${warnings.length ? " has-problem" : ""}`, "data-shot": shot },
     h("strong", {}, label),
-    back ? h("p", { class: "fail" }, returnedLine(site, back, allLabels)) : null,
+    back ? h("p", { class: "fail" }, returnedLine(site, back, allLabels, true)) : null,
     naState(site, shot),
     photo ? h("div", { class: "shot-photo" }, preview(photo, label),
       h("small", {}, photo.waiting ? t("waiting") : t("on_server"))) : null,

@@ -97,8 +97,13 @@ export function naForm(site, shot, done) {
       not_applicable: true });
     if (done) await done();
   });
+  // No dom.field() here: its error slot would be a second ".error" on the shot card.
+  const id = `na-${site.id}-${shot}`;
+  text.id = id;
+  const problem = h("p", { class: "na-error", id: `${id}-error`, role: "alert" });
+  text.setAttribute("aria-describedby", problem.id);
   return h("details", { class: "na-claim" }, h("summary", {}, t("loop_mark_na")),
-    h("form", { novalidate: true, onsubmit: save }, field(t("loop_na_why"), text),
+    h("form", { novalidate: true, onsubmit: save }, h("label", { for: id }, t("loop_na_why")), text, problem,
       h("button", { class: "na", type: "submit" }, t("loop_mark_na"))));
 }
 
@@ -146,8 +151,9 @@ export function inboxLink(sites, queued) {
     h("span", { class: "count" }, n)) : null;
 }
 
-/** A returned item's line on the site screen: its reason, and where to answer or see the drawing. */
-export function returnedLine(site, item, labels) {
-  return [reasonText(item, labels), " ",
-    h("a", { class: "tap", href: `#/site/${site.id}/items` }, t("loop_answer"))];
+/** A returned item's reason; with `link`, where to answer it or see the drawing (the site
+    screen has its own tile for that). */
+export function returnedLine(site, item, labels, link = false) {
+  return [reasonText(item, labels), link ? " " : null,
+    link ? h("a", { class: "tap answer-link", href: `#/site/${site.id}/items` }, t("loop_answer")) : null];
 }
