@@ -104,7 +104,10 @@ def test_bad_reason_or_markup_is_refused(client, auth, db, make, ev, people, cod
     inst = make.installation([people["tech"]])
     shots = ev.complete(people["tech"], inst)
     auth.login("sup")
-    assert return_photo(client, db, inst, shots["power"]["id"], code=code, shapes=shapes).status_code == 422
+    # Ticked and with a reason written: only the code or the drawing can refuse it.
+    response = return_photo(client, db, inst, shots["power"]["id"], code=code, text="see", shapes=shapes,
+                            **{"items-0-selected": "y"})
+    assert response.status_code == 422
     assert status(db, inst) == "submitted"
     assert store.scalar(db, "SELECT COUNT(*) FROM returned_items") == 0
 
@@ -117,7 +120,7 @@ def test_markup_with_numbers_that_are_not_coordinates_is_refused(client, auth, d
     shots = ev.complete(people["tech"], inst)
     auth.login("sup")
     form = {"rev": rev(db, inst), "items-0-kind": "photo", "items-0-ref": shots["power"]["id"],
-            "items-0-code": "blurred", "items-0-markup": text}
+            "items-0-selected": "y", "items-0-reason": "see", "items-0-code": "blurred", "items-0-markup": text}
     assert client.post(f"/review/{inst}/return", data=form).status_code == 422
     assert store.scalar(db, "SELECT COUNT(*) FROM returned_items") == 0
 
@@ -179,18 +182,15 @@ def test_a_shot_added_at_review_reaches_the_phone_and_is_required(client, auth, 
     ev.batch(tech, record("submission", inst, comment=""))
     page = client.get(f"/review/{inst}").get_data(as_text=True)
     assert "Missing photo: Photo of the second closure" in page
+    elsewhere = make.installation([tech])
+    with pytest.raises(Exception) as refused:  # the shot is this installation's only
+        ev.photo(tech, elsewhere, key, jpeg(778))
+    assert getattr(refused.value, "code", None) == "bad_choice"
     ev.photo(tech, inst, key, jpeg(777))
     assert pull.pull(db, tech)["installations"][0]["returned_items"] == []
     page = client.get(f"/review/{inst}").get_data(as_text=True)
     assert "<strong>Photo of the second closure</strong>" in page
     assert checks.run_all(db, inst)["summary"]["verdict"] == "pass"
-
-
-def test_a_photo_for_a_shot_never_added_is_still_refused(db, make, ev, people):
-    inst = make.installation([people["tech"]])
-    with pytest.raises(Exception) as refused:
-        ev.photo(people["tech"], inst, "added-000000000000", jpeg(5))
-    assert getattr(refused.value, "code", None) == "bad_choice"
 
 
 def test_not_applicable_counts_once_the_reviewer_approves_it(client, auth, db, make, ev, people):
