@@ -258,4 +258,5 @@ MESSAGES = {
     "loop_new_message": _l("New message"),
     "loop_redo": _l("Redo it"),
     "loop_open_items": _l("{n} to put right"),
+    "loop_submit_hint": _l("When every item is redone or answered, submit the site again."),
 }

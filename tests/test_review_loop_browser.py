@@ -149,6 +149,10 @@ def test_the_technician_sees_the_drawing_offline_answers_and_the_reviewer_closes
     page.goto(f"{live_server.url}/tech/app#/site/{inst}/photos")
     page.locator("li.shot").first.wait_for()
     snap(page, "phone-photos-kk")
+    page.goto(f"{live_server.url}/tech/app#/site/{inst}")
+    expect(page.locator("a.tile[href$='/items'] small")).to_have_text("түзету керек: 1")
+    expect(page.locator(".returned li")).to_contain_text("(Фото второй муфты)")
+    snap(page, "phone-site-kk")
     context.close()
 
 

@@ -57,7 +57,10 @@ export async function render(container, id) {
     mount(container,
       h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
       h("h1", {}, t("loop_items")),
-      items.length ? h("ul", { class: "items" }, cards) : h("p", { class: "empty" }, t("loop_nothing")));
+      items.length ? h("ul", { class: "items" }, cards) : h("p", { class: "empty" }, t("loop_nothing")),
+      // Answering does not send the site back to review: submitting it again does.
+      site.status === "returned" ? h("p", { class: "help" }, t("loop_submit_hint")) : null,
+      site.status === "returned" ? h("a", { class: "button block primary", href: `#/site/${site.id}/submit` }, t("submit")) : null);
   };
   // A sync confirms answers and brings the reviewer's: redraw, unless an answer is being typed.
   const redraw = () => {

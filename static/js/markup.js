@@ -62,7 +62,11 @@ function setUp(box) {
       redraw();
       return;
     }
-    svg.setPointerCapture(event.pointerId);
+    try {
+      svg.setPointerCapture(event.pointerId); // keep the drag when the finger leaves the photo
+    } catch (error) {
+      // a pointer the browser no longer tracks: the shape is still drawn on move events
+    }
     drawing = { type: tool, x1: x, y1: y, x2: x, y2: y };
   });
   svg.addEventListener("pointermove", (event) => {

@@ -100,7 +100,7 @@ function returned(site, labels) {
   return h("section", { class: "returned card" }, h("h2", {}, t("returned_items")),
     h("ul", {}, items.map((item) => h("li", {},
       h("strong", {}, t(label(kindOf(item)))),
-      shotOf(item) ? ` (${(labels.shots || {})[shotOf(item)] || shotOf(item)})` : "",
+      shotOf(item) ? ` (${(labels.shots || {})[shotOf(item)] || (site.added_shots || {})[shotOf(item)] || shotOf(item)})` : "",
       ": ", returnedLine(site, item, labels), " ",
       h("a", { class: "tap", href: href(byType(kindOf(item)), site.id) }, t("fix"))))));
 }
