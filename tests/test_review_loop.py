@@ -120,7 +120,8 @@ def test_markup_with_numbers_that_are_not_coordinates_is_refused(client, auth, d
     shots = ev.complete(people["tech"], inst)
     auth.login("sup")
     form = {"rev": rev(db, inst), "items-0-kind": "photo", "items-0-ref": shots["power"]["id"],
-            "items-0-selected": "y", "items-0-reason": "see", "items-0-code": "blurred", "items-0-markup": text}
+            "items-0-selected": "y", "items-0-reason": "see", "items-0-code": "blurred",
+            "items-0-markup": text}
     assert client.post(f"/review/{inst}/return", data=form).status_code == 422
     assert store.scalar(db, "SELECT COUNT(*) FROM returned_items") == 0
 
@@ -307,3 +308,19 @@ def test_an_accepted_installation_takes_no_more_messages(db, make, ev, people):
     with pytest.raises(conversation.Refused) as refused:
         conversation.post(db, inst, people["sup"]["id"], "scan", "", "message", "late")
     assert refused.value.code == "accepted"
+
+
+def test_an_override_is_offered_when_only_open_items_stand_in_the_way(client, auth, db, make, ev, people):
+    tech = people["tech"]
+    inst = make.installation([tech])
+    shots = ev.complete(tech, inst)
+    decisions.return_items(db, inst, people["sup"]["id"], [{"kind": "photo", "ref": shots["power"]["id"],
+                                                            "code": "blurred"}])
+    ev.batch(tech, reply(inst, "photo", shots["power"]["id"], "It is sharp"), record("submission", inst))
+    assert checks.run_all(db, inst)["summary"]["verdict"] == "pass"
+    auth.login("sup")
+    page = client.get(f"/review/{inst}").get_data(as_text=True)
+    assert "1 returned item is still open" in page and 'name="override_reason"' in page
+    override = {"rev": rev(db, inst), "override_reason": "Seen by phone"}
+    response = client.post(f"/review/{inst}/approve", data=override)
+    assert response.status_code == 302 and status(db, inst) == "approved"
