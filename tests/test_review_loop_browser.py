@@ -216,3 +216,43 @@ def test_a_technician_claims_not_applicable_offline_and_sees_it_approved(browser
     page.evaluate("window.dispatchEvent(new Event('online'))")
     expect(card.locator(".na-state")).to_have_text("Қолданылмайды: мақұлданды", timeout=15_000)
     context.close()
+
+
+def test_a_supervisor_draws_with_a_finger_on_a_phone(browser, live_server, db, loop_site):
+    db.execute("UPDATE users SET language = 'kk' WHERE username = 'sup'")
+    db.conn.commit()
+    context = browser.new_context(**PHONE, locale="kk-KZ")
+    page = context.new_page()
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=username]", "sup")
+    page.fill("input[name=password]", "sup")
+    page.locator("button[type=submit]").click()
+    page.goto(f"{live_server.url}/review/{loop_site['inst']}")
+    power = loop_site["shots"]["power"]["id"]
+    item = page.locator("li.return-item", has=page.locator(f"input[value='{power}']"))
+    page.locator("details.other-items").evaluate("d => { d.open = true; }")
+    chip = item.locator("label.chip", has_text="Бұлыңғыр")
+    expect(chip).to_be_hidden()  # nothing flagged this photo: its reasons open once it is ticked
+    item.locator("label.check").tap()
+    assert chip.bounding_box()["height"] >= 48
+    chip.tap()
+    item.locator(".markup-tools button[data-tool=circle]").tap()
+    svg = item.locator(".markup.ready svg")
+    svg.scroll_into_view_if_needed()
+    box = svg.bounding_box()
+    cdp = context.new_cdp_session(page)  # real touch events: Chromium makes the pointer events
+    at = lambda fx, fy: [{"x": box["x"] + box["width"] * fx, "y": box["y"] + box["height"] * fy}]  # noqa: E731
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": at(0.3, 0.3)})
+    for step in range(1, 9):
+        move = at(0.3 + 0.05 * step, 0.3 + 0.05 * step)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": move})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    expect(svg.locator("ellipse")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    snap(page, "phone-review-draw-kk")
+    page.locator("button.danger").click()  # (a tap right after CDP's touch sequence is lost)
+    page.locator(".flash-success").wait_for()
+    shapes = markup.loads(store.scalar(db, "SELECT markup FROM returned_items"))
+    assert [s["type"] for s in shapes] == ["circle"]
+    assert shapes[0]["x1"] == pytest.approx(0.3, abs=0.02) and shapes[0]["x2"] == pytest.approx(0.7, abs=0.02)
+    context.close()
