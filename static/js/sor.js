@@ -13,8 +13,10 @@ const LIGHT_M_PER_S = 299_792_458;
 const NOT_MEASURED = -2147483647;
 const MAGIC = "Map\0";
 
-/** Caps on what a file may declare (a real trace holds a dozen blocks and tens of events). */
-export const LIMITS = { fileBytes: 16 * 1024 * 1024, blocks: 64, events: 1000, pulses: 16, text: 1024 };
+/** Caps on what a file may declare: the server's (fieldapp/otdr.py), so a file one side refuses
+ *  the other refuses too (a real trace holds a dozen blocks and tens of events). */
+export const LIMITS = { fileBytes: 8 * 1024 * 1024, blocks: 64, events: 1000, points: 1_000_000, pulses: 16,
+  text: 1024 };
 
 /** Why a file cannot be read: `reason` is one of not_sor, v1, truncated, too_large, absurd,
  *  no_fxdparams, unreadable; the message names it for a log. */
@@ -83,7 +85,7 @@ function readMap(view) {
   if (version < 200 || version >= 300) throw new SorError("v1", `version ${version / 100}`);
   const size = c.u32();
   const count = c.u16();
-  if (count < 1 || count > LIMITS.blocks + 1) throw new SorError("absurd", `${count} blocks`);
+  if (count < 1 || count > LIMITS.blocks) throw new SorError("absurd", `${count} blocks`);
   const blocks = {};
   let offset = size;
   for (let i = 1; i < count; i += 1) {
@@ -153,8 +155,8 @@ function readKeyEvents(c, ior) {
     const code = c.fixed(8);
     for (let k = 0; k < 5; k += 1) c.u32(); // marker positions
     c.text(); // comment
-    events.push({ index: number, distance_m: metres(time, ior), splice_loss_db: loss / 1000,
-      reflectance_db: reflectance <= NOT_MEASURED ? null : reflectance / 1000, type: code });
+    events.push({ index: number, distance_m: round(metres(time, ior), 2), splice_loss_db: loss / 1000,
+      reflectance_db: reflectance <= NOT_MEASURED ? null : reflectance / 1000, type: eventType(code) });
   }
   return { events, total_loss_db: c.i32() / 1000 };
 }
@@ -163,8 +165,22 @@ function checkDataPts(c) {
   // The points are not read here, but a count no block could hold marks a file not to trust.
   if (!c) return;
   const count = c.u32();
-  if (count * 2 > c.end - c.pos) throw new SorError("absurd", `${count} data points`);
+  if (count > LIMITS.points || count * 2 > c.end - c.pos) throw new SorError("absurd", `${count} data points`);
 }
+
+function eventType(code) {
+  // "nx9999LS": n 0 non-reflective, 1 reflective, 2 saturated; x E (or D) the fiber's end.
+  if (code[1] === "E" || code[1] === "D") return "end";
+  return code[0] === "1" || code[0] === "2" ? "reflective" : "non-reflective";
+}
+
+function length(events) {
+  // Where the fiber ends: its end event, else the last event.
+  const end = events.find((e) => e.type === "end");
+  return end ? end.distance_m : events.length ? events[events.length - 1].distance_m : null;
+}
+
+const round = (value, digits) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function metres(time, ior) {
   // Time of travel in 100 ps units, one way, at the fiber's group index.
@@ -217,12 +233,12 @@ function read(buffer) {
   return {
     wavelength_nm: Math.round(fxd.wavelength) || gen.nominal_nm || null,
     pulse_width_ns: fxd.pulse,
-    range_m: fxd.range,
+    range_m: round(fxd.range, 2),
     ior: fxd.ior,
-    averages: fxd.averages,
-    averaging_s: fxd.averaging,
-    acquired_at: new Date(fxd.date * 1000).toISOString(),
-    length_m: events.length ? events[events.length - 1].distance_m : null,
+    averages: fxd.averages || null,
+    averaging_s: round(fxd.averaging, 1) || null,
+    acquired_at: fxd.date ? new Date(fxd.date * 1000).toISOString() : null,
+    length_m: length(events),
     total_loss_db: keys ? keys.total_loss_db : null,
     events,
     checksum_ok: checksumOk(view, blocks),
