@@ -2,7 +2,8 @@
 // stored them. Sending starts on load, on `online`, on becoming visible, after each save and
 // on a timer with backoff (retry.js); it never depends on Background Sync (absent on iOS).
 // Files of every kind wait in the `photos` store (a file without `kind` is a photo) and go
-// through the same resumable upload; the kind says where it is announced and with what.
+// through the same resumable upload; the kind says where it is announced and with what. A file
+// `held` waits for the technician (a trace until its splice event is marked: its announce says so).
 import * as api from "./api.js";
 import * as batches from "./batches.js";
 import * as retry from "./retry.js";
@@ -141,7 +142,7 @@ async function sendFiles(user) {
   const outcome = { sent: 0, blocked: false };
   const now = Date.now();
   for (const item of await store.all("photos")) {
-    if (item.state !== "pending" || !batches.mine(item, user) || item.retryAt > now) continue;
+    if (item.state !== "pending" || item.held || !batches.mine(item, user) || item.retryAt > now) continue;
     if (!ofFile(item)?.file) continue; // a kind this version cannot upload waits for one that can
     try {
       await uploadFile(item);

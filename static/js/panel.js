@@ -84,7 +84,7 @@ function parked(parkedBatches, parkedPhotos) {
       onclick: () => outbox.retryParked() }, t("retry"))));
   return h("ul", { class: "failures" },
     parkedBatches.map((b) => item(t("records_n", { n: b.records.length }), b)),
-    parkedPhotos.map((p) => item(`${t(label(fileType(p)))} ${p.caption || p.shot}`, p)));
+    parkedPhotos.map((p) => item(`${t(label(fileType(p)))} ${p.caption || p.shot || p.filename || ""}`, p)));
 }
 
 function overall(photos) {
@@ -119,7 +119,7 @@ function details(records, photos) {
       .map(([type, n]) => h("li", {}, `${t(label(type))}: ${n}`)),
       photos.filter((p) => p.state !== "failed").map((p) => {
         const progress = outbox.state.progress[p.id];
-        return h("li", {}, t(label(fileType(p))), " ", p.caption || p.shot, " ",
+        return h("li", {}, t(label(fileType(p))), " ", p.caption || p.shot || p.filename || "", " ",
           h("progress", { max: p.size, value: progress ? progress.sent : 0 }));
       })));
 }

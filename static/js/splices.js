@@ -1,10 +1,12 @@
 // Splice entry built for a 12- or 24-fiber tray: one closure header (with the splicer used),
 // then a compact row per fiber with consecutive numbers, colours shown, its attempt, live
-// average and verdict, "copy previous row".
+// average and verdict, "copy previous row"; the closure's OTDR traces below the rows fill them.
+import * as fill from "./splicefill.js";
 import * as outbox from "./outbox.js";
 import * as rules from "./splicerules.js";
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
+import * as traces from "./traces.js";
 import { colour, SCHEMES } from "./colours.js";
 import { parseDecimal } from "./numbers.js";
 import { h, mount, field, oneAtATime, setError } from "./dom.js";
@@ -73,13 +75,17 @@ export async function render(container, id) {
   const gps = { lat: null, lon: null };
   const rows = h("div", { class: "splice-rows" });
   const status = h("p", { role: "status", class: "help" });
-  const editor = { container, site, limits, head, rows, gps, replaced: new Map() };
+  const editor = { container, site, limits, head, rows, gps, replaced: new Map(), saved, traces: [],
+    tol: traces.tolerances(profile), traceBox: h("div"), savedBox: h("div"), message: null };
+  editor.redraw = () => redrawTraces(editor);
+  editor.traces = await traces.load(site.id);
   const makeRows = () => {
     rows.replaceChildren();
     const wanted = Math.trunc(Number(head.count.value)) || SCHEME.fibersPerTube;
     const count = Math.min(Math.max(wanted, 1), SCHEME.fibersPerTube * 2);
     head.count.value = count;
     for (let i = 0; i < count; i += 1) addRow(editor);
+    drawTraces(editor);
     // Straight to the first reading: the keyboard opens where the typing starts.
     const first = rows.querySelector(`[name=${LOSSES[0]}]`);
     first.scrollIntoView({ block: "center" });
@@ -103,14 +109,81 @@ export async function render(container, id) {
       h("button", { class: "primary", name: "make_rows" }, t("make_rows"))),
     rows,
     h("div", { class: "row-actions" },
-      h("button", { type: "button", name: "add_row", onclick: () => addRow(editor) }, t("add_row")),
+      h("button", { type: "button", name: "add_row", onclick: () => { addRow(editor); drawTraces(editor); } },
+        t("add_row")),
       h("button", { type: "button", class: "primary", name: "save_splices", onclick: oneAtATime(() => save(editor, status)) }, t("save_splices"))),
     status,
-    savedList(saved, limits, editor));
+    editor.traceBox,
+    editor.savedBox);
   if (correcting) {
     addRow(editor, correcting.data);
     editor.replaced.set(rows.lastChild, { original: correcting.data, replaces: correcting.replaces, rejected: correcting.id });
   }
+  for (const el of [head.closure_label, head.a_cable, head.a_tube]) el.addEventListener("change", () => drawTraces(editor));
+  drawTraces(editor);
+  if (!shown) window.addEventListener("fieldapp:change", traceChanged);
+  shown = editor;
+  return () => {
+    window.removeEventListener("fieldapp:change", traceChanged);
+    shown = null;
+  };
+}
+
+// The editor on screen (a save draws a new one): a trace sent meanwhile, or brought by a pull,
+// is shown as on the server; the form itself stays as typed.
+let shown = null;
+let pendingRedraw = null;
+
+function traceChanged(event) {
+  if (event.detail !== "sites" && event.detail !== "photos") return;
+  clearTimeout(pendingRedraw);
+  pendingRedraw = setTimeout(() => shown && shown.redraw(), 150);
+}
+
+function closureFibers(editor) {
+  // The fibers a trace can be assigned to: the A ends of the rows being entered and of the
+  // splices saved in this closure.
+  const { head, rows } = editor;
+  const closure = head.closure_label.value.trim();
+  const found = new Map();
+  const add = (cable, tube, fiber) => {
+    if (String(cable).trim() && Number(tube) >= 1 && Number(fiber) >= 1) {
+      found.set(`${String(cable).trim()}|${Number(tube)}|${Number(fiber)}`, { cable: String(cable).trim(), tube: Number(tube), fiber: Number(fiber) });
+    }
+  };
+  for (const row of rows.children) add(head.a_cable.value, head.a_tube.value, row.querySelector("[name=a_fiber]").value);
+  for (const s of editor.saved) if (s.closure_label === closure) add(s.a_cable, s.a_tube, s.a_fiber);
+  return [...found.values()];
+}
+
+function drawTraces(editor) {
+  const { site, head, rows, limits } = editor;
+  const returned = (site.returned_items || []).filter((i) => !i.resolved_at && i.item_kind === "trace");
+  const ctx = { site, closure: head.closure_label.value.trim(), fibers: closureFibers(editor), traces: editor.traces,
+    returned, tol: editor.tol, message: editor.message, redraw: editor.redraw,
+    retest: (old, file) => retest(editor, old, file) };
+  mount(editor.traceBox, traces.section(ctx, (files) => attach(editor, ctx, files)));
+  for (const row of rows.children) row.refresh();
+  mount(editor.savedBox, savedList(editor.saved, limits, editor));
+}
+
+async function redrawTraces(editor) {
+  editor.traces = await traces.load(editor.site.id);
+  drawTraces(editor);
+}
+
+async function attach(editor, ctx, files) {
+  const { added, refused } = await traces.attach(editor.site, ctx.closure, files, ctx.fibers, editor.traces, editor.tol);
+  editor.message = h("div", { role: "status" }, added ? h("p", { class: "help" }, t("trace_added", { n: added })) : null,
+    refused.map((item) => h("p", { class: "error" }, traces.refusedText(item))));
+  await editor.redraw();
+}
+
+async function retest(editor, old, file) {
+  const { refused } = await traces.attach(editor.site, old.closure_label, [file],
+    [{ cable: old.cable, tube: old.tube, fiber: old.fiber }], editor.traces, editor.tol, { replaces: old.id, direction: old.direction });
+  editor.message = refused.length ? h("p", { class: "error", role: "status" }, traces.refusedText(refused[0])) : null;
+  await editor.redraw();
 }
 
 function addRow(editor, values = null) {
@@ -125,15 +198,18 @@ function addRow(editor, values = null) {
   const decimal = (key) => input(key, { type: "text", inputmode: "decimal", enterkeyhint: "next",
     value: values && values[key] != null ? values[key] : "", autocomplete: "off" });
   const losses = LOSSES.map(decimal);
+  for (const el of losses) el.addEventListener("input", fill.markTyped);
   const attempt = input("attempt", { type: "number", inputmode: "numeric", value: values ? values.attempt : 1 });
   const estimate = decimal("splicer_estimate_db");
   const result = h("div", { class: "verdict", "aria-live": "polite" });
+  const traceNote = h("div", { class: "trace-note" });
   const swatches = h("span", { class: "swatches" });
   const row = h("fieldset", { class: "splice-row" },
     h("legend", {}, h("span", { title: t("slot") }, `#${index + 1}`), " ", swatches),
     h("div", { class: "cells" }, field(`A ${t("fiber")}`, fiberA), field(`B ${t("fiber")}`, fiberB),
       field(t("attempt"), attempt), field(t("splicer_estimate"), estimate)),
     h("div", { class: "cells losses" }, losses.map((el) => field(LOSS_LABELS[el.name], el))),
+    traceNote,
     h("div", { class: "row-foot" }, result,
       index > 0 ? h("button", { type: "button", class: "link", name: "copy_prev", onclick: () => {
         const source = row.previousElementSibling;
@@ -143,8 +219,12 @@ function addRow(editor, values = null) {
   const update = () => {
     mount(swatches, `A ${head.a_tube.value}.${fiberA.value} `, swatch(head.a_tube.value), swatch(fiberA.value),
       ` → B ${head.b_tube.value}.${fiberB.value} `, swatch(head.b_tube.value), swatch(fiberB.value));
+    const traced = traces.fillFor(editor.traces, head.closure_label.value.trim(), head.a_cable.value, head.a_tube.value,
+      fiberA.value);
+    mount(traceNote, fill.applyToRow(losses, traced, editor.tol.typedDb));
     mount(result, liveVerdict(readRow(row), [...losses, estimate], limits));
   };
+  row.refresh = update;
   row.addEventListener("input", update);
   rows.append(row);
   update();
@@ -265,6 +345,8 @@ function savedList(saved, limits, editor) {
         `A ${s.a_tube}/${s.a_fiber} → B ${s.b_tube}/${s.b_fiber} `,
         r ? h("strong", { class: `verdict-${r.verdict}` }, r.verdict === "retry" ? t("verdict_out_of_spec") : t(`verdict_${r.verdict}`)) : null,
         s.waiting ? h("small", {}, ` (${t("waiting")})`) : null,
+        fill.savedLine(s, traces.fillFor(editor.traces, s.closure_label, s.a_cable, s.a_tube, s.a_fiber), limits,
+          editor.tol.typedDb),
         s.waiting ? null : h("button", { type: "button", class: "link", onclick: () => {
           // Correcting a splice over target means splicing it again: the next attempt.
           // Its readings are the new splice's to measure, so they start empty.
