@@ -272,4 +272,5 @@ MESSAGES = {
     "trace_otdr": _l("By the traces"),
     "trace_added": _l("Traces attached: {n}"),
     "kind_trace": _l("OTDR trace (.sor)"),
+    "trace_events": _l("Events: {n}"),
 }

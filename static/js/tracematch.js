@@ -2,15 +2,17 @@
 // this closure's splice (the technician marks one, the app proposes it in the others), and the
 // splice losses the marked events give (1310/1550 x A->B/B->A). The server pairs and checks
 // the traces again from its own parse; this only fills the rows and says what is missing.
-// A trace here: {cable, tube, fiber, direction, event_m, reading} (reading: sor.js's result,
-// or the server's parse once pulled back, which has the same keys).
+// A trace here: {cable, tube, fiber, direction, event_m, reading} (reading: sor.js's result);
+// once pulled back from the server, {..., parse}: the server's parse, which has the same keys.
 
 export const WAVES = [1310, 1550];
 export const DIRECTIONS = ["ab", "ba"];
-export const DEFAULT_TOLERANCE_M = 20; // the profile's event-matching tolerance when it has none
+// The profile's (rules.otdr) event-matching and typed-vs-trace tolerances, when it has none.
+export const DEFAULT_TOLERANCE_M = 20;
+export const DEFAULT_TYPED_DB = 0.05;
 
-/** What was read from a trace's file: the phone's reading, else the server's fields. */
-export const reading = (trace) => trace.reading || trace;
+/** What was read from a trace's file: the server's parse once it has one, else the phone's. */
+export const reading = (trace) => (trace.parse && trace.parse.wavelength_nm != null ? trace.parse : trace.reading || {});
 
 /** The fiber a trace or a splice's A end is: "C1|1|3". */
 export const fiberKey = (cable, tube, fiber) => `${String(cable).trim()}|${Number(tube)}|${Number(fiber)}`;

@@ -23,8 +23,9 @@ export const slotLabel = (slot) => {
 
 /** The profile's tolerances, or the defaults when the profile has none yet. */
 export function tolerances(profile) {
-  const rules = (profile && profile.rules && profile.rules.traces) || {};
-  return { eventM: rules.match_tolerance_m ?? match.DEFAULT_TOLERANCE_M, typedDb: rules.typed_tolerance_db ?? 0.02 };
+  const rules = (profile && profile.rules && profile.rules.otdr) || {};
+  return { eventM: rules.event_tolerance_m ?? match.DEFAULT_TOLERANCE_M,
+    typedDb: rules.typed_tolerance_db ?? match.DEFAULT_TYPED_DB };
 }
 
 /** The site's current traces: the server's and those still on the phone (`waiting`). */
@@ -113,20 +114,25 @@ function summaryLine(r) {
 }
 
 function eventTable(trace, editable, onMark) {
+  // Open until the splice is marked; then folded to the marked event, one tap to change it.
   const r = match.reading(trace);
   const marked = match.markedEvent(trace);
-  return h("table", { class: "trace-events" },
+  const title = marked ? `✓ ${shown(marked.distance_m, 0)} m · ${shown(marked.splice_loss_db, 3)} dB`
+    : t("trace_events", { n: (r.events || []).length });
+  return h("details", { class: "trace-table", open: !marked },
+    h("summary", {}, title),
+    h("table", { class: "trace-events" },
     h("thead", {}, h("tr", {}, h("th", {}, t("trace_distance")), h("th", {}, t("trace_loss")),
       h("th", {}, t("trace_reflectance")), h("th", {}, ""))),
     h("tbody", {}, (r.events || []).map((event) => {
       const isMarked = marked === event;
       return h("tr", { class: `${isMarked ? "marked" : ""}${isMarked && trace.proposed ? " proposed" : ""}` },
-        h("td", {}, shown(event.distance_m, 1)), h("td", {}, event.type === "end" ? t("trace_end") : shown(event.splice_loss_db, 3)),
+        h("td", {}, shown(event.distance_m, 0)), h("td", {}, event.type === "end" ? t("trace_end") : shown(event.splice_loss_db, 3)),
         h("td", {}, shown(event.reflectance_db, 1)),
         h("td", {}, event.type === "end" ? null : h("button", { type: "button", name: "mark", class: "mark",
           "aria-pressed": String(isMarked), disabled: !editable, onclick: () => onMark(event) },
         isMarked ? `✓ ${t("trace_mark")}` : t("trace_mark"))));
-    })));
+    }))));
 }
 
 function fiberSelect(trace, fibers, editable, onPick) {
@@ -182,10 +188,16 @@ function retestPicker(trace, ctx) {
   return h("label", { class: "button" }, input, t("trace_retest"));
 }
 
+// A fiber's traces together, 1310 before 1550, A->B before B->A (as the splice row's fields).
+function cardOrder(a, b) {
+  return a.cable.localeCompare(b.cable, undefined, { numeric: true }) || a.tube - b.tube || a.fiber - b.fiber
+    || match.slotOf(a).localeCompare(match.slotOf(b)) || String(a.device_time).localeCompare(String(b.device_time));
+}
+
 /** The traces section for the closure in `ctx.closure`: {site, closure, fibers, traces,
  *  returned, tol, redraw, retest}; `attachFiles(files)` is called with the picked files. */
 export function section(ctx, attachFiles) {
-  const mine = ctx.traces.filter((tr) => tr.closure_label === ctx.closure);
+  const mine = ctx.traces.filter((tr) => tr.closure_label === ctx.closure).sort(cardOrder);
   const input = h("input", { type: "file", multiple: true, accept: ".sor", name: "traces", class: "visually-hidden",
     disabled: !ctx.closure || !ctx.fibers.length, onchange: async () => {
       const files = [...input.files];
