@@ -1,0 +1,133 @@
+"""The trace kind: a .sor file through the generic upload, parsed on the server, pulled, returned."""
+
+import hashlib
+import json
+
+import pytest
+
+from fieldapp import decisions
+from fieldapp import otdr
+from fieldapp import sor_writer as w
+from fieldapp import uploads
+from fieldapp.evidence import trace as trace_kind
+from fieldapp.evidence.fields import Rejected
+from tests import trace_evidence as te
+from tests.review_evidence import Evidence
+from tests.review_evidence import record
+from tests.review_evidence import splice
+
+URL = "/api/v1/files/trace/1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+
+
+@pytest.fixture
+def tech(make):
+    return make.user("technician", username="tech")
+
+
+@pytest.fixture
+def inst(make, tech):
+    return make.installation([tech])
+
+
+@pytest.fixture
+def ev(db, app):
+    return Evidence(db, app.config)
+
+
+def meta(inst, data, **extra):
+    return {"installation_id": inst, "closure_label": "MUF-1", "cable": "C1", "tube": 1, "fiber": 7,
+            "direction": "ba", "event_m": None, "filename": "fiber7-B.sor", "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(), "device_time": "2026-11-20T10:00:00Z", **extra}
+
+
+def send(client, inst, data, **extra):
+    """Announce, one chunk, complete: the phone's outbox over HTTP."""
+    assert client.put(URL, json=meta(inst, data, **extra)).status_code == 200
+    chunk = client.patch(URL + "/upload", data=data, headers={
+        "Upload-Offset": "0", "Chunk-Sha256": hashlib.sha256(data).hexdigest(),
+        "Content-Type": "application/offset+octet-stream"})
+    assert chunk.status_code == 200
+    return client.post(URL + "/complete")
+
+
+def test_a_trace_is_stored_with_the_server_parse_and_its_bytes(client, auth, db, app, inst):
+    auth.login("tech")
+    ab, _ = te.fiber_pair(7, 1550)
+    data = w.write(ab)
+    answer = send(client, inst, data)
+    assert answer.status_code == 200 and answer.json["status"] == "stored"
+    row = db.execute("SELECT * FROM traces").fetchone()
+    found = dict(zip([c[0] for c in db.execute("SELECT * FROM traces").description], row, strict=True))
+    assert (found["wavelength_nm"], found["pulse_width_ns"], found["status"]) == (1550, 30, "complete")
+    assert found["sha256"] == hashlib.sha256(data).hexdigest()
+    assert json.loads(found["parse"]) == json.loads(json.dumps(otdr.parse(data)))
+    with Evidence(db, app.config).blobs.open(found["blob_key"]) as stored:
+        assert stored.read() == data
+
+
+def test_the_phone_says_where_the_file_belongs_never_what_it_holds(client, auth, db, inst):
+    auth.login("tech")
+    ab, _ = te.fiber_pair(7, 1310)
+    data = w.write(ab)
+    send(client, inst, data, wavelength_nm=1550, pulse_width_ns=5)  # ignored: not announce fields
+    assert db.execute("SELECT wavelength_nm, pulse_width_ns FROM traces").fetchone() == (1310, 30)
+
+
+@pytest.mark.parametrize("broken, reason", [
+    (lambda t: w.wrong_magic(w.write(t)), "does not start with a Map block"),
+    (lambda t: w.version1(t), "version 1"),
+    (lambda t: w.truncated(w.write(t)), "cut short"),
+    (lambda t: w.absurd_counts(w.write(t)), "declares"),
+])
+def test_an_unreadable_file_is_refused_at_complete_naming_it(client, auth, db, inst, broken, reason):
+    auth.login("tech")
+    ab, _ = te.fiber_pair(7, 1310)
+    answer = send(client, inst, broken(ab))
+    assert answer.status_code == 422 and answer.json["error"] == "trace_unreadable"
+    assert answer.json["file"] == "fiber7-B.sor" and reason in answer.json["reason"]
+    assert "fiber7-B.sor" in answer.json["message"]
+    assert db.execute("SELECT COUNT(*) FROM traces").fetchone()[0] == 0  # nothing half kept
+
+
+def test_a_bad_checksum_or_no_key_events_is_kept(ev, db, tech, inst):
+    ab, ba = te.fiber_pair(7, 1310)
+    kept = [te.store(ev, tech, inst, w.bad_checksum(ab), 7, "ab"),
+            te.store(ev, tech, inst, w.without_key_events(ba), 7, "ba")]
+    assert [t["status"] for t in kept] == ["complete", "complete"]
+    assert [t["checksum_ok"] for t in kept] == [0, 1]
+
+
+@pytest.mark.parametrize("field, value", [("direction", "up"), ("tube", 0), ("fiber", 13),
+                                          ("event_m", -1), ("cable", ""), ("closure_label", None)])
+def test_announce_fields_are_validated(ev, tech, inst, field, value):
+    ab, _ = te.fiber_pair(7, 1310)
+    data = w.write(ab)
+    fields = {"id": "1b4e28ba-2fa1-11d2-883f-0016d3cca427", "installation_id": inst, "closure_label": "MUF-1",
+              "cable": "C1", "tube": 1, "fiber": 7, "direction": "ab", field: value}
+    with pytest.raises(Rejected) as refused:
+        uploads.store_bytes(ev.db, ev.blobs, tech, "trace", fields, data)
+    assert refused.value.params["field"] == field
+
+
+def test_a_trace_is_pulled_without_its_data_points(client, auth, ev, tech, inst):
+    stored, _ = te.store_pair(ev, tech, inst, fiber=7)
+    auth.login("tech")
+    pulled = client.get("/api/v1/pull").json["installations"][0]["records"]["traces"]
+    assert len(pulled) == 2
+    one = next(t for t in pulled if t["id"] == stored["id"])
+    assert one["parse"]["wavelength_nm"] == 1310 and "points" not in one["parse"]
+    assert one["parse"]["events"] and "blob_key" not in one and one["event_m"] == te.SPLICE_M
+
+
+def test_a_trace_is_returned_and_its_retest_resolves_it(ev, db, make, tech, inst):
+    ab, ba = te.store_pair(ev, tech, inst, fiber=7)
+    ev.batch(tech, splice(inst, slot=7), record("submission", inst, comment=""))
+    boss = make.user("supervisor", regions=["KZ-31"])
+    decisions.return_items(db, inst, boss["id"], [{"kind": "trace", "ref": ba["id"],
+                                                   "reason": "retest fiber 7 from the B end"}])
+    assert db.execute("SELECT item_kind, resolved_at FROM returned_items").fetchall() == [("trace", None)]
+    _, again = te.fiber_pair(7, 1310, seed=99)
+    retest = te.store(ev, tech, inst, w.write(again), 7, "ba", replaces=ba["id"])
+    assert db.execute("SELECT resolved_by FROM returned_items").fetchone()[0] == retest["id"]
+    where = trace_kind.current.condition(trace_kind)
+    assert sorted(r["id"] for r in db.query(f"SELECT id FROM traces WHERE {where}")) == sorted([ab["id"], retest["id"]])
