@@ -13,9 +13,11 @@ import pytest
 from browser_helpers import PHONE
 from browser_helpers import open_app
 from browser_helpers import sign_in
+from browser_helpers import wait_until
 from playwright.sync_api import expect
 
 from fieldapp import sor_writer as w
+from fieldapp import store
 
 LENGTH = 12000.0
 CLOSURE_M = 3000.0  # this closure's splice, from the A end
@@ -44,6 +46,7 @@ def fiber_traces(tmp_path, prefix="f01", loss_1310=0.03, loss_1550=0.02, gain=0.
 @pytest.fixture
 def site(make):
     tech = make.user("technician", username="tech")
+    make.user("supervisor", "sup", password="sup", regions=["KZ-31"])
     return make.installation([tech], type="school")
 
 
@@ -55,7 +58,7 @@ def splices_page(browser, live_server, site):
     open_app(page, live_server.url)
     page.goto(f"{page.url.split('#')[0]}#/site/{site}/splices")
     page.fill("[name=closure_label]", "MUF-1")
-    page.fill("[name=fiber_count]", "2")
+    page.fill("[name=fiber_count]", "1")
     page.click("[name=make_rows]")
     yield page
     context.close()
@@ -65,7 +68,8 @@ def card(page, slot):
     return page.locator(f".trace[data-slot={slot}]")
 
 
-def test_four_traces_fill_the_splice_row_offline(splices_page, tmp_path):
+def test_four_traces_fill_the_splice_row_offline_and_reach_the_review(splices_page, tmp_path, db, live_server,
+                                                                    site):
     page = splices_page
     page.context.set_offline(True)
     row = page.locator(".splice-row").nth(0)
@@ -96,3 +100,35 @@ def test_four_traces_fill_the_splice_row_offline(splices_page, tmp_path):
     expect(row.locator(".verdict")).to_contain_text("1310 0.050")
     shot(page, "filled")
     assert page.locator("#outbox").get_attribute("data-photos") == "4"
+
+    # Saved offline with the tray; once the network is back the traces go up as photos do.
+    page.click("[name=save_splices]")
+    expect(page.locator(".saved-splices li")).to_have_count(1)
+    expect(page.locator(".saved-splices .trace-line")).to_contain_text("1310 0.050 · 1550 0.040 dB")
+    expect(page.locator(".saved-splices .trace-differs")).to_contain_text("1550 A→B")
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    wait_until(page, lambda: store.scalar(db, "SELECT COUNT(*) FROM traces WHERE status = 'complete'") == 4,
+               timeout_ms=20_000)
+    rows = db.execute("SELECT wavelength_nm, direction, fiber, event_m, filename FROM traces"
+                      " ORDER BY wavelength_nm, direction").fetchall()
+    assert [tuple(r) for r in rows] == [
+        (1310, "ab", 1, pytest.approx(3000, abs=0.05), "f01-1310-ab.sor"),
+        (1310, "ba", 1, pytest.approx(9000, abs=0.05), "f01-1310-ba.sor"),
+        (1550, "ab", 1, pytest.approx(3000, abs=0.05), "f01-1550-ab.sor"),
+        (1550, "ba", 1, pytest.approx(9000, abs=0.05), "f01-1550-ba.sor"),
+    ]
+    expect(page.locator(".trace small", has_text="on the server")).to_have_count(4)
+    assert db.execute("SELECT loss_1310_ab, loss_1550_ab FROM splices").fetchone() == (0.03, 0.5)
+
+    review = page.context.browser.new_context(viewport={"width": 1280, "height": 900})
+    sup = review.new_page()
+    sup.goto(f"{live_server.url}/login")
+    sup.fill("input[name=username]", "sup")
+    sup.fill("input[name=password]", "sup")
+    sup.get_by_role("button", name="Sign in").click()
+    sup.goto(f"{live_server.url}/review/{site}")
+    expect(sup.locator(".trace-pair")).to_have_count(2)
+    expect(sup.locator(".trace-pair svg polyline")).to_have_count(4)
+    shot(sup, "review")
+    review.close()
