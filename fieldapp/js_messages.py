@@ -273,4 +273,5 @@ MESSAGES = {
     "trace_added": _l("Traces attached: {n}"),
     "kind_trace": _l("OTDR trace (.sor)"),
     "trace_events": _l("Events: {n}"),
+    "trace_marked_event": _l("✓ {m} m · {db} dB"),
 }

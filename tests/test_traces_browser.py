@@ -50,8 +50,8 @@ def site(make):
     return make.installation([tech], type="school")
 
 
-@pytest.fixture
-def splices_page(browser, live_server, site):
+def open_splices(browser, live_server, site):
+    """The technician's splices screen at 360 px with one row: closure MUF-1, C1 tube 1 fiber 1."""
     context = browser.new_context(**PHONE)
     page = context.new_page()
     sign_in(page, live_server.url)
@@ -60,8 +60,14 @@ def splices_page(browser, live_server, site):
     page.fill("[name=closure_label]", "MUF-1")
     page.fill("[name=fiber_count]", "1")
     page.click("[name=make_rows]")
+    return page
+
+
+@pytest.fixture
+def splices_page(browser, live_server, site):
+    page = open_splices(browser, live_server, site)
     yield page
-    context.close()
+    page.context.close()
 
 
 def card(page, slot):
@@ -132,3 +138,23 @@ def test_four_traces_fill_the_splice_row_offline_and_reach_the_review(splices_pa
     expect(sup.locator(".trace-pair svg polyline")).to_have_count(4)
     shot(sup, "review")
     review.close()
+
+
+@pytest.mark.parametrize("language, filled, summary", [
+    ("ru", "0,030", "1310 нм · 30 нс · 12,000 км"), ("kk", "0,030", "1310 нм · 30 нс · 12,000 км")])
+def test_the_traces_read_in_russian_and_kazakh_with_decimal_commas(browser, live_server, db, site, tmp_path,
+                                                                   language, filled, summary):
+    db.execute("UPDATE users SET language = ? WHERE username = 'tech'", [language])
+    db.conn.commit()
+    page = open_splices(browser, live_server, site)
+    page.context.set_offline(True)
+    page.set_input_files("[name=traces]", [str(p) for p in fiber_traces(tmp_path)])
+    expect(card(page, "loss_1310_ab")).to_contain_text(summary)
+    shot(page, f"attached-{language}")
+    card(page, "loss_1310_ab").locator("tbody tr").nth(1).locator("[name=mark]").click()
+    row = page.locator(".splice-row").nth(0)
+    expect(row.locator("[name=loss_1310_ab]")).to_have_value(filled)
+    expect(row.locator(".verdict strong")).to_have_class("pass verdict-pass")
+    assert "{" not in page.locator(".traces").inner_text()  # every message found and filled in
+    shot(page, f"filled-{language}")
+    page.context.close()

@@ -101,7 +101,10 @@ export async function change(id, changes, tol) {
 }
 
 function numberFormat(digits) {
-  return new Intl.NumberFormat(document.documentElement.lang || undefined,
+  // Kazakh writes numbers as Russian does (3 000,5), but Chromium's Kazakh data formats them
+  // as English (3,000.5): Russian conventions then, which are the Kazakh ones.
+  const lang = document.documentElement.lang || "en";
+  return new Intl.NumberFormat(lang === "kk" ? "ru" : lang,
     { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
@@ -117,7 +120,7 @@ function eventTable(trace, editable, onMark) {
   // Open until the splice is marked; then folded to the marked event, one tap to change it.
   const r = match.reading(trace);
   const marked = match.markedEvent(trace);
-  const title = marked ? `✓ ${shown(marked.distance_m, 0)} m · ${shown(marked.splice_loss_db, 3)} dB`
+  const title = marked ? t("trace_marked_event", { m: shown(marked.distance_m, 0), db: shown(marked.splice_loss_db, 3) })
     : t("trace_events", { n: (r.events || []).length });
   return h("details", { class: "trace-table", open: !marked },
     h("summary", {}, title),
