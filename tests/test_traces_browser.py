@@ -70,6 +70,10 @@ def splices_page(browser, live_server, site):
     page.context.close()
 
 
+def row_after_save(page):
+    return page.locator(".saved-splices .trace-line")
+
+
 def card(page, slot):
     return page.locator(f".trace[data-slot={slot}]")
 
@@ -124,7 +128,14 @@ def test_four_traces_fill_the_splice_row_offline_and_reach_the_review(splices_pa
         (1550, "ab", 1, pytest.approx(3000, abs=0.05), "f01-1550-ab.sor"),
         (1550, "ba", 1, pytest.approx(9000, abs=0.05), "f01-1550-ba.sor"),
     ]
+    # Drawn now from the server's own parse, pulled back (as a reinstalled phone would see them).
     expect(page.locator(".trace small", has_text="on the server")).to_have_count(4)
+    assert page.evaluate("""async (id) => {
+        const site = await (await import("/static/js/store.js")).get("sites", id);
+        return site.records.traces.every((t) => t.parse && t.parse.events.length === 5 && !t.reading);
+    }""", site)
+    expect(card(page, "loss_1550_ba").locator("summary")).to_have_text("✓ 9,000 m · 0.060 dB")
+    expect(row_after_save(page)).to_contain_text("1310 0.050 · 1550 0.040 dB")
     assert db.execute("SELECT loss_1310_ab, loss_1550_ab FROM splices").fetchone() == (0.03, 0.5)
 
     review = page.context.browser.new_context(viewport={"width": 1280, "height": 900})
