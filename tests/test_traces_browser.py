@@ -16,8 +16,14 @@ from browser_helpers import sign_in
 from browser_helpers import wait_until
 from playwright.sync_api import expect
 
+from fieldapp import accounts
+from fieldapp import decisions
 from fieldapp import sor_writer as w
 from fieldapp import store
+from tests import trace_evidence as te
+from tests.review_evidence import Evidence
+from tests.review_evidence import record
+from tests.review_evidence import splice
 
 LENGTH = 12000.0
 CLOSURE_M = 3000.0  # this closure's splice, from the A end
@@ -169,3 +175,44 @@ def test_the_traces_read_in_russian_and_kazakh_with_decimal_commas(browser, live
     assert "{" not in page.locator(".traces").inner_text()  # every message found and filled in
     shot(page, f"filled-{language}")
     page.context.close()
+
+
+def test_a_returned_trace_is_retested_on_the_phone_and_the_site_resubmitted(browser, live_server, app, db,
+                                                                           site, tmp_path):
+    tech = accounts.get_user(db, db.execute("SELECT id FROM users WHERE username = 'tech'").fetchone()[0])
+    ev = Evidence(db, app.config)
+    traces = te.store_fiber(ev, tech, site)  # fiber 1 of MUF-1, both ways at both wavelengths
+    ev.batch(tech, splice(site, slot=1), record("submission", site, comment=""))
+    returned = next(t for t in traces if t["direction"] == "ba" and t["wavelength_nm"] == 1550)
+    boss = db.execute("SELECT id FROM users WHERE username = 'sup'").fetchone()[0]
+    decisions.return_items(db, site, boss, [{"kind": "trace", "ref": returned["id"],
+                                             "reason": "Noisy: retest fiber 1 from the B end at 1550"}])
+
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    open_app(page, live_server.url)
+    page.goto(f"{page.url.split('#')[0]}#/site/{site}/splices")
+    back = card(page, "loss_1550_ba")
+    expect(back).to_contain_text("Noisy: retest fiber 1 from the B end at 1550")
+    expect(page.locator(".trace small", has_text="on the server")).to_have_count(4)
+    _, again = te.fiber_pair(1, 1550, losses=(0.04, 0.05), seed=77)
+    retest = tmp_path / "f01-1550-ba-retest.sor"
+    retest.write_bytes(w.write(again))
+    back.locator("[name=retest]").set_input_files(str(retest))
+    wait_until(page, lambda: store.scalar(db, "SELECT resolved_by FROM returned_items") is not None,
+               timeout_ms=20_000)
+    new = db.execute("SELECT id, replaces, direction, fiber, event_m FROM traces WHERE filename = ?",
+                     [retest.name]).fetchone()
+    proposed = pytest.approx(te.LENGTH - te.SPLICE_M, abs=0.05)  # the A->B mark, seen from B
+    assert (new[1], new[2], new[3], new[4]) == (returned["id"], "ba", 1, proposed)
+    assert store.scalar(db, "SELECT resolved_by FROM returned_items") == new[0]
+    expect(page.locator(".trace")).to_have_count(4)  # the retest in place of the returned trace
+    expect(card(page, "loss_1550_ba")).to_contain_text(retest.name)
+    shot(page, "retested")
+
+    page.goto(f"{page.url.split('#')[0]}#/site/{site}/submit")
+    page.click("[name=submit]")
+    status = "SELECT status FROM installations WHERE id = ?"
+    wait_until(page, lambda: store.scalar(db, status, [site]) == "submitted", timeout_ms=20_000)
+    context.close()
