@@ -171,9 +171,11 @@ function announcement(item, kind) {
   return Object.fromEntries(kind.file.fields.map((name) => [name, item[name]]));
 }
 
-export async function uploadFile(item) {
+export async function uploadFile(queued) {
   // Announce (the server says how much it has), send the rest in chunks, complete; then the
   // file is the site's (until the next pull brings it) and leaves the phone's queue.
+  const item = await announcing(queued);
+  if (!item) return;
   const kind = ofFile(item);
   const path = `${kind.file.path}/${item.id}`;
   const answer = await api.announceFile(path, announcement(item, kind));
@@ -197,6 +199,17 @@ export async function uploadFile(item) {
   const { blob, ...kept } = item;
   await sites.addConfirmed(item.installation_id, kind.table, { ...kept, size: blob.size });
   await store.del("photos", item.id);
+}
+
+async function announcing(item) {
+  // Once announced, a file's fields are fixed on the server: mark it so first, from its latest
+  // copy (a trace's card may have changed its mark meanwhile), and stop taking changes.
+  if (item.announced) return item;
+  const latest = await store.get("photos", item.id);
+  if (!latest || latest.held) return null;
+  const marked = { ...latest, announced: true };
+  await store.put("photos", marked);
+  return marked;
 }
 
 async function sendFrom(path, item, offset) {

@@ -92,6 +92,7 @@ export async function render(container, id) {
     first.focus();
   };
   rows.addEventListener("keydown", nextOnEnter);
+  rows.addEventListener("change", (event) => { if (event.target.name === "a_fiber") drawTraces(editor); });
   mount(container,
     h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
     h("h1", {}, t("splices")),

@@ -87,7 +87,7 @@ export async function attach(site, closure, files, fibers, traces, tol, retest =
  *  proposed to the closure's traces not marked by hand. */
 export async function change(id, changes, tol) {
   const current = await store.get("photos", id);
-  if (!current || outbox.state.progress[id]) return; // sent or being sent: the server's now
+  if (!current || current.announced) return; // announced: its fields are the server's now
   const next = { ...current, ...changes };
   next.held = holds(next);
   await store.put("photos", next);
@@ -157,7 +157,7 @@ function directionButtons(trace, editable, onPick) {
 
 function card(trace, ctx) {
   const r = match.reading(trace);
-  const editable = Boolean(trace.waiting) && !outbox.state.progress[trace.id];
+  const editable = Boolean(trace.waiting) && !trace.announced;
   const save = (changes) => change(trace.id, changes, ctx.tol).then(ctx.redraw);
   const returned = ctx.returned.find((item) => item.item_ref === trace.id);
   return h("li", { class: `trace card${trace.held ? " held" : ""}`, "data-trace": trace.id, "data-slot": match.slotOf(trace) },
