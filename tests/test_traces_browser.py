@@ -90,8 +90,15 @@ def test_four_traces_fill_the_splice_row_offline_and_reach_the_review(splices_pa
     page.context.set_offline(True)
     row = page.locator(".splice-row").nth(0)
     row.locator("[name=loss_1550_ab]").fill("0,5")  # typed from the OTDR's screen, mistyped
-    page.set_input_files("[name=traces]", [str(p) for p in fiber_traces(tmp_path)])
+    photo = tmp_path / "closure.sor"  # a photo saved under the wrong name, and a cut trace
+    photo.write_bytes(b"\xff\xd8\xff\xe0 JFIF not a trace")
+    cut = tmp_path / "f02-1310-ab.sor"
+    cut.write_bytes(w.truncated(w.write(w.pair(LENGTH, [])[0])))
+    page.set_input_files("[name=traces]", [str(p) for p in [*fiber_traces(tmp_path), photo, cut]])
     expect(page.locator(".trace")).to_have_count(4)
+    expect(page.locator(".traces .error")).to_have_text([
+        "closure.sor was not attached: it is not an OTDR trace (.sor).",
+        "f02-1310-ab.sor was not attached: the file is cut short; copy it from the OTDR again."])
     expect(card(page, "loss_1310_ab")).to_contain_text("1310 nm · 30 ns · 12.000 km")
     direction = card(page, "loss_1310_ba").locator("[name=direction_ba]")
     expect(direction).to_have_attribute("aria-pressed", "true")
