@@ -9,6 +9,7 @@ import math
 import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -102,6 +103,7 @@ class Crew:
         ab, ba = sor_writer.pair(length, events, gain={at: round(losses[1] - losses[0], 3)},
                                  wavelength_nm=wavelength, acquired_at=self.moment.replace(microsecond=0),
                                  seed=rng.getrandbits(32))
+        ba = replace(ba, acquired_at=ab.acquired_at + timedelta(minutes=rng.uniform(40, 90)))  # the far end
         data = copied or sor_writer.write(ab)
         for direction, body, mark in (("ab", data, at), ("ba", sor_writer.write(ba), None)):
             meta = {"id": record_id(rng), "installation_id": inst["id"], "replaces": None,
