@@ -173,7 +173,8 @@ def test_one_reused_photo_and_one_dark_photo_are_caught(demo_db):
 
 
 def test_three_submitted_sites_have_otdr_traces_and_one_copied_trace_is_caught(demo_app, demo_db):
-    traced = demo_db.execute("SELECT installation_id, COUNT(*) FROM traces GROUP BY installation_id").fetchall()
+    sql = "SELECT installation_id, COUNT(*) FROM traces GROUP BY installation_id ORDER BY installation_id"
+    traced = demo_db.execute(sql).fetchall()
     assert [count for _, count in traced] == [8, 8, 8]  # 2 fibers x 2 wavelengths x 2 directions
     assert "24 OTDR traces" in demo_app.cli_output
     copied = [(inst, c) for inst, _ in traced for c in checks.run_all(demo_db, inst)["checks"]
