@@ -4,14 +4,18 @@ import csv
 import hashlib
 import io
 import json
+import sqlite3
 import zipfile
 
 import pytest
 
 from fieldapp import decisions
+from fieldapp import migrations
 from fieldapp import otdr
 from fieldapp import packet
+from fieldapp import profiles
 from fieldapp import sor_writer as w
+from fieldapp import store
 from fieldapp import uploads
 from fieldapp.evidence import trace as trace_kind
 from fieldapp.evidence.fields import Rejected
@@ -184,3 +188,30 @@ def test_the_packet_zip_carries_the_sor_files_and_an_events_csv(db, ev, tech, in
     splice_row = next(e for e in events if e["direction"] == "ab" and e["event"] == "2")
     assert float(splice_row["distance_m"]) == pytest.approx(3000, abs=0.05)
     assert (splice_row["loss_db"], splice_row["reflectance_db"]) == ("0.05", "")
+
+
+def test_m066_keeps_returned_items_and_gives_the_active_profile_a_version_with_otdr_rules(tmp_path):
+    db = store.connect(str(tmp_path / "old.sqlite3"))
+    migrations.migrations.apply(db, stop_before="m066_traces")
+    old_rules = {k: v for k, v in profiles.DEFAULT_RULES.items() if k != "otdr"}
+    db["acceptance_profiles"].insert({"name": "KZ", "version": 3, "rules": json.dumps(old_rules), "active": 1,
+                                      "created_at": "2026-01-01T00:00:00Z"})
+    user = db["users"].insert({"username": "s", "name": "S", "password_hash": "x", "role": "supervisor",
+                               "created_at": "2026-01-01T00:00:00Z"}).last_pk
+    db.execute("PRAGMA foreign_keys = OFF")  # only the returned item matters here
+    db["reviews"].insert({"id": 1, "installation_id": 1, "reviewer_id": user, "decision": "return",
+                          "profile_id": 1, "checks": "{}", "at": "2026-01-01T00:00:00Z"})
+    db["returned_items"].insert({"review_id": 1, "installation_id": 1, "item_kind": "photo", "item_ref": "p",
+                                 "reason": "blurred"})
+    migrations.apply(db)
+    kept = [(r["item_kind"], r["reason"]) for r in db.query("SELECT * FROM returned_items")]
+    assert kept == [("photo", "blurred")]
+    db["returned_items"].insert({"review_id": 1, "installation_id": 1, "item_kind": "trace", "item_ref": "t",
+                                 "reason": "retest from the B end"})
+    with pytest.raises(sqlite3.IntegrityError):
+        db["returned_items"].insert({"review_id": 1, "installation_id": 1, "item_kind": "bogus",
+                                     "item_ref": "", "reason": "x"})
+    rows = {r["version"]: r for r in db.query("SELECT * FROM acceptance_profiles")}
+    assert (rows[3]["active"], rows[4]["active"]) == (0, 1)
+    assert json.loads(rows[3]["rules"]) == old_rules  # what earlier reviews applied stays as it was
+    assert json.loads(rows[4]["rules"])["otdr"]["event_tolerance_m"] == 20
