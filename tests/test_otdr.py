@@ -1,9 +1,11 @@
 """The .sor adapter: the writer's files read back exactly, broken files refused with a reason."""
 
+import io
 import struct
 from datetime import UTC
 from datetime import datetime
 
+import otdrparser
 import pytest
 
 from fieldapp import otdr
@@ -107,3 +109,21 @@ def test_every_cut_of_a_file_is_refused_or_read_never_raises_otherwise():
             otdr.parse(data[:end])
         except otdr.Unreadable:
             pass
+
+
+def test_points_read_by_the_adapter_are_otdrparsers_own():
+    """The adapter reads the drawn points itself (otdrparser's point-by-point read was slow)."""
+    ab, _ = link(spacing_m=0.5)
+    data = w.write(ab)
+    theirs = otdrparser.parse2(io.BytesIO(data))["DataPts"]["data_points"]
+    assert otdr.parse(data)["points"] == otdr.downsample(theirs)
+    assert len(theirs) > 20000
+
+
+def test_a_file_with_several_traces_in_its_data_points_is_unreadable():
+    ab, _ = link()
+    data = bytearray(w.write(ab))
+    at = data.rindex(b"DataPts\x00") + len(b"DataPts\x00") + 4
+    data[at:at + 2] = struct.pack("<H", 2)
+    with pytest.raises(otdr.Unreadable, match="2 traces"):
+        otdr.parse(bytes(data))

@@ -1,13 +1,21 @@
 """The trace kind: a .sor file through the generic upload, parsed on the server, pulled, returned."""
 
+import csv
 import hashlib
+import io
 import json
+import sqlite3
+import zipfile
 
 import pytest
 
 from fieldapp import decisions
+from fieldapp import migrations
 from fieldapp import otdr
+from fieldapp import packet
+from fieldapp import profiles
 from fieldapp import sor_writer as w
+from fieldapp import store
 from fieldapp import uploads
 from fieldapp.evidence import trace as trace_kind
 from fieldapp.evidence.fields import Rejected
@@ -130,4 +138,80 @@ def test_a_trace_is_returned_and_its_retest_resolves_it(ev, db, make, tech, inst
     retest = te.store(ev, tech, inst, w.write(again), 7, "ba", replaces=ba["id"])
     assert db.execute("SELECT resolved_by FROM returned_items").fetchone()[0] == retest["id"]
     where = trace_kind.current.condition(trace_kind)
-    assert sorted(r["id"] for r in db.query(f"SELECT id FROM traces WHERE {where}")) == sorted([ab["id"], retest["id"]])
+    current = sorted(r["id"] for r in db.query(f"SELECT id FROM traces WHERE {where}"))
+    assert current == sorted([ab["id"], retest["id"]])
+
+
+def test_the_review_page_draws_each_pair_with_its_events_and_checks(client, auth, ev, make, tech, inst):
+    te.store_pair(ev, tech, inst, fiber=7)
+    ev.batch(tech, splice(inst, slot=7), record("submission", inst, comment=""))
+    make.user("supervisor", username="boss", regions=["KZ-31"])
+    auth.login("boss")
+    page = client.get(f"/review/{inst}").get_data(as_text=True)
+    assert page.count('<polyline class="trace-ab"') == 1 and page.count('<polyline class="trace-ba"') == 1
+    assert 'stroke-dasharray="6 3"' in page  # the B->A curve, mirrored onto the A->B one
+    assert "Pulse width (ns)" in page and "Loss B→A, dB" in page
+    assert "OTDR trace C1 1.7 B→A, 1310 nm" in page  # returnable, named as a reviewer reads it
+
+
+def test_the_printed_packet_shows_the_traces_and_their_tables(client, auth, db, ev, make, tech, inst):
+    te.store_pair(ev, tech, inst, fiber=7)
+    ev.batch(tech, splice(inst, slot=7), record("submission", inst, comment=""))
+    boss = make.user("supervisor", username="boss", regions=["KZ-31"])
+    decisions.approve(db, inst, boss["id"], override_reason="test: other evidence missing")
+    decisions.accept(db, inst, boss["id"], override_reason="test: other evidence missing")
+    auth.login("boss")
+    printed = client.get(f"/review/{inst}/packet").get_data(as_text=True)
+    assert printed.count("<polyline") == 2 and "Average, dB" in printed and "f7-ba.sor" in printed
+
+
+def test_the_original_is_served_only_to_those_who_see_the_installation(client, auth, ev, make, tech, inst):
+    ab, _ = te.store_pair(ev, tech, inst, fiber=7)
+    make.user("supervisor", username="boss", regions=["KZ-31"])
+    make.user("supervisor", username="far", regions=["KZ-10"])
+    auth.login("far")
+    assert client.get(f"/traces/{ab['id']}.sor").status_code == 404
+    auth.logout()
+    auth.login("boss")
+    served = client.get(f"/traces/{ab['id']}.sor")
+    assert served.status_code == 200 and hashlib.sha256(served.data).hexdigest() == ab["sha256"]
+
+
+def test_the_packet_zip_carries_the_sor_files_and_an_events_csv(db, ev, tech, inst):
+    ab, ba = te.store_pair(ev, tech, inst, fiber=7)
+    files = zipfile.ZipFile(io.BytesIO(packet.build_zip(db, ev.blobs, inst)))
+    sor = sorted(n for n in files.namelist() if n.startswith("traces/"))
+    assert sor == [f"traces/C1-1.7-1310-ab-{ab['id']}.sor", f"traces/C1-1.7-1310-ba-{ba['id']}.sor"]
+    assert hashlib.sha256(files.read(sor[0])).hexdigest() == ab["sha256"]
+    events = list(csv.DictReader(io.StringIO(files.read("trace_events.csv").decode("utf-8-sig"))))
+    assert len(events) == 10 and {e["direction"] for e in events} == {"ab", "ba"}
+    splice_row = next(e for e in events if e["direction"] == "ab" and e["event"] == "2")
+    assert float(splice_row["distance_m"]) == pytest.approx(3000, abs=0.05)
+    assert (splice_row["loss_db"], splice_row["reflectance_db"]) == ("0.05", "")
+
+
+def test_m066_keeps_returned_items_and_gives_the_active_profile_a_version_with_otdr_rules(tmp_path):
+    db = store.connect(str(tmp_path / "old.sqlite3"))
+    migrations.migrations.apply(db, stop_before="m066_traces")
+    old_rules = {k: v for k, v in profiles.DEFAULT_RULES.items() if k != "otdr"}
+    db["acceptance_profiles"].insert({"name": "KZ", "version": 3, "rules": json.dumps(old_rules), "active": 1,
+                                      "created_at": "2026-01-01T00:00:00Z"})
+    user = db["users"].insert({"username": "s", "name": "S", "password_hash": "x", "role": "supervisor",
+                               "created_at": "2026-01-01T00:00:00Z"}).last_pk
+    db.execute("PRAGMA foreign_keys = OFF")  # only the returned item matters here
+    db["reviews"].insert({"id": 1, "installation_id": 1, "reviewer_id": user, "decision": "return",
+                          "profile_id": 1, "checks": "{}", "at": "2026-01-01T00:00:00Z"})
+    db["returned_items"].insert({"review_id": 1, "installation_id": 1, "item_kind": "photo", "item_ref": "p",
+                                 "reason": "blurred"})
+    migrations.apply(db)
+    kept = [(r["item_kind"], r["reason"]) for r in db.query("SELECT * FROM returned_items")]
+    assert kept == [("photo", "blurred")]
+    db["returned_items"].insert({"review_id": 1, "installation_id": 1, "item_kind": "trace", "item_ref": "t",
+                                 "reason": "retest from the B end"})
+    with pytest.raises(sqlite3.IntegrityError):
+        db["returned_items"].insert({"review_id": 1, "installation_id": 1, "item_kind": "bogus",
+                                     "item_ref": "", "reason": "x"})
+    rows = {r["version"]: r for r in db.query("SELECT * FROM acceptance_profiles")}
+    assert (rows[3]["active"], rows[4]["active"]) == (0, 1)
+    assert json.loads(rows[3]["rules"]) == old_rules  # what earlier reviews applied stays as it was
+    assert json.loads(rows[4]["rules"])["otdr"]["event_tolerance_m"] == 20
