@@ -265,6 +265,7 @@ MESSAGES = {
     "sor_too_large": _l("the file is too large for a trace"),
     "sor_no_fxdparams": _l("the file has no acquisition settings"),
     "sor_unreadable": _l("the file cannot be read"),
+    "sor_no_points": _l("the file has no trace data points"),
     "trace_needed": _l("Traces still needed: {slots}"),
     "trace_needed_mark": _l("Mark the splice in: {slots}"),
     "trace_differs": _l("{slot}: typed {typed}, the trace says {trace}"),

@@ -6,6 +6,7 @@ for the same reason. The phone does not read data points, so `points` are the se
 """
 
 import base64
+import struct
 from datetime import UTC
 from datetime import datetime
 
@@ -19,7 +20,8 @@ REASONS = {
     "not_sor": ("not an OTDR trace", "too short to be"),
     "v1": ("version 1",),
     "truncated": ("cut short", "too short for its own header"),
-    "absurd": ("declares",),
+    "absurd": ("declares", "one trace a file is read", "inconsistent"),
+    "no_points": ("no DataPts block",),
     "too_large": ("a trace may have at most",),
 }
 SERVER_ONLY = {"points", "points_sha256"}
@@ -52,7 +54,15 @@ def broken_files():
         "version-1": w.version1(ab), "absurd-points": w.absurd_counts(good),
         "absurd-events": w.absurd_events(good),
         "empty": b"", "text": b"hello, this is not a trace at all\n",
+        "no-data-points": good.replace(b"DataPts\x00", b"DataPtz\x00"),  # its block under another name
+        "two-traces": two_traces(good),
     }
+
+
+def two_traces(data):
+    """The DataPts block saying it holds two traces (the reader and the server read one)."""
+    at = data.rindex(b"DataPts\x00") + len(b"DataPts\x00") + 4
+    return data[:at] + struct.pack("<H", 2) + data[at + 2:]
 
 
 def read_in_chromium(page, base_url, files):

@@ -19,7 +19,7 @@ export const LIMITS = { fileBytes: 8 * 1024 * 1024, blocks: 64, events: 1000, po
   text: 1024 };
 
 /** Why a file cannot be read: `reason` is one of not_sor, v1, truncated, too_large, absurd,
- *  no_fxdparams, unreadable; the message names it for a log. */
+ *  no_fxdparams, no_points, unreadable; the message names it for a log. */
 export class SorError extends Error {
   constructor(reason, detail = "") {
     super(detail ? `${reason}: ${detail}` : reason);
@@ -162,10 +162,15 @@ function readKeyEvents(c, ior) {
 }
 
 function checkDataPts(c) {
-  // The points are not read here, but a count no block could hold marks a file not to trust.
-  if (!c) return;
+  // The points are not read here (the server draws them), but a trace without them, or with
+  // counts no block could hold, is a file the server refuses too.
+  if (!c) throw new SorError("no_points");
   const count = c.u32();
+  const traces = c.u16();
+  const again = c.u32();
+  const scale = c.u16();
   if (count > LIMITS.points || count * 2 > c.end - c.pos) throw new SorError("absurd", `${count} data points`);
+  if (traces !== 1 || again !== count || scale === 0) throw new SorError("absurd", `${traces} traces, ${again} points`);
 }
 
 function eventType(code) {
