@@ -104,6 +104,10 @@ def test_four_traces_fill_the_splice_row_offline_and_reach_the_review(splices_pa
     expect(direction).to_have_attribute("aria-pressed", "true")
     expect(row.locator(".trace-needed")).to_contain_text("Mark the splice in: 1310 A→B, 1310 B→A")
     shot(page, "attached")
+    page.click(".outbox-toggle")  # the outbox says what the held traces wait for
+    expect(page.locator(".outbox-details .held")).to_have_count(4)
+    expect(page.locator(".outbox-details .held").first).to_have_text("mark the splice to send it")
+    page.click(".outbox-toggle")
 
     # Marked once, in one trace; the others get the matching event (B->A at 12 km - 3 km).
     first = card(page, "loss_1310_ab").locator("tbody tr", has_text="3,000")

@@ -119,8 +119,10 @@ function details(records, photos) {
       .map(([type, n]) => h("li", {}, `${t(label(type))}: ${n}`)),
       photos.filter((p) => p.state !== "failed").map((p) => {
         const progress = outbox.state.progress[p.id];
+        // A held file waits for the technician, not for the network: say what it waits for.
         return h("li", {}, t(label(fileType(p))), " ", p.caption || p.shot || p.filename || "", " ",
-          h("progress", { max: p.size, value: progress ? progress.sent : 0 }));
+          p.held ? h("small", { class: "held" }, t("trace_held"))
+            : h("progress", { max: p.size, value: progress ? progress.sent : 0 }));
       })));
 }
 
