@@ -99,7 +99,7 @@ def test_four_traces_fill_the_splice_row_offline_and_reach_the_review(splices_pa
     expect(page.locator(".traces .error")).to_have_text([
         "closure.sor was not attached: it is not an OTDR trace (.sor).",
         "f02-1310-ab.sor was not attached: the file is cut short; copy it from the OTDR again."])
-    expect(card(page, "loss_1310_ab")).to_contain_text("1310 nm · 30 ns · 12.000 km")
+    expect(card(page, "loss_1310_ab")).to_contain_text("1310 nm · 30 ns · 12.00 km")
     direction = card(page, "loss_1310_ba").locator("[name=direction_ba]")
     expect(direction).to_have_attribute("aria-pressed", "true")
     expect(row.locator(".trace-needed")).to_contain_text("Mark the splice in: 1310 A→B, 1310 B→A")
@@ -169,7 +169,7 @@ def test_four_traces_fill_the_splice_row_offline_and_reach_the_review(splices_pa
 
 
 @pytest.mark.parametrize("language, filled, summary", [
-    ("ru", "0,030", "1310 нм · 30 нс · 12,000 км"), ("kk", "0,030", "1310 нм · 30 нс · 12,000 км")])
+    ("ru", "0,030", "1310 нм · 30 нс · 12,00 км"), ("kk", "0,030", "1310 нм · 30 нс · 12,00 км")])
 def test_the_traces_read_in_russian_and_kazakh_with_decimal_commas(browser, live_server, db, site, tmp_path,
                                                                    language, filled, summary):
     db.execute("UPDATE users SET language = ? WHERE username = 'tech'", [language])

@@ -113,7 +113,7 @@ export const shown = (value, digits) => (value == null ? "—" : numberFormat(di
 
 function summaryLine(r) {
   return t("trace_summary", { nm: r.wavelength_nm ?? "?", ns: r.pulse_width_ns ?? "?",
-    km: shown(r.length_m == null ? null : r.length_m / 1000, 3), db: shown(r.total_loss_db, 3) });
+    km: shown(r.length_m == null ? null : r.length_m / 1000, 2), db: shown(r.total_loss_db, 3) });
 }
 
 function eventTable(trace, editable, onMark) {
