@@ -164,6 +164,7 @@ function card(trace, ctx) {
     h("div", { class: "trace-head" }, h("strong", {}, trace.filename || t("kind_trace")), " ",
       h("small", {}, trace.waiting ? (trace.held ? t("trace_held") : t("waiting")) : t("on_server"))),
     returned ? h("p", { class: "fail" }, returned.reason) : null,
+    trace.waiting && trace.state === "failed" ? h("p", { class: "error" }, trace.message || trace.code) : null,
     h("p", { class: "trace-summary" }, summaryLine(r)),
     r.checksum_ok === false ? h("p", { class: "warn" }, t("trace_checksum")) : null,
     (r.events || []).length ? null : h("p", { class: "warn" }, t("trace_no_events")),
