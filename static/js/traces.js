@@ -172,6 +172,7 @@ function card(trace, ctx) {
       fiberSelect(trace, ctx.fibers, editable, (f) => save({ cable: f.cable, tube: f.tube, fiber: f.fiber })),
       directionButtons(trace, editable, (direction) => save({ direction }))),
     match.markedEvent(trace) && trace.proposed ? h("p", { class: "help" }, t("trace_proposed")) : null,
+    trace.no_event && trace.event_m == null ? h("p", { class: "help" }, `✓ ${t("trace_no_event")}`) : null,
     hasSplices(trace) ? eventTable(trace, editable, (event) => save({ event_m: event.distance_m, proposed: false,
       no_event: false, marked_at: new Date().toISOString() })) : null,
     h("div", { class: "actions" },
