@@ -227,3 +227,19 @@ def test_a_returned_trace_is_retested_on_the_phone_and_the_site_resubmitted(brow
     status = "SELECT status FROM installations WHERE id = ?"
     wait_until(page, lambda: store.scalar(db, status, [site]) == "submitted", timeout_ms=20_000)
     context.close()
+
+
+def test_a_trace_waits_for_its_splice_mark_or_for_no_event(splices_page, tmp_path, db):
+    page = splices_page
+    events = w.link_events(LENGTH, [(CLOSURE_M, 0.03)])
+    path = tmp_path / "f01-1310-ab.sor"
+    path.write_bytes(w.write(w.pair(LENGTH, events)[0]))
+    page.set_input_files("[name=traces]", str(path))
+    expect(page.locator(".trace.held")).to_have_count(1)
+    page.click(".sync-now")  # online, and synced: still nothing sent, the mark is missing
+    expect(page.locator(".sync-now")).to_be_enabled()
+    expect(page.locator("#outbox")).to_have_attribute("data-photos", "1")
+    assert store.scalar(db, "SELECT COUNT(*) FROM traces") == 0
+    page.get_by_role("button", name="No event for this splice").click()
+    wait_until(page, lambda: store.scalar(db, "SELECT COUNT(*) FROM traces WHERE status = 'complete'") == 1)
+    assert db.execute("SELECT event_m, filename FROM traces").fetchone() == (None, "f01-1310-ab.sor")

@@ -91,6 +91,7 @@ export async function change(id, changes, tol) {
   const next = { ...current, ...changes };
   next.held = holds(next);
   await store.put("photos", next);
+  if (current.held && !next.held) outbox.soon(); // marked: it may go now
   if (changes.event_m == null || changes.proposed) return;
   const closure = (await load(current.installation_id)).filter((tr) => tr.closure_label === current.closure_label);
   for (const other of closure) {
