@@ -98,15 +98,18 @@ def drawing(found, reading):
     span = (length or (points[-1][0] if points else 1.0) or 1.0) * 1.1
     pivot = length or span / 1.1
     flip = found["direction"] == "ba"
-    levels = [db for _, db in points] or [0.0]
-    top, low = max(levels), min(levels)
+    levels = [db for d, db in points if d <= pivot] or [db for _, db in points] or [0.0]
+    top, low = max(levels), min(levels)  # the fiber's own levels: the noise past its end is clipped
     height = (top - low) or 1.0
     width, tall = DRAWING
 
     def x(d):
         return round(min(max((pivot - d if flip else d) / span, 0), 1) * width, 1)
 
-    line = " ".join(f"{x(d)},{round((top - db) / height * (tall - 20) + 10, 1)}" for d, db in points)
+    def y(db):
+        return round(min(max((top - db) / height, 0), 1.05) * (tall - 20) + 10, 1)
+
+    line = " ".join(f"{x(d)},{y(db)}" for d, db in points)
     marks = [{"x": x(e["distance_m"]), "index": e["index"], "type": e["type"]}
              for e in reading.get("events", [])]
     return {"line": line, "marks": marks, "width": width, "height": tall}
