@@ -1,6 +1,7 @@
 // Splice entry built for a 12- or 24-fiber tray: one closure header (with the splicer used),
 // then a compact row per fiber with consecutive numbers, colours shown, its attempt, live
 // average and verdict, "copy previous row"; the closure's OTDR traces below the rows fill them.
+import * as closureTraces from "./closuretraces.js";
 import * as fill from "./splicefill.js";
 import * as outbox from "./outbox.js";
 import * as rules from "./splicerules.js";
@@ -77,22 +78,22 @@ export async function render(container, id) {
   const status = h("p", { role: "status", class: "help" });
   const editor = { container, site, limits, head, rows, gps, replaced: new Map(), saved, traces: [],
     tol: traces.tolerances(profile), traceBox: h("div"), savedBox: h("div"), message: null };
-  editor.redraw = () => redrawTraces(editor);
-  editor.traces = await traces.load(site.id);
+  editor.drawSaved = () => mount(editor.savedBox, savedList(saved, limits, editor));
+  await closureTraces.load(editor, !correcting);
   const makeRows = () => {
     rows.replaceChildren();
     const wanted = Math.trunc(Number(head.count.value)) || SCHEME.fibersPerTube;
     const count = Math.min(Math.max(wanted, 1), SCHEME.fibersPerTube * 2);
     head.count.value = count;
     for (let i = 0; i < count; i += 1) addRow(editor);
-    drawTraces(editor);
+    closureTraces.draw(editor);
     // Straight to the first reading: the keyboard opens where the typing starts.
     const first = rows.querySelector(`[name=${LOSSES[0]}]`);
     first.scrollIntoView({ block: "center" });
     first.focus();
   };
   rows.addEventListener("keydown", nextOnEnter);
-  rows.addEventListener("change", (event) => { if (event.target.name === "a_fiber") drawTraces(editor); });
+  rows.addEventListener("change", (event) => { if (event.target.name === "a_fiber") closureTraces.draw(editor); });
   mount(container,
     h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
     h("h1", {}, t("splices")),
@@ -110,7 +111,7 @@ export async function render(container, id) {
       h("button", { class: "primary", name: "make_rows" }, t("make_rows"))),
     rows,
     h("div", { class: "row-actions" },
-      h("button", { type: "button", name: "add_row", onclick: () => { addRow(editor); drawTraces(editor); } },
+      h("button", { type: "button", name: "add_row", onclick: () => { addRow(editor); closureTraces.draw(editor); } },
         t("add_row")),
       h("button", { type: "button", class: "primary", name: "save_splices", onclick: oneAtATime(() => save(editor, status)) }, t("save_splices"))),
     status,
@@ -120,71 +121,9 @@ export async function render(container, id) {
     addRow(editor, correcting.data);
     editor.replaced.set(rows.lastChild, { original: correcting.data, replaces: correcting.replaces, rejected: correcting.id });
   }
-  for (const el of [head.closure_label, head.a_cable, head.a_tube]) el.addEventListener("change", () => drawTraces(editor));
-  drawTraces(editor);
-  if (!shown) window.addEventListener("fieldapp:change", traceChanged);
-  shown = editor;
-  return () => {
-    window.removeEventListener("fieldapp:change", traceChanged);
-    shown = null;
-  };
-}
-
-// The editor on screen (a save draws a new one): a trace sent meanwhile, or brought by a pull,
-// is shown as on the server; the form itself stays as typed.
-let shown = null;
-let pendingRedraw = null;
-
-function traceChanged(event) {
-  if (event.detail !== "sites" && event.detail !== "photos") return;
-  clearTimeout(pendingRedraw);
-  pendingRedraw = setTimeout(() => shown && shown.redraw(), 150);
-}
-
-function closureFibers(editor) {
-  // The fibers a trace can be assigned to: the A ends of the rows being entered and of the
-  // splices saved in this closure.
-  const { head, rows } = editor;
-  const closure = head.closure_label.value.trim();
-  const found = new Map();
-  const add = (cable, tube, fiber) => {
-    if (String(cable).trim() && Number(tube) >= 1 && Number(fiber) >= 1) {
-      found.set(`${String(cable).trim()}|${Number(tube)}|${Number(fiber)}`, { cable: String(cable).trim(), tube: Number(tube), fiber: Number(fiber) });
-    }
-  };
-  for (const row of rows.children) add(head.a_cable.value, head.a_tube.value, row.querySelector("[name=a_fiber]").value);
-  for (const s of editor.saved) if (s.closure_label === closure) add(s.a_cable, s.a_tube, s.a_fiber);
-  return [...found.values()];
-}
-
-function drawTraces(editor) {
-  const { site, head, rows, limits } = editor;
-  const returned = (site.returned_items || []).filter((i) => !i.resolved_at && i.item_kind === "trace");
-  const ctx = { site, closure: head.closure_label.value.trim(), fibers: closureFibers(editor), traces: editor.traces,
-    returned, tol: editor.tol, message: editor.message, redraw: editor.redraw,
-    retest: (old, file) => retest(editor, old, file) };
-  mount(editor.traceBox, traces.section(ctx, (files) => attach(editor, ctx, files)));
-  for (const row of rows.children) row.refresh();
-  mount(editor.savedBox, savedList(editor.saved, limits, editor));
-}
-
-async function redrawTraces(editor) {
-  editor.traces = await traces.load(editor.site.id);
-  drawTraces(editor);
-}
-
-async function attach(editor, ctx, files) {
-  const { added, refused } = await traces.attach(editor.site, ctx.closure, files, ctx.fibers, editor.traces, editor.tol);
-  editor.message = h("div", { role: "status" }, added ? h("p", { class: "help" }, t("trace_added", { n: added })) : null,
-    refused.map((item) => h("p", { class: "error" }, traces.refusedText(item))));
-  await editor.redraw();
-}
-
-async function retest(editor, old, file) {
-  const { refused } = await traces.attach(editor.site, old.closure_label, [file],
-    [{ cable: old.cable, tube: old.tube, fiber: old.fiber }], editor.traces, editor.tol, { replaces: old.id, direction: old.direction });
-  editor.message = refused.length ? h("p", { class: "error", role: "status" }, traces.refusedText(refused[0])) : null;
-  await editor.redraw();
+  for (const el of [head.closure_label, head.a_cable, head.a_tube]) el.addEventListener("change", () => closureTraces.draw(editor));
+  closureTraces.draw(editor);
+  return closureTraces.follow(editor);
 }
 
 function addRow(editor, values = null) {
