@@ -266,6 +266,8 @@ MESSAGES = {
     "sor_no_fxdparams": _l("the file has no acquisition settings"),
     "sor_unreadable": _l("the file cannot be read"),
     "sor_no_points": _l("the file has no trace data points"),
+    "submit_held_traces": _l("{n} OTDR trace(s) wait for their splice mark: the submission is sent after "
+                             "them."),
     "trace_needed": _l("Traces still needed: {slots}"),
     "trace_needed_mark": _l("Mark the splice in: {slots}"),
     "trace_differs": _l("{slot}: typed {typed}, the trace says {trace}"),

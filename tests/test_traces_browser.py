@@ -229,7 +229,7 @@ def test_a_returned_trace_is_retested_on_the_phone_and_the_site_resubmitted(brow
     context.close()
 
 
-def test_a_trace_waits_for_its_splice_mark_or_for_no_event(splices_page, tmp_path, db):
+def test_a_trace_waits_for_its_splice_mark_or_for_no_event(splices_page, tmp_path, db, site):
     page = splices_page
     events = w.link_events(LENGTH, [(CLOSURE_M, 0.03)])
     path = tmp_path / "f01-1310-ab.sor"
@@ -240,6 +240,11 @@ def test_a_trace_waits_for_its_splice_mark_or_for_no_event(splices_page, tmp_pat
     expect(page.locator(".sync-now")).to_be_enabled()
     expect(page.locator("#outbox")).to_have_attribute("data-photos", "1")
     assert store.scalar(db, "SELECT COUNT(*) FROM traces") == 0
+    # Submitting says why the submission will wait, and leads back to the trace.
+    page.goto(f"{page.url.split('#')[0]}#/site/{site}/submit")
+    expect(page.locator(".submit-held")).to_contain_text("1 OTDR trace(s) wait for their splice mark")
+    page.locator(".submit-held a").click()
+    expect(page.locator("[name=closure_label]")).to_have_value("MUF-1")  # no splice saved yet
     page.get_by_role("button", name="No event for this splice").click()
     wait_until(page, lambda: store.scalar(db, "SELECT COUNT(*) FROM traces WHERE status = 'complete'") == 1)
     assert db.execute("SELECT event_m, filename FROM traces").fetchone() == (None, "f01-1310-ab.sor")

@@ -10,14 +10,20 @@ import { t } from "./i18n.js";
 let shown = null; // the editor on screen (a save draws a new one)
 let pending = null;
 
-/** The site's traces into the editor; opened to retest a returned trace (and not to correct
- *  a splice: `header` false), its closure is the one shown. */
+/** The site's traces into the editor. Opened to retest a returned trace (and not to correct a
+ *  splice: `header` false), that trace's closure is the one shown; with no closure named yet,
+ *  the closure of the last trace attached on the phone (attached before its splices were saved). */
 export async function load(editor, header = true) {
   editor.traces = await traces.load(editor.site.id);
   editor.redraw = () => redraw(editor);
+  if (!header) return;
   const back = (editor.site.returned_items || []).find((i) => !i.resolved_at && i.item_kind === "trace");
-  const trace = back && editor.traces.find((tr) => tr.id === back.item_ref);
-  if (trace && header) editor.head.closure_label.value = trace.closure_label;
+  const returned = back && editor.traces.find((tr) => tr.id === back.item_ref);
+  const last = editor.traces.filter((tr) => tr.waiting)
+    .sort((a, b) => String(a.device_time).localeCompare(String(b.device_time))).pop();
+  const label = editor.head.closure_label;
+  if (returned) label.value = returned.closure_label;
+  else if (!label.value.trim() && last) label.value = last.closure_label;
 }
 
 /** Redraw the editor on screen when the phone's traces or sites change; the screen's release. */
