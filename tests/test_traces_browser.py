@@ -76,6 +76,27 @@ def splices_page(browser, live_server, site):
     page.context.close()
 
 
+def assert_thumb_sized(page):
+    """Every target of an unmarked trace card is a gloved thumb's, and on the 360 px screen
+    (measured in one go in the page: a redraw may replace the card between two looks)."""
+    expect(card(page, "loss_1310_ab").locator("[name=mark]").first).to_be_visible()
+    boxes = page.evaluate("""() => {
+        const one = document.querySelector(".trace[data-slot=loss_1310_ab]");
+        const targets = { attach: document.querySelector("[name=traces]").closest("label"),
+            fiber: one.querySelector("[name=trace_fiber]"),
+            direction: one.querySelector("[name=direction_ab]"),
+            mark: one.querySelector("[name=mark]"), no_event: one.querySelector("[name=no_event]"),
+            events: one.querySelector("summary") };
+        return Object.fromEntries(Object.entries(targets).map(([name, el]) => {
+            const r = el.getBoundingClientRect();
+            return [name, [r.left, r.width, r.height]];
+        }));
+    }""")
+    for name, (left, width, height) in boxes.items():
+        assert height >= 48 and width >= 48, (name, width, height)
+        assert left >= 0 and left + width <= 360, (name, left, width)
+
+
 def row_after_save(page):
     return page.locator(".saved-splices .trace-line")
 
@@ -104,6 +125,7 @@ def test_four_traces_fill_the_splice_row_offline_and_reach_the_review(splices_pa
     expect(direction).to_have_attribute("aria-pressed", "true")
     expect(row.locator(".trace-needed")).to_contain_text("Mark the splice in: 1310 A→B, 1310 B→A")
     shot(page, "attached")
+    assert_thumb_sized(page)
     page.click(".outbox-toggle")  # the outbox says what the held traces wait for
     expect(page.locator(".outbox-details .held")).to_have_count(4)
     expect(page.locator(".outbox-details .held").first).to_have_text("mark the splice to send it")
@@ -179,6 +201,7 @@ def test_the_traces_read_in_russian_and_kazakh_with_decimal_commas(browser, live
     page.set_input_files("[name=traces]", [str(p) for p in fiber_traces(tmp_path)])
     expect(card(page, "loss_1310_ab")).to_contain_text(summary)
     shot(page, f"attached-{language}")
+    assert_thumb_sized(page)
     card(page, "loss_1310_ab").locator("tbody tr").nth(1).locator("[name=mark]").click()
     row = page.locator(".splice-row").nth(0)
     expect(row.locator("[name=loss_1310_ab]")).to_have_value(filled)
