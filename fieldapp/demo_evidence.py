@@ -85,8 +85,9 @@ class Crew:
             data = reuse if reuse and shot == "closure_open" else data
             sent["bytes"][shot] = data
             sent["photos"][shot] = self.photo(tech, inst, shot, data, spec[3])
-        sent["traces"] = [self.trace_pair(tech, inst, splice["data"], wl, copied if n == 0 else None)
-                          for n, splice in enumerate(splices[:traced]) for wl in (1310, 1550)]
+        sent["traces"] = [
+            self.trace_pair(tech, inst, splice["data"], wl, copied if (n, wl) == (0, 1310) else None)
+            for n, splice in enumerate(splices[:traced]) for wl in (1310, 1550)]
         if done:
             self.send(tech, [self.record("submission", inst, comment="")])
         return sent
