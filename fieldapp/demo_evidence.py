@@ -95,9 +95,10 @@ class Crew:
     def trace_pair(self, tech, inst, splice, wavelength, copied=None):
         """A->B and B->A traces of a splice's A fiber whose event at the splice reads the typed
         losses (sor_writer); returns the A->B file's bytes. `copied` replaces those bytes."""
-        rng = random.Random(f"{inst['id']}-{splice['a_fiber']}-{wavelength}")  # leaves the demo's draws be
-        length = round(rng.uniform(6000, 15000), 1)
-        at = round(rng.uniform(1500, length - 1500), 1)
+        fiber = random.Random(f"{inst['id']}-{splice['a_fiber']}")  # leaves the demo's draws be
+        length = round(fiber.uniform(6000, 15000), 1)
+        at = round(fiber.uniform(1500, length - 1500), 1)  # one fiber: the same at both wavelengths
+        rng = random.Random(f"{inst['id']}-{splice['a_fiber']}-{wavelength}")
         losses = (splice[f"loss_{wavelength}_ab"], splice[f"loss_{wavelength}_ba"])
         events = sor_writer.link_events(length, [(at, losses[0]), (round(length * 0.8, 1), 0.04)])
         self.moment += timedelta(minutes=rng.uniform(1, 4))

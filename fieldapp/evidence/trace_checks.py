@@ -210,8 +210,8 @@ def fiber_checks(rules, otdr, fiber, splices):
     found = [_coverage_check(otdr, latest, fiber[-1])]
     for wavelength in sorted({wl for wl, _ in latest}):
         ab, ba = latest.get((wavelength, "ab")), latest.get((wavelength, "ba"))
-        if ab and ba:
-            found += pair_checks(rules, otdr, ab, ba, splices, _marked(fiber))
+        if ab and ba:  # the pair's own mark first: another wavelength's may sit elsewhere
+            found += pair_checks(rules, otdr, ab, ba, splices, _marked([ab, ba, *fiber]))
     return found
 
 
@@ -225,9 +225,9 @@ def _coverage_check(otdr, latest, last):
                          verdict, explained, item(last), fiber=_fiber_name(last))
 
 
-def _marked(fiber):
-    """Where the technician marked the closure's splice, in A->B metres (from any trace)."""
-    for trace in fiber:
+def _marked(traces):
+    """Where the technician marked the closure's splice, in A->B metres (the first mark found)."""
+    for trace in traces:
         if trace["event_m"] is None:
             continue
         if trace["direction"] == "ab":
