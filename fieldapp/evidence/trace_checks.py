@@ -35,6 +35,8 @@ RULE_LABELS = {
 }
 # detail_code -> English text ({names} filled from detail_args); check_text translates it.
 DETAILS = {
+    "backscatter_mismatch": N_("backscatter coefficient differs between directions: "
+                               "{ab} dB A→B, {ba} dB B→A"),
     "acquisition_time": N_("acquisition time from the file"),
     "averages": N_("number of averages"),
     "averaging_time": N_("averaging time (s)"),
@@ -283,6 +285,11 @@ def _pair_check(otdr, ab, ba, events):
         value = f"{a['pulse_width_ns']} / {b['pulse_width_ns']} ns"
         return results.check("trace.pair", value, "same pulse width", "fail", explained, it, **extra)
     gap = round(abs(a["ior"] - b["ior"]), 5)
+    scatter = round(abs(a["backscatter_db"] - b["backscatter_db"]), 1)
+    if scatter > otdr["backscatter_mismatch_db"]:
+        explained = _note("backscatter_mismatch", ab=a["backscatter_db"], ba=b["backscatter_db"])
+        return results.check("trace.pair", scatter, otdr["backscatter_mismatch_db"], "warn", explained, it,
+                             **extra)
     if gap > otdr["ior_mismatch"]:
         explained = _note("ior_mismatch",
                          ab=a["ior"], ba=b["ior"])

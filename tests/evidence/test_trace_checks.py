@@ -247,3 +247,10 @@ def test_each_wavelengths_pair_uses_its_own_mark(db, ev, tech, inst):
                     seed=5)
     store_both(ev, tech, inst, ab, ba, mark=4000.0)
     assert sorted(c["value"] for c in run(db, inst, "trace.splice_loss")) == [0.05, 0.06]
+
+
+def test_a_backscatter_mismatch_between_directions_warns(db, ev, tech, inst):
+    ab, ba = te.fiber_pair(1, 1310)
+    store_both(ev, tech, inst, ab, replace(ba, backscatter_db=-79.5))
+    [pair] = run(db, inst, "trace.pair")
+    assert (pair["verdict"], pair["value"], pair["detail_code"]) == ("warn", 1.5, "backscatter_mismatch")
