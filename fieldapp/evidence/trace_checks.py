@@ -86,7 +86,7 @@ def reading(trace):
     return trace["parsed"]
 
 
-def checks(db, rules, installation, traces, splices, copies):
+def checks(rules, installation, traces, splices, copies):
     """All OTDR checks; `traces` carry their parse as `parsed`, `copies(trace)` finds look-alikes."""
     if not traces:
         return []
