@@ -85,8 +85,9 @@ class Crew:
             data = reuse if reuse and shot == "closure_open" else data
             sent["bytes"][shot] = data
             sent["photos"][shot] = self.photo(tech, inst, shot, data, spec[3])
-        sent["traces"] = [self.trace_pair(tech, inst, splice["data"], wl, copied if n == 0 else None)
-                          for n, splice in enumerate(splices[:traced]) for wl in (1310, 1550)]
+        sent["traces"] = [
+            self.trace_pair(tech, inst, splice["data"], wl, copied if (n, wl) == (0, 1310) else None)
+            for n, splice in enumerate(splices[:traced]) for wl in (1310, 1550)]
         if done:
             self.send(tech, [self.record("submission", inst, comment="")])
         return sent
@@ -94,9 +95,10 @@ class Crew:
     def trace_pair(self, tech, inst, splice, wavelength, copied=None):
         """A->B and B->A traces of a splice's A fiber whose event at the splice reads the typed
         losses (sor_writer); returns the A->B file's bytes. `copied` replaces those bytes."""
-        rng = random.Random(f"{inst['id']}-{splice['a_fiber']}-{wavelength}")  # leaves the demo's draws be
-        length = round(rng.uniform(6000, 15000), 1)
-        at = round(rng.uniform(1500, length - 1500), 1)
+        fiber = random.Random(f"{inst['id']}-{splice['a_fiber']}")  # leaves the demo's draws be
+        length = round(fiber.uniform(6000, 15000), 1)
+        at = round(fiber.uniform(1500, length - 1500), 1)  # one fiber: the same at both wavelengths
+        rng = random.Random(f"{inst['id']}-{splice['a_fiber']}-{wavelength}")
         losses = (splice[f"loss_{wavelength}_ab"], splice[f"loss_{wavelength}_ba"])
         events = sor_writer.link_events(length, [(at, losses[0]), (round(length * 0.8, 1), 0.04)])
         self.moment += timedelta(minutes=rng.uniform(1, 4))

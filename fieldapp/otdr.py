@@ -10,7 +10,7 @@ real files have one), a file without KeyEvents is read with no events.
 
 parse() returns the keys the phone's reader (static/js/sor.js) returns too: wavelength_nm,
 pulse_width_ns, range_m, ior, averages, averaging_s, acquired_at, length_m, total_loss_db,
-events, checksum_ok; and, server-only, points (downsampled) and points_sha256.
+events, checksum_ok; and, server-only, backscatter_db, points (downsampled) and points_sha256.
 """
 
 import array
@@ -164,6 +164,7 @@ def _summary(parsed, blocks, data):
         "pulse_width_ns": fxd["pulse_width"],
         "range_m": round(fxd["range"] * 1000, 2),
         "ior": round(fxd["index_of_refraction"], 5),
+        "backscatter_db": round(fxd["backscattering_coefficient"], 1),
         "averages": fxd["number_of_averages"] or None,
         "averaging_s": round(fxd["averaging_time"], 1) or None,
         "acquired_at": _acquired_at(fxd["date_time"]),

@@ -85,6 +85,7 @@ DEFAULT_RULES = {
         "ior_min": 1.460,
         "ior_max": 1.480,
         "ior_mismatch": 0.0005,  # A->B and B->A indices further apart warn
+        "backscatter_mismatch_db": 0.5,
         "min_launch_m": 500,
         "event_tolerance_m": 20,
         "typed_tolerance_db": 0.05,

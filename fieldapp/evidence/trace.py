@@ -118,7 +118,7 @@ def drawing(found, reading):
 def checks(db, rules, installation, records):
     """Every OTDR check of the installation's traces (trace_checks.py)."""
     traces = [{**row, "parsed": parsed(row)} for row in records[TABLE]]
-    return trace_checks.checks(db, rules, installation, traces, records["splices"],
+    return trace_checks.checks(rules, installation, traces, records["splices"],
                                lambda found: copies(db, found))
 
 
@@ -128,9 +128,9 @@ def copies(db, found, limit=20):
     sql = (f"SELECT * FROM {TABLE} WHERE id != ? AND (sha256 = ? OR points_sha256 = ? OR acquired_at = ?) "
            f"AND {current.condition(_SELF)} ORDER BY received_at LIMIT ?")
     rows = db.query(sql, [found["id"], found["sha256"], found["points_sha256"], found["acquired_at"], limit])
-    found = []
+    alike = []
     for row in rows:
         reading = parsed(row)
         small = {**reading, "points": otdr.downsample(reading.get("points", []), 150)}
-        found.append({**row, "line": drawing(row, small)["line"]})
-    return found
+        alike.append({**row, "line": drawing(row, small)["line"]})
+    return alike

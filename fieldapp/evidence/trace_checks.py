@@ -35,6 +35,8 @@ RULE_LABELS = {
 }
 # detail_code -> English text ({names} filled from detail_args); check_text translates it.
 DETAILS = {
+    "backscatter_mismatch": N_("backscatter coefficient differs between directions: "
+                               "{ab} dB A→B, {ba} dB B→A"),
     "acquisition_time": N_("acquisition time from the file"),
     "averages": N_("number of averages"),
     "averaging_time": N_("averaging time (s)"),
@@ -84,7 +86,7 @@ def reading(trace):
     return trace["parsed"]
 
 
-def checks(db, rules, installation, traces, splices, copies):
+def checks(rules, installation, traces, splices, copies):
     """All OTDR checks; `traces` carry their parse as `parsed`, `copies(trace)` finds look-alikes."""
     if not traces:
         return []
@@ -210,8 +212,8 @@ def fiber_checks(rules, otdr, fiber, splices):
     found = [_coverage_check(otdr, latest, fiber[-1])]
     for wavelength in sorted({wl for wl, _ in latest}):
         ab, ba = latest.get((wavelength, "ab")), latest.get((wavelength, "ba"))
-        if ab and ba:
-            found += pair_checks(rules, otdr, ab, ba, splices, _marked(fiber))
+        if ab and ba:  # the pair's own mark first: another wavelength's may sit elsewhere
+            found += pair_checks(rules, otdr, ab, ba, splices, _marked([ab, ba, *fiber]))
     return found
 
 
@@ -225,9 +227,9 @@ def _coverage_check(otdr, latest, last):
                          verdict, explained, item(last), fiber=_fiber_name(last))
 
 
-def _marked(fiber):
-    """Where the technician marked the closure's splice, in A->B metres (from any trace)."""
-    for trace in fiber:
+def _marked(traces):
+    """Where the technician marked the closure's splice, in A->B metres (the first mark found)."""
+    for trace in traces:
         if trace["event_m"] is None:
             continue
         if trace["direction"] == "ab":
@@ -283,6 +285,11 @@ def _pair_check(otdr, ab, ba, events):
         value = f"{a['pulse_width_ns']} / {b['pulse_width_ns']} ns"
         return results.check("trace.pair", value, "same pulse width", "fail", explained, it, **extra)
     gap = round(abs(a["ior"] - b["ior"]), 5)
+    scatter = round(abs(a["backscatter_db"] - b["backscatter_db"]), 1)
+    if scatter > otdr["backscatter_mismatch_db"]:
+        explained = _note("backscatter_mismatch", ab=a["backscatter_db"], ba=b["backscatter_db"])
+        return results.check("trace.pair", scatter, otdr["backscatter_mismatch_db"], "warn", explained, it,
+                             **extra)
     if gap > otdr["ior_mismatch"]:
         explained = _note("ior_mismatch",
                          ab=a["ior"], ba=b["ior"])

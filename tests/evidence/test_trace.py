@@ -10,6 +10,7 @@ import zipfile
 import pytest
 
 from fieldapp import decisions
+from fieldapp import exports
 from fieldapp import migrations
 from fieldapp import otdr
 from fieldapp import packet
@@ -215,3 +216,8 @@ def test_m066_keeps_returned_items_and_gives_the_active_profile_a_version_with_o
     assert (rows[3]["active"], rows[4]["active"]) == (0, 1)
     assert json.loads(rows[3]["rules"]) == old_rules  # what earlier reviews applied stays as it was
     assert json.loads(rows[4]["rules"])["otdr"]["event_tolerance_m"] == 20
+
+
+def test_the_packets_size_estimate_counts_the_traces(db, ev, tech, inst):
+    ab, ba = te.store_pair(ev, tech, inst, fiber=7)
+    assert exports.packets_size(db, [inst]) == ab["size"] + ba["size"] + exports.PACKET_OVERHEAD_BYTES

@@ -236,3 +236,21 @@ def test_a_review_snapshot_records_the_trace_checks_and_their_thresholds(db, ev,
     pulse = [c for c in snapshot["checks"] if c["rule"] == "trace.pulse_width"]
     assert {(c["value"], c["threshold"], c["verdict"]) for c in pulse} == {(275, 100, "fail")}
     assert snapshot["profile_version"] == 1
+
+
+def test_each_wavelengths_pair_uses_its_own_mark(db, ev, tech, inst):
+    """A 1550 pair whose splice sits elsewhere along its trace is judged at its own mark."""
+    ev.batch(tech, splice(inst, slot=1))
+    te.store_pair(ev, tech, inst, 1, 1310)
+    events = w.link_events(te.LENGTH, [(4000.0, 0.04), (7000.0, 0.03)])
+    ab, ba = w.pair(te.LENGTH, events, gain={4000.0: 0.02}, wavelength_nm=1550, acquired_at=te.acquired(),
+                    seed=5)
+    store_both(ev, tech, inst, ab, ba, mark=4000.0)
+    assert sorted(c["value"] for c in run(db, inst, "trace.splice_loss")) == [0.05, 0.06]
+
+
+def test_a_backscatter_mismatch_between_directions_warns(db, ev, tech, inst):
+    ab, ba = te.fiber_pair(1, 1310)
+    store_both(ev, tech, inst, ab, replace(ba, backscatter_db=-79.5))
+    [pair] = run(db, inst, "trace.pair")
+    assert (pair["verdict"], pair["value"], pair["detail_code"]) == ("warn", 1.5, "backscatter_mismatch")
