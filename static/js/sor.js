@@ -132,7 +132,7 @@ function readFxdParams(c) {
   f.pulse = widths[0];
   f.ior = c.u32() / 100000;
   if (!(f.ior >= 1 && f.ior < 2)) throw new SorError("absurd", `index of refraction ${f.ior}`);
-  c.u16(); // backscatter coefficient
+  f.backscatter = round(c.u16() * -0.1, 1); // dB, for the pair's mismatch warning
   f.averages = c.u32();
   f.averaging = c.u16() / 10; // 0.1 s
   f.range = c.u32() * 0.02; // 2e-5 km
@@ -241,6 +241,7 @@ function read(buffer) {
     pulse_width_ns: fxd.pulse,
     range_m: round(fxd.range, 2),
     ior: fxd.ior,
+    backscatter_db: fxd.backscatter,
     averages: fxd.averages || null,
     averaging_s: round(fxd.averaging, 1) || null,
     acquired_at: fxd.date ? new Date(fxd.date * 1000).toISOString() : null,
