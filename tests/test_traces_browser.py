@@ -139,6 +139,12 @@ def test_four_traces_fill_the_splice_row_offline_and_reach_the_review(splices_pa
                          ("loss_1550_ba", "✓ 9,000 m · 0.060 dB")):
         expect(card(page, slot).locator("summary")).to_have_text(marked)
         expect(card(page, slot)).to_contain_text("proposed")
+    # A wrong direction set afterwards takes its proposal with it: none at 3 km in that file.
+    card(page, "loss_1550_ba").locator("[name=direction_ab]").click()
+    expect(page.locator(".trace.held")).to_have_count(1)
+    expect(page.locator(".trace.held summary")).to_have_text("Events: 5")
+    page.locator(".trace.held [name=direction_ba]").click()
+    expect(card(page, "loss_1550_ba").locator("summary")).to_have_text("✓ 9,000 m · 0.060 dB")
 
     expect(row.locator("[name=loss_1310_ab]")).to_have_value("0.030")
     expect(row.locator("[name=loss_1310_ba]")).to_have_value("0.070")

@@ -10,7 +10,7 @@ import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
 import { readSor, SorError } from "./sor.js";
 import { sha256Hex } from "./api.js";
-import { h, mount, secondTapDeletes } from "./dom.js";
+import { h, secondTapDeletes } from "./dom.js";
 import { t } from "./i18n.js";
 
 export const DIRECTION_LABELS = { ab: "A→B", ba: "B→A" };
@@ -83,20 +83,28 @@ export async function attach(site, closure, files, fibers, traces, tol, retest =
   return { added, refused };
 }
 
-/** Change a trace still on the phone (fiber, direction, mark); a new hand-made mark is
- *  proposed to the closure's traces not marked by hand. */
+/** Change a trace still on the phone (fiber, direction, mark). A trace not marked by hand is
+ *  proposed its event again when its fiber or direction changes; a trace marked by hand proposes its
+ *  event to the closure's traces still on the phone and not marked by hand. */
 export async function change(id, changes, tol) {
   const current = await store.get("photos", id);
   if (!current || current.announced) return; // announced: its fields are the server's now
-  const next = { ...current, ...changes };
+  const closure = async (mine) => (await load(current.installation_id))
+    .filter((tr) => tr.closure_label === current.closure_label).map((tr) => (tr.id === id ? mine : tr));
+  let next = { ...current, ...changes };
+  const byHand = next.event_m != null && !next.proposed;
+  if (!byHand && !next.no_event && ("direction" in changes || "fiber" in changes)) {
+    const event = match.propose(next, await closure(next), tol.eventM);
+    next = { ...next, event_m: event ? event.distance_m : null, proposed: Boolean(event) };
+  }
   next.held = holds(next);
   await store.put("photos", next);
   if (current.held && !next.held) outbox.soon(); // marked: it may go now
-  if (changes.event_m == null || changes.proposed) return;
-  const closure = (await load(current.installation_id)).filter((tr) => tr.closure_label === current.closure_label);
-  for (const other of closure) {
+  if (next.event_m == null || next.proposed) return;
+  const traces = await closure(next);
+  for (const other of traces) {
     if (!other.waiting || other.id === id || (other.event_m != null && !other.proposed)) continue;
-    const event = match.propose(other, closure.map((tr) => (tr.id === id ? next : tr)), tol.eventM);
+    const event = match.propose(other, traces, tol.eventM);
     if (event) await change(other.id, { event_m: event.distance_m, proposed: true, no_event: false }, tol);
   }
 }
