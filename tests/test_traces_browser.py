@@ -17,7 +17,6 @@ from browser_helpers import wait_until
 from playwright.sync_api import expect
 
 from fieldapp import accounts
-from fieldapp import decisions
 from fieldapp import sor_writer as w
 from fieldapp import store
 from tests import trace_evidence as te
@@ -224,9 +223,21 @@ def test_a_returned_trace_is_retested_on_the_phone_and_the_site_resubmitted(brow
     traces = te.store_fiber(ev, tech, site)  # fiber 1 of MUF-1, both ways at both wavelengths
     ev.batch(tech, splice(site, slot=1), record("submission", site, comment=""))
     returned = next(t for t in traces if t["direction"] == "ba" and t["wavelength_nm"] == 1550)
-    boss = db.execute("SELECT id FROM users WHERE username = 'sup'").fetchone()[0]
-    decisions.return_items(db, site, boss, [{"kind": "trace", "ref": returned["id"],
-                                             "reason": "Noisy: retest fiber 1 from the B end at 1550"}])
+    review = browser.new_context(viewport={"width": 1280, "height": 900})  # the supervisor returns it
+    sup = review.new_page()
+    sup.goto(f"{live_server.url}/login")
+    sup.fill("input[name=username]", "sup")
+    sup.fill("input[name=password]", "sup")
+    sup.get_by_role("button", name="Sign in").click()
+    sup.goto(f"{live_server.url}/review/{site}")
+    item = sup.locator("li.return-item", has_text="OTDR trace C1 1.1 B→A, 1550 nm")
+    if not item.is_visible():
+        sup.locator("details.other-items summary").click()
+    item.get_by_role("checkbox").check()
+    item.get_by_role("textbox").fill("Noisy: retest fiber 1 from the B end at 1550")
+    sup.get_by_role("button", name="Return the chosen items").click()
+    sup.get_by_text("Returned to the technician").wait_for()
+    review.close()
 
     context = browser.new_context(**PHONE)
     page = context.new_page()
