@@ -42,19 +42,32 @@ def test_a_hand_made_mark_counts_before_a_proposal_and_the_end_is_never_proposed
 
 def test_one_direction_fills_nothing_and_says_what_is_missing(page, live_server):
     found = run(page, live_server, """
+        const none = m.lossesFor([trace("a", 1310, "ab", AB), trace("b", 1310, "ba", BA)]);
         const ab = trace("a", 1310, "ab", AB, { event_m: 3000 });
-        const ba = trace("b", 1310, "ba", BA);
-        const one = m.lossesFor([ab, ba]);
-        ba.event_m = 9004;
-        const both = m.lossesFor([ab, ba, trace("c", 1550, "ab", AB, { event_m: 3000 })]);
-        return { one, both };
+        const one = m.lossesFor([ab]);
+        const both = m.lossesFor([ab, trace("b", 1310, "ba", BA, { event_m: 9004 }),
+                                  trace("c", 1550, "ab", AB, { event_m: 3000 })]);
+        return { none, one, both };
     """)
+    assert found["none"]["values"] == {}
+    assert found["none"]["missing"][:2] == [{"slot": "loss_1310_ab", "why": "not_marked"},
+                                            {"slot": "loss_1310_ba", "why": "not_marked"}]
     assert found["one"]["values"] == {}
-    assert found["one"]["missing"] == [{"slot": "loss_1310_ba", "why": "not_marked"},
+    assert found["one"]["missing"] == [{"slot": "loss_1310_ba", "why": "no_trace"},
                                        {"slot": "loss_1550_ab", "why": "no_trace"},
                                        {"slot": "loss_1550_ba", "why": "no_trace"}]
     assert found["both"]["values"] == {"loss_1310_ab": 0.03, "loss_1310_ba": 0.07}  # 1550 A->B alone: not yet
     assert found["both"]["missing"] == [{"slot": "loss_1550_ba", "why": "no_trace"}]
+
+
+def test_a_trace_sent_unmarked_takes_the_event_matching_the_closures_mark(page, live_server):
+    found = run(page, live_server, """
+        const ab = trace("a", 1310, "ab", AB, { event_m: 3000 });
+        const ba = trace("b", 1310, "ba", BA);  // as the server holds it: only A->B was marked
+        const other = trace("c", 1550, "ba", BA, { no_event: true });
+        return [m.lossesFor([ab, ba]).values, m.spliceEvent(other, [ab, other])];
+    """)
+    assert found == [{"loss_1310_ab": 0.03, "loss_1310_ba": 0.07}, None]
 
 
 def test_a_retest_replaces_the_trace_it_was_shot_for(page, live_server):

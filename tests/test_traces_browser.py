@@ -247,6 +247,11 @@ def test_a_returned_trace_is_retested_on_the_phone_and_the_site_resubmitted(brow
     back = card(page, "loss_1550_ba")
     expect(back).to_contain_text("Noisy: retest fiber 1 from the B end at 1550")
     expect(page.locator(".trace small", has_text="on the server")).to_have_count(4)
+    shot(page, "returned")
+    # The server's B->A traces were sent unmarked: their events match the A->B marks.
+    expect(row_after_save(page)).to_contain_text("1310 0.060 · 1550 0.050 dB")
+    expect(page.locator(".saved-splices .trace-needed")).to_have_count(0)
+    expect(back.locator("summary")).to_have_text("✓ 9,000 m · 0.060 dB")
     _, again = te.fiber_pair(1, 1550, losses=(0.04, 0.05), seed=77)
     retest = tmp_path / "f01-1550-ba-retest.sor"
     retest.write_bytes(w.write(again))

@@ -160,7 +160,7 @@ function addRow(editor, values = null) {
     mount(swatches, `A ${head.a_tube.value}.${fiberA.value} `, swatch(head.a_tube.value), swatch(fiberA.value),
       ` → B ${head.b_tube.value}.${fiberB.value} `, swatch(head.b_tube.value), swatch(fiberB.value));
     const traced = traces.fillFor(editor.traces, head.closure_label.value.trim(), head.a_cable.value, head.a_tube.value,
-      fiberA.value);
+      fiberA.value, editor.tol);
     mount(traceNote, fill.applyToRow(losses, traced, editor.tol.typedDb));
     mount(result, liveVerdict(readRow(row), [...losses, estimate], limits));
   };
@@ -285,7 +285,7 @@ function savedList(saved, limits, editor) {
         `A ${s.a_tube}/${s.a_fiber} → B ${s.b_tube}/${s.b_fiber} `,
         r ? h("strong", { class: `verdict-${r.verdict}` }, r.verdict === "retry" ? t("verdict_out_of_spec") : t(`verdict_${r.verdict}`)) : null,
         s.waiting ? h("small", {}, ` (${t("waiting")})`) : null,
-        fill.savedLine(s, traces.fillFor(editor.traces, s.closure_label, s.a_cable, s.a_tube, s.a_fiber), limits,
+        fill.savedLine(s, traces.fillFor(editor.traces, s.closure_label, s.a_cable, s.a_tube, s.a_fiber, editor.tol), limits,
           editor.tol.typedDb),
         s.waiting ? null : h("button", { type: "button", class: "link", onclick: () => {
           // Correcting a splice over target means splicing it again: the next attempt.

@@ -56,6 +56,13 @@ export function propose(target, closureTraces, tolerance = DEFAULT_TOLERANCE_M) 
   return null;
 }
 
+/** The event that is the closure's splice on `trace`: its mark, else (a trace the server holds
+ *  unmarked, as it pairs them) the event matching the closure's marks; none for "no event". */
+export function spliceEvent(trace, closureTraces, tolerance = DEFAULT_TOLERANCE_M) {
+  if (trace.event_m != null) return markedEvent(trace);
+  return trace.no_event ? null : propose(trace, closureTraces, tolerance);
+}
+
 /** The latest trace of each slot among one fiber's traces (a retest replaces the first). */
 export function latestBySlot(traces) {
   const replaced = new Set(traces.map((t) => t.replaces).filter(Boolean));
@@ -69,10 +76,11 @@ export function latestBySlot(traces) {
 }
 
 /** One fiber's traces as splice losses: {values, missing}. `values` holds the losses of each
- *  wavelength traced in both directions with both splices marked (one direction alone fills
- *  nothing: it never decides); `missing` names each slot still needed and why:
- *  {slot: "loss_1550_ba", why: "no_trace" | "not_marked"}. */
-export function lossesFor(traces) {
+ *  wavelength traced in both directions with both splice events known (marked, or matching the
+ *  closure's marks among `closureTraces`; one direction alone fills nothing: it never decides);
+ *  `missing` names each slot still needed and why: {slot: "loss_1550_ba", why: "no_trace" |
+ *  "not_marked"}. */
+export function lossesFor(traces, closureTraces = traces, tolerance = DEFAULT_TOLERANCE_M) {
   const slots = latestBySlot(traces);
   const values = {};
   const missing = [];
@@ -81,7 +89,7 @@ export function lossesFor(traces) {
     for (const direction of DIRECTIONS) {
       const slot = `loss_${wave}_${direction}`;
       const trace = slots.get(slot);
-      const event = trace ? markedEvent(trace) : null;
+      const event = trace ? spliceEvent(trace, closureTraces, tolerance) : null;
       if (event) found[slot] = event.splice_loss_db;
       else missing.push({ slot, why: trace ? "not_marked" : "no_trace" });
     }

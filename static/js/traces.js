@@ -125,25 +125,28 @@ function summaryLine(r) {
     km: shown(r.length_m == null ? null : r.length_m / 1000, 2), db: shown(r.total_loss_db, 3) });
 }
 
-function eventTable(trace, editable, onMark) {
-  // Open until the splice is marked; then folded to the marked event, one tap to change it.
+function eventTable(trace, editable, ctx, onMark) {
+  // Open until the splice is marked; then folded to the marked event, one tap to change it. A
+  // trace already sent only shows its events, the splice's (marked, or matched as the server
+  // pairs them) highlighted.
   const r = match.reading(trace);
-  const marked = match.markedEvent(trace);
+  const closure = ctx.traces.filter((tr) => tr.closure_label === trace.closure_label);
+  const marked = editable ? match.markedEvent(trace) : match.spliceEvent(trace, closure, ctx.tol.eventM);
   const title = marked ? t("trace_marked_event", { m: shown(marked.distance_m, 0), db: shown(marked.splice_loss_db, 3) })
     : t("trace_events", { n: (r.events || []).length });
-  return h("details", { class: "trace-table", open: !marked },
+  return h("details", { class: "trace-table", open: editable && !marked },
     h("summary", {}, title),
-    h("table", { class: "trace-events" },
+    h("table", { class: `trace-events${editable ? "" : " read-only"}` },
     h("thead", {}, h("tr", {}, h("th", {}, t("trace_distance")), h("th", {}, t("trace_loss")),
-      h("th", {}, t("trace_reflectance")), h("th", {}, ""))),
+      h("th", {}, t("trace_reflectance")), editable ? h("th", {}, "") : null)),
     h("tbody", {}, (r.events || []).map((event) => {
       const isMarked = marked === event;
       return h("tr", { class: `${isMarked ? "marked" : ""}${isMarked && trace.proposed ? " proposed" : ""}` },
         h("td", {}, shown(event.distance_m, 0)), h("td", {}, event.type === "end" ? t("trace_end") : shown(event.splice_loss_db, 3)),
         h("td", {}, shown(event.reflectance_db, 1)),
-        h("td", {}, event.type === "end" ? null : h("button", { type: "button", name: "mark", class: "mark",
-          "aria-pressed": String(isMarked), disabled: !editable, onclick: () => onMark(event) },
-        isMarked ? `✓ ${t("trace_mark")}` : t("trace_mark"))));
+        editable ? h("td", {}, event.type === "end" ? null : h("button", { type: "button", name: "mark", class: "mark",
+          "aria-pressed": String(isMarked), onclick: () => onMark(event) },
+        isMarked ? `✓ ${t("trace_mark")}` : t("trace_mark"))) : null);
     }))));
 }
 
@@ -182,7 +185,7 @@ function card(trace, ctx) {
       directionButtons(trace, editable, (direction) => save({ direction }))),
     match.markedEvent(trace) && trace.proposed ? h("p", { class: "help" }, t("trace_proposed")) : null,
     trace.no_event && trace.event_m == null ? h("p", { class: "help" }, `✓ ${t("trace_no_event")}`) : null,
-    hasSplices(trace) ? eventTable(trace, editable, (event) => save({ event_m: event.distance_m, proposed: false,
+    hasSplices(trace) ? eventTable(trace, editable, ctx, (event) => save({ event_m: event.distance_m, proposed: false,
       no_event: false, marked_at: new Date().toISOString() })) : null,
     h("div", { class: "actions" },
       editable && hasSplices(trace) && trace.event_m == null && !trace.no_event
@@ -230,9 +233,10 @@ export function section(ctx, attachFiles) {
 export const refusedText = (item) => t("trace_refused", { name: item.name, reason: t(`sor_${item.reason}`) });
 
 /** A splice's losses from its fiber's traces: {values, missing, traced} (tracematch.lossesFor). */
-export function fillFor(traces, closure, cable, tube, fiber) {
+export function fillFor(traces, closure, cable, tube, fiber, tol) {
   const key = match.fiberKey(cable, tube, fiber);
-  return match.lossesFor(traces.filter((tr) => tr.closure_label === closure && match.traceFiber(tr) === key));
+  const closureTraces = traces.filter((tr) => tr.closure_label === closure);
+  return match.lossesFor(closureTraces.filter((tr) => match.traceFiber(tr) === key), closureTraces, tol.eventM);
 }
 
 /** The line under a splice that says which traces are still needed, or null. */
