@@ -27,7 +27,8 @@ PULLED = True
 ITEMS = {"trace": "record"}  # "retest fiber 7 from the B end": this trace, shot again
 DIRECTIONS = ("ab", "ba")
 MAX_BYTES = otdr.MAX_BYTES  # TRACE_MAX_BYTES in the config
-OPTIONS = {}
+# What stored() takes from the app's config: option -> config key.
+OPTIONS = {"max_bytes": "TRACE_MAX_BYTES"}
 VARIANTS = {"original": ""}
 # The announce fields that make a trace what it is (a retry must repeat them exactly).
 STABLE = ("installation_id", "replaces", "closure_label", "cable", "tube", "fiber", "direction",
@@ -58,10 +59,11 @@ def announce_fields(meta, rules):
 
 def stored(blobs, path, row, options):
     """Parse the uploaded bytes (refused when unreadable), keep them: (blob key, new columns)."""
+    max_bytes = options.get("max_bytes", MAX_BYTES)
     with open(path, "rb") as source:
-        data = source.read(MAX_BYTES + 1)
+        data = source.read(max_bytes + 1)
     try:
-        parsed = otdr.parse(data)
+        parsed = otdr.parse(data, max_bytes)
     except otdr.Unreadable as refused:
         raise Rejected("trace_unreadable", 422, file=row["filename"] or row["id"],
                        reason=refused.reason) from None

@@ -221,3 +221,12 @@ def test_m066_keeps_returned_items_and_gives_the_active_profile_a_version_with_o
 def test_the_packets_size_estimate_counts_the_traces(db, ev, tech, inst):
     ab, ba = te.store_pair(ev, tech, inst, fiber=7)
     assert exports.packets_size(db, [inst]) == ab["size"] + ba["size"] + exports.PACKET_OVERHEAD_BYTES
+
+
+def test_the_size_limit_is_a_setting(client, auth, app, inst):
+    app.config["TRACE_MAX_BYTES"] = 5000
+    auth.login("tech")
+    ab, _ = te.fiber_pair(7, 1310)
+    data = w.write(ab)
+    answer = client.put(URL, json=meta(inst, data))
+    assert (answer.status_code, answer.json["error"], answer.json["max"]) == (413, "too_large", 5000)
