@@ -15,6 +15,8 @@ from fieldapp import records
 from fieldapp import return_report
 from fieldapp import store
 from fieldapp.evidence import checks
+from fieldapp.evidence import kinds
+from fieldapp.evidence import reply as reply_kind
 from tests.review_evidence import Evidence
 from tests.review_evidence import jpeg
 from tests.review_evidence import record
@@ -324,3 +326,8 @@ def test_an_override_is_offered_when_only_open_items_stand_in_the_way(client, au
     override = {"rev": rev(db, inst), "override_reason": "Seen by phone"}
     response = client.post(f"/review/{inst}/approve", data=override)
     assert response.status_code == 302 and status(db, inst) == "approved"
+
+
+def test_a_reply_can_be_about_every_returnable_item_and_each_has_standard_reasons():
+    assert set(reply_kind.ITEM_KINDS) == set(kinds.item_rules())
+    assert all(profiles.return_reasons(profiles.DEFAULT_RULES, item) for item in kinds.item_rules())

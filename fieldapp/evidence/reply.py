@@ -24,7 +24,8 @@ MESSAGES = {
     "not_a_required_shot": N_("Only a required photo can be marked not applicable."),
 }
 RULE_LABELS = {}
-ITEM_KINDS = ("photo", "shot", "splice", "speed_test", "scan", "note")
+# The returnable item kinds (kinds.item_rules(), which imports this module: a test keeps the two equal).
+ITEM_KINDS = ("photo", "shot", "splice", "trace", "speed_test", "scan", "note")
 
 
 def row(db, data, inst, tag_keys):
