@@ -234,4 +234,8 @@ MESSAGES = {
     "speed_model_required": _l("Enter the tester's model."),
     "speed_number_required": _l("Enter a number, 0 or more."),
     "speed_save_tester": _l("Save tester result"),
+    # A splice saved over target offers its next attempt at once (issue 15).
+    "resplice_title": _l("Over target, splice again: {n}"),
+    "over_target": _l("{db} dB over target"),
+    "resplice": _l("Re-splice (attempt {n})"),
 }
