@@ -238,4 +238,14 @@ MESSAGES = {
     "resplice_title": _l("Over target, splice again: {n}"),
     "over_target": _l("{db} dB over target"),
     "resplice": _l("Re-splice (attempt {n})"),
+    # Before submitting: what the checklist warns about, by name (issue 15).
+    "submit_warnings": _l("Check before submitting"),
+    "submit_blocked": _l("This site cannot be submitted yet"),
+    "submit_anyway": _l("I have seen these and submit anyway"),
+    "blocker": _l("must be fixed"),
+    "warning_missing_shots": _l("Photos missing"),
+    "warning_failing_splices": _l("Splices over target"),
+    "warning_speed_not_passed": _l("Speed test not passed"),
+    "warning_tag_not_scanned": _l("Tag not scanned"),
+    "returned_count": _l("Returned: {n}"),
 }

@@ -427,6 +427,12 @@ def m065_tag_failures(db):
     db.execute("CREATE INDEX tag_failures_installation ON tag_failures(installation_id)")
 
 
+@migrations()
+def m069_field_day(db):
+    """Issue 15: the warnings a submission was made past (a JSON list of checklist codes)."""
+    db.execute("ALTER TABLE submissions ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
+
+
 def apply(db):
     """Bring the schema up to date; applying twice is a no-op."""
     migrations.apply(db)

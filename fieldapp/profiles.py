@@ -75,6 +75,9 @@ DEFAULT_RULES = {
         "reuse_max_distance": 6,
     },
     "shots": {"default": INDOOR_SHOTS, "public_wifi": OUTDOOR_SHOTS},
+    # Checklist warnings a technician cannot submit past (fieldapp/checklist.py); every other
+    # one is acknowledged and submitted with the record. Profiles without it block nothing.
+    "submit": {"blocking": []},
 }
 
 

@@ -53,6 +53,18 @@ def _pull(db, user, cursor, keys):
     }
 
 
+def views(db, rows):
+    """Installation id -> what the phone holds of it (no tag ids), for the server-rendered list.
+
+    My sites on the server judges exactly what the phone judges (fieldapp/checklist.py and
+    static/js/checklist.js), so both read the same shape, built here once.
+    """
+    ids = [row["id"] for row in rows]
+    rules = {pid: profiles.get(db, pid)["rules"] for pid in {row["profile_id"] for row in rows}}
+    recs, returned = _records(db, ids), _returned(db, ids)
+    return {row["id"]: _installation(row, rules[row["profile_id"]], recs, returned, {}) for row in rows}
+
+
 def _installation(row, rules, recs, returned, tag_ids):
     down, up = profiles.required_mbps(rules, row)
     return {

@@ -56,9 +56,18 @@ CONNECTION = {
     "wifi": _l("Wi-Fi"),
 }
 
+# What a technician submitted past (fieldapp/evidence/submission.WARNINGS).
+SUBMIT_WARNING = {
+    "missing_shots": _l("Photos missing"),
+    "failing_splices": _l("Splices over target"),
+    "speed_not_passed": _l("Speed test not passed"),
+    "tag_not_scanned": _l("Tag not scanned"),
+}
+
 
 def init_app(app):
     """Make the label tables available in every template."""
     app.jinja_env.globals.update(
-        STATUS_LABELS=STATUS, TYPE_LABELS=INSTITUTION_TYPE, ROLE_LABELS=ROLE, SHOT_LABELS=SHOT
+        STATUS_LABELS=STATUS, TYPE_LABELS=INSTITUTION_TYPE, ROLE_LABELS=ROLE, SHOT_LABELS=SHOT,
+        WARNING_LABELS=SUBMIT_WARNING,
     )

@@ -26,7 +26,7 @@ export const KINDS = [
   { type: "photo", table: "photos", screen: "photos", label: "kind_photo",
     load: () => import("./photos.js"),
     file: { path: "/api/v1/photos", fields: PHOTO_FIELDS },
-    tile: { title: "photos", detail: (c) => t("photos_count", { have: c.photosHave, need: c.photosNeed }) } },
+    tile: { title: "photos", detail: (c) => t("photos_count", { have: c.photos_have, need: c.photos_need }) } },
   { type: "speed_test", table: "speed_tests", screen: "speed", label: "kind_speed_test", supersedes: true,
     load: () => import("./speed.js"),
     tile: { title: "speed_test", detail: (c) => t(`speed_${c.speed}`) } },

@@ -7,6 +7,7 @@ import * as quality from "./quality.js";
 import * as outbox from "./outbox.js";
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
+import { checklist } from "./checklist.js";
 import { h, mount, secondTapDeletes } from "./dom.js";
 import { name, notFound, summary } from "./screens.js";
 import { sha256Hex } from "./api.js";
@@ -113,7 +114,7 @@ export async function render(container, id) {
     mount(container,
       h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
       h("h1", {}, t("photos")),
-      h("p", { class: "checklist" }, summary(sitedata.checklist(site, view, profiles))),
+      h("p", { class: "checklist" }, summary(checklist(site, view, profiles))),
       h("ul", { class: "shots" }, (site.required_shots || []).map((shot) =>
         shotCard(site, shot, labels[shot] || shot, view.photos, returned, photoRules(site, profiles)))),
       h("h2", {}, t("extra_photos")), extras(site, view.photos, draw));

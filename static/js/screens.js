@@ -2,6 +2,7 @@
 // evidence (static/js/kinds.js) leading to that kind's screen.
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
+import { checklist } from "./checklist.js";
 import { KINDS, byType, href, label } from "./kinds.js";
 import { h, mount } from "./dom.js";
 import { t } from "./i18n.js";
@@ -28,10 +29,12 @@ function speedLabel(c) {
 }
 
 export function summary(c) {
-  const parts = [h("span", {}, t("photos_count", { have: c.photosHave, need: c.photosNeed })),
+  const parts = [h("span", {}, t("photos_count", { have: c.photos_have, need: c.photos_need })),
     " · ", h("span", {}, t("splices_count", { n: c.splices })), " · ",
     c.speed === "done" ? h("span", {}, t("speed_done")) : h("span", { class: "missing" }, speedLabel(c))];
   if (!c.scanned) parts.push(" · ", h("span", { class: "missing" }, t("tag_not_scanned")));
+  // What came back first: it is what the technician goes to the site for.
+  if (c.returned) parts.unshift(h("span", { class: "missing returned-count" }, t("returned_count", { n: c.returned })), " · ");
   return parts;
 }
 
@@ -59,7 +62,7 @@ export async function list(container) {
           h("div", { class: "site-head" }, h("strong", { class: "site-name" }, name(site)),
             h("span", { class: `badge badge-${status}` }, t(`status_${status}`))),
           h("div", { class: "site-place" }, place(site, data.labels)),
-          h("div", { class: "site-missing" }, summary(sitedata.checklist(site, view, data.profiles))))))));
+          h("div", { class: "site-missing" }, summary(checklist(site, view, data.profiles))))))));
 }
 
 export async function site(container, id) {
@@ -68,7 +71,7 @@ export async function site(container, id) {
   const s = data.sites.find((x) => x.id === Number(id));
   if (!s) return notFound(container);
   const view = sitedata.localView(s, data.outbox, data.photos);
-  const c = sitedata.checklist(s, view, data.profiles);
+  const c = checklist(s, view, data.profiles);
   const status = sitedata.displayStatus(s, view);
   const inst = s.institution || {};
   const map = inst.lat != null ? `geo:${inst.lat},${inst.lon}?q=${inst.lat},${inst.lon}` : null;
