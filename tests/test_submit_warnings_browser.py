@@ -55,6 +55,7 @@ def test_a_warning_the_profile_makes_a_blocker_cannot_be_submitted_past(app_page
     page.wait_for_selector("body[data-ready='1']", state="attached")
     goto(page, f"#/site/{sites['a']}/submit")
     expect(page.locator(".submit-warnings h2")).to_have_text("This site cannot be submitted yet")
-    expect(page.locator(".submit-warnings li", has_text="Splices over target")).to_contain_text("must be fixed")
+    blocker = page.locator(".submit-warnings li", has_text="Splices over target")
+    expect(blocker).to_contain_text("must be fixed")
     expect(page.locator("[name=acknowledge]")).to_have_count(0)
     expect(page.locator("[name=submit]")).to_be_disabled()
