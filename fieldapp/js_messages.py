@@ -248,4 +248,11 @@ MESSAGES = {
     "warning_speed_not_passed": _l("Speed test not passed"),
     "warning_tag_not_scanned": _l("Tag not scanned"),
     "returned_count": _l("Returned: {n}"),
+    # My sites: search in any script, nearest first (issue 15).
+    "search_sites": _l("Search: school, village, district"),
+    "no_match": _l("No site matches the search."),
+    "sort_nearest": _l("Nearest first"),
+    "sort_by_status": _l("Sort by status"),
+    "locating": _l("Finding where you are…"),
+    "km_away": _l("{km} km"),
 }
