@@ -139,7 +139,6 @@ MESSAGES = {
     "on_server": _l("on the server"),
     "waiting": _l("waiting to send"),
     "note_placeholder": _l("What should the supervisor know?"),
-    "outbox_waiting": _l("Waiting to send: records {records} · photos {photos}"),
     "outbox_empty": _l("Everything is sent"),
     "outbox_refused": _l("Refused, needs your correction: {n}"),
     "outbox": _l("Outbox"),
@@ -255,4 +254,10 @@ MESSAGES = {
     "sort_by_status": _l("Sort by status"),
     "locating": _l("Finding where you are…"),
     "km_away": _l("{km} km"),
+    # The outbox bar in one line; refused items one line each (issue 15).
+    "outbox_to_send": _l("To send: {what}"),
+    "outbox_records": _l("records {n}"),
+    "outbox_photos": _l("photos {n}"),
+    "details": _l("details"),
+    "outbox_refused_n": _l("Refused: {n}"),
 }
