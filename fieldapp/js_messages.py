@@ -260,4 +260,7 @@ MESSAGES = {
     "outbox_photos": _l("photos {n}"),
     "details": _l("details"),
     "outbox_refused_n": _l("Refused: {n}"),
+    # A tester's result may summarise several runs (issue 15).
+    "speed_runs_summarised": _l("Runs this result summarises"),
+    "speed_runs_range": _l("Enter a whole number from 1 to 100."),
 }

@@ -429,8 +429,11 @@ def m065_tag_failures(db):
 
 @migrations()
 def m069_field_day(db):
-    """Issue 15: the warnings a submission was made past (a JSON list of checklist codes)."""
+    """Issue 15: what the field day needed stored (each statement says what and why)."""
+    # The checklist warnings a submission was made past (a JSON list of codes).
     db.execute("ALTER TABLE submissions ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
+    # How many runs a dedicated tester's result summarises (the profile says if they count).
+    db.execute("ALTER TABLE speed_tests ADD COLUMN runs INTEGER")
 
 
 def apply(db):
