@@ -434,6 +434,19 @@ def m069_field_day(db):
     db.execute("ALTER TABLE submissions ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
     # How many runs a dedicated tester's result summarises (the profile says if they count).
     db.execute("ALTER TABLE speed_tests ADD COLUMN runs INTEGER")
+    # Each installation's pass/warn/fail summary for the review queue (check_summaries.py),
+    # with the revision it was computed at.
+    db.execute(
+        """CREATE TABLE check_summaries (
+            installation_id INTEGER PRIMARY KEY REFERENCES installations(id),
+            verdict TEXT NOT NULL,
+            passed INTEGER NOT NULL,
+            warned INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            rev INTEGER NOT NULL,
+            computed_at TEXT NOT NULL
+        )"""
+    )
 
 
 def apply(db):
