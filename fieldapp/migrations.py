@@ -2,6 +2,8 @@
 
 from sqlite_utils.migrations import Migrations
 
+from fieldapp import translit
+
 migrations = Migrations("fieldapp")
 
 # Every record a phone can send shares these columns: a client UUID as the key (so a resend
@@ -447,6 +449,13 @@ def m069_field_day(db):
             computed_at TEXT NOT NULL
         )"""
     )
+    # Districts and villages in Latin (Kazakh's 2021 alphabet, from the Kazakh name), stored so
+    # an admin can correct one; the English interface shows them and search reads any script.
+    for table in ("districts", "settlements"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN name_en TEXT")
+        rows = db.execute(f"SELECT id, COALESCE(NULLIF(name_kk, ''), name_ru) FROM {table}").fetchall()
+        db.conn.executemany(f"UPDATE {table} SET name_en = ? WHERE id = ?",
+                            [(translit.latin(name), row_id) for row_id, name in rows])
 
 
 def apply(db):
