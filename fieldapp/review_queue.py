@@ -37,6 +37,9 @@ def _where(user, filters, with_status=True):
         parts.append("(s.name_ru LIKE ? OR s.name_kk LIKE ? OR s.kato = ?)")
         text = filters["settlement"].strip()
         params += [f"%{text}%", f"%{text}%", text]
+    if filters.get("checks") in ("pass", "warn", "fail"):
+        parts.append("inst.id IN (SELECT installation_id FROM check_summaries WHERE verdict = ?)")
+        params.append(filters["checks"])
     if filters.get("technician"):
         parts.append("inst.id IN (SELECT installation_id FROM installation_technicians WHERE user_id = ?)")
         params.append(filters["technician"])

@@ -20,3 +20,13 @@ def test_choosing_an_oblast_leaves_only_its_districts(admin_page, live_server, m
     page.select_option("select[name=region_id]", str(make.region_id("KZ-31")))
     expect(districts).to_have_value("")  # a district of another oblast is not kept
     assert page.errors == []
+
+
+def test_the_review_queues_districts_follow_its_oblast_too(admin_page, live_server, make, akkol):  # noqa: F811
+    page = admin_page
+    page.goto(f"{live_server.url}/review/")
+    page.locator("details.filters summary").click()
+    districts = page.locator("select[name=district]")
+    page.select_option("select[name=region]", str(make.region_id("KZ-11")))
+    expect(districts.locator("option:not([hidden])")).to_have_text(["Any", "Aqköl audany"])
+    assert page.errors == []

@@ -75,3 +75,20 @@ def test_an_installation_never_checked_says_so(client, auth, make, people):
     make.installation([people["tech"]], status="submitted")  # submitted before summaries existed
     auth.login("sup")
     assert "not checked yet" in client.get("/review/").get_data(as_text=True)
+
+
+def test_the_queue_can_show_only_the_installations_whose_checks_all_pass(client, auth, make, ev, people):
+    clean, bad = make.installation([people["tech"]]), make.installation([people["tech"]])
+    ev.complete(people["tech"], clean)
+    over = splice(bad, losses=(0.68, 0.68, 0.66, 0.66))
+    ev.batch(people["tech"], over, record("submission", bad, comment=""))
+    auth.login("sup")
+
+    def queue(checks):
+        answer = client.get("/review/", query_string={"status": "submitted", "checks": checks})
+        return answer.get_data(as_text=True)
+
+    page = queue("pass")
+    assert f'/review/{clean}"' in page and f'/review/{bad}"' not in page
+    page = queue("fail")
+    assert f'/review/{bad}"' in page and f'/review/{clean}"' not in page
