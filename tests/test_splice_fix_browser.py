@@ -4,6 +4,7 @@ record syncs exactly once; a splice saved over target offers its next attempt at
 from browser_helpers import wait_until
 from playwright.sync_api import expect
 
+from fieldapp import installations
 from fieldapp import store
 from tests.test_technician_browser import app_page  # noqa: F401  (fixtures)
 from tests.test_technician_browser import goto
@@ -70,3 +71,21 @@ def test_a_splice_saved_over_target_offers_a_resplice(app_page, sites, db):  # n
     expect(page.locator("#outbox")).to_have_attribute("data-records", "0", timeout=20_000)
     wait_until(page, lambda: store.scalar(db, "SELECT COUNT(*) FROM splices") == 2)
     assert db.execute(CURRENT).fetchall() == [(1, 2, 0.04)]
+
+
+def test_a_refused_splice_corrected_from_the_list_takes_its_place(app_page, sites, db):  # noqa: F811
+    page = app_page
+    site = sites["a"]
+    installations.transition(db, site, "submitted")
+    installations.transition(db, site, "approved")  # locked: the next splice is refused
+    one_row(page, site, "0,05")
+    expect(page.locator("#outbox")).to_have_attribute("data-failed", "1", timeout=20_000)
+    installations.transition(db, site, "returned")  # the supervisor reopens it
+    goto(page, f"#/site/{site}")
+    goto(page, f"#/site/{site}/splices")
+    page.locator(".saved-splices li [name=fix]").click()
+    page.locator(".splice-row").nth(0).locator("[name=loss_1310_ab]").fill("0,06")
+    page.click("[name=save_splices]")
+    expect(page.locator("#outbox")).to_have_attribute("data-failed", "0", timeout=20_000)
+    expect(page.locator("#outbox")).to_have_attribute("data-records", "0", timeout=20_000)
+    assert db.execute("SELECT loss_1310_ab, replaces FROM splices").fetchall() == [(0.06, None)]

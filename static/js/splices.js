@@ -248,12 +248,12 @@ async function save(editor, status) {
 // Over target on an early attempt, or past the hard limit: the fiber is spliced again.
 const needsResplice = (result) => result.verdict === "retry" || result.verdict === "fail";
 
-function resplice(editor, s, replaces = s.id) {
+function resplice(editor, s, fix = { replaces: s.id }) {
   // The next attempt at the same fiber: where it is and what it joins come from the splice it
   // replaces, its readings are the new splice's to measure, so they start empty.
   const fresh = Object.fromEntries([...LOSSES, "splicer_estimate_db"].map((key) => [key, null]));
   const row = addRow(editor, { ...s, ...fresh, attempt: (s.attempt || 1) + 1 });
-  editor.replaced.set(row, { original: s, replaces });
+  editor.replaced.set(row, { original: s, ...fix });
   row.scrollIntoView({ block: "center" });
   row.querySelector(`[name=${LOSSES[0]}]`).focus();
   return row;
@@ -269,7 +269,7 @@ function resplices(failed, limits, editor) {
       return h("li", {}, h("span", {}, `${s.closure_label} · ${t("tray")} ${s.tray} · ${t("slot")} ${s.slot}: `,
         t("over_target", { db: over.toFixed(2) })),
       h("button", { type: "button", name: "resplice", onclick: (e) => {
-        resplice(editor, s, id);
+        resplice(editor, s, { replaces: id });
         e.currentTarget.closest("li").remove();
       } }, t("resplice", { n: (s.attempt || 1) + 1 })));
     })));
@@ -303,11 +303,15 @@ function savedList(saved, limits, editor) {
         // replaces this one, so each syncs exactly once (docs/sync.md).
         h("button", { type: "button", class: "link", name: "fix", onclick: () => {
           // Correcting a splice over target means splicing it again: the next attempt.
-          // A record still queued is corrected from its own data, not the outbox's envelope.
+          // A record still queued is corrected from its own data, not the outbox's envelope;
+          // one the server refused is never on the server: its correction takes its place
+          // (what it replaced, and the refused one leaves the outbox), as from the outbox panel.
           const original = s.waiting ? s.data : s;
-          if (r && needsResplice(r)) return resplice(editor, original, s.id);
+          const refused = s.waiting && s.state !== "pending";
+          const fix = refused ? { replaces: s.replaces, rejected: s.id } : { replaces: s.id };
+          if (r && needsResplice(r)) return resplice(editor, original, fix);
           const row = addRow(editor, original);
-          editor.replaced.set(row, { original, replaces: s.id });
+          editor.replaced.set(row, { original, ...fix });
           row.scrollIntoView();
         } }, t("fix")));
     })));
