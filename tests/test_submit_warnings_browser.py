@@ -22,11 +22,18 @@ def failing_site(app, db, site):
                                    speed(site, runs=2))
 
 
+def pulled(page, site):
+    """Reload and wait until the pull brought the site's new records (the site screen redraws)."""
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']", state="attached")
+    goto(page, f"#/site/{site}")
+    expect(page.locator("p.checklist")).to_contain_text("1 splices", timeout=15_000)
+
+
 def test_a_failing_splice_and_too_few_runs_are_named_before_submitting(app_page, sites, app, db):  # noqa: F811
     page = app_page
     failing_site(app, db, sites["a"])
-    page.reload()
-    page.wait_for_selector("body[data-ready='1']", state="attached")
+    pulled(page, sites["a"])
     goto(page, f"#/site/{sites['a']}/submit")
     warnings = page.locator(".submit-warnings li")
     expect(warnings.filter(has_text="Splices over target")).to_contain_text("MUF-1 · Tray 1 · Slot 4")
@@ -51,8 +58,7 @@ def test_a_warning_the_profile_makes_a_blocker_cannot_be_submitted_past(app_page
     rules = {**json.loads(rules), "submit": {"blocking": ["failing_splices"]}}
     db.execute("UPDATE acceptance_profiles SET rules = ? WHERE id = ?", [json.dumps(rules), profile_id])
     db.conn.commit()
-    page.reload()
-    page.wait_for_selector("body[data-ready='1']", state="attached")
+    pulled(page, sites["a"])
     goto(page, f"#/site/{sites['a']}/submit")
     expect(page.locator(".submit-warnings h2")).to_have_text("This site cannot be submitted yet")
     blocker = page.locator(".submit-warnings li", has_text="Splices over target")
