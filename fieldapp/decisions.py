@@ -9,6 +9,7 @@ import json
 
 from fieldapp import added_shots
 from fieldapp import audit
+from fieldapp import check_summaries
 from fieldapp import clock
 from fieldapp import installations
 from fieldapp import markup
@@ -47,12 +48,15 @@ def _sign_off(db, decision, installation_id, reviewer_id, comment, override_reas
     result = checks.run_all(db, installation_id)
     override_reason = (override_reason or "").strip() or None
     if result["summary"]["verdict"] != "pass" and not override_reason:
+        check_summaries.refresh(db, installation_id, result)  # reviewed: the queue shows it
         raise DecisionRefused("override_required", result["summary"]["verdict"])
     if open_items(db, installation_id) and not override_reason:
         raise DecisionRefused("open_items", str(open_items(db, installation_id)))
     with store.write(db):
         _expect(db, installation_id, FROM_STATUS[decision], expected_rev)
-        return _record(db, installation_id, reviewer_id, decision, result, comment, override_reason)
+        review_id = _record(db, installation_id, reviewer_id, decision, result, comment, override_reason)
+    check_summaries.refresh(db, installation_id, result)  # at the revision the decision made
+    return review_id
 
 
 def open_items(db, installation_id):
@@ -103,6 +107,7 @@ def return_items(db, installation_id, reviewer_id, items, comment="", expected_r
             }
             for item in items
         )
+    check_summaries.refresh(db, installation_id, result)
     return review_id
 
 

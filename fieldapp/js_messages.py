@@ -139,7 +139,6 @@ MESSAGES = {
     "on_server": _l("on the server"),
     "waiting": _l("waiting to send"),
     "note_placeholder": _l("What should the supervisor know?"),
-    "outbox_waiting": _l("Waiting to send: records {records} · photos {photos}"),
     "outbox_empty": _l("Everything is sent"),
     "outbox_refused": _l("Refused, needs your correction: {n}"),
     "outbox": _l("Outbox"),
@@ -302,4 +301,34 @@ MESSAGES = {
     "loop_redo": _l("Redo it"),
     "loop_open_items": _l("{n} to put right"),
     "loop_submit_hint": _l("When every item is redone or answered, submit the site again."),
+    # A splice saved over target offers its next attempt at once (issue 15).
+    "resplice_title": _l("Over target, splice again: {n}"),
+    "over_target": _l("{db} dB over target"),
+    "resplice": _l("Re-splice (attempt {n})"),
+    # Before submitting: what the checklist warns about, by name (issue 15).
+    "submit_warnings": _l("Check before submitting"),
+    "submit_blocked": _l("This site cannot be submitted yet"),
+    "submit_anyway": _l("I have seen these and submit anyway"),
+    "blocker": _l("must be fixed"),
+    "warning_missing_shots": _l("Photos missing"),
+    "warning_failing_splices": _l("Splices over target"),
+    "warning_speed_not_passed": _l("Speed test not passed"),
+    "warning_tag_not_scanned": _l("Tag not scanned"),
+    "returned_count": _l("Returned: {n}"),
+    # My sites: search in any script, nearest first (issue 15).
+    "search_sites": _l("Search: school, village, district"),
+    "no_match": _l("No site matches the search."),
+    "sort_nearest": _l("Nearest first"),
+    "sort_by_status": _l("Sort by status"),
+    "locating": _l("Finding where you are…"),
+    "km_away": _l("{km} km"),
+    # The outbox bar in one line; refused items one line each (issue 15).
+    "outbox_to_send": _l("To send: {what}"),
+    "outbox_records": _l("records {n}"),
+    "outbox_photos": _l("photos {n}"),
+    "details": _l("details"),
+    "outbox_refused_n": _l("Refused: {n}"),
+    # A tester's result may summarise several runs (issue 15).
+    "speed_runs_summarised": _l("Runs this result summarises"),
+    "speed_runs_range": _l("Enter a whole number from 1 to 100."),
 }

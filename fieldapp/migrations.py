@@ -4,6 +4,8 @@ import json
 
 from sqlite_utils.migrations import Migrations
 
+from fieldapp import translit
+
 migrations = Migrations("fieldapp")
 
 # Every record a phone can send shares these columns: a client UUID as the key (so a resend
@@ -522,6 +524,8 @@ def _m066_profiles(db):
             "VALUES (?, ?, ?, 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
             [name, version + 1, json.dumps({**rules, "otdr": M066_OTDR_RULES})],
         )
+
+
 @migrations()
 def m068_review_loop(db):
     """The review loop (docs/review.md): a returned item keeps its standard reason code and the
@@ -565,6 +569,35 @@ def m068_review_loop(db):
         )"""
     )
     db.execute("CREATE INDEX added_shots_installation ON added_shots(installation_id)")
+
+
+@migrations()
+def m069_field_day(db):
+    """Issue 15: what the field day needed stored (each statement says what and why)."""
+    # The checklist warnings a submission was made past (a JSON list of codes).
+    db.execute("ALTER TABLE submissions ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
+    # How many runs a dedicated tester's result summarises (the profile says if they count).
+    db.execute("ALTER TABLE speed_tests ADD COLUMN runs INTEGER")
+    # Each installation's pass/warn/fail summary for the review queue (check_summaries.py),
+    # with the revision it was computed at.
+    db.execute(
+        """CREATE TABLE check_summaries (
+            installation_id INTEGER PRIMARY KEY REFERENCES installations(id),
+            verdict TEXT NOT NULL,
+            passed INTEGER NOT NULL,
+            warned INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            rev INTEGER NOT NULL,
+            computed_at TEXT NOT NULL
+        )"""
+    )
+    # Districts and villages in Latin (Kazakh's 2021 alphabet, from the Kazakh name), stored so
+    # an admin can correct one; the English interface shows them and search reads any script.
+    for table in ("districts", "settlements"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN name_en TEXT")
+        rows = db.execute(f"SELECT id, COALESCE(NULLIF(name_kk, ''), name_ru) FROM {table}").fetchall()
+        db.conn.executemany(f"UPDATE {table} SET name_en = ? WHERE id = ?",
+                            [(translit.latin(name), row_id) for row_id, name in rows])
 
 
 def apply(db):

@@ -78,6 +78,8 @@ DEFAULT_RULES = {
         "default_down_mbps": 100,
         "default_up_mbps": 100,
         "required_connection": "wired",
+        # A dedicated tester's result that says it summarises n runs counts as n runs.
+        "count_tester_runs": True,
     },
     "photos": {
         "gps_radius_m": 500,
@@ -107,6 +109,9 @@ DEFAULT_RULES = {
         "reflectance_max_db": -35,
     },
     "return_reasons": RETURN_REASONS,
+    # Checklist warnings a technician cannot submit past (fieldapp/checklist.py); every other
+    # one is acknowledged and submitted with the record. Profiles without it block nothing.
+    "submit": {"blocking": []},
 }
 
 

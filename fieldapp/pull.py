@@ -39,25 +39,39 @@ def _pull(db, user, cursor, keys):
     where, params = access.installation_scope(user)
     sql = f"{installations.SELECT} WHERE {where} AND inst.rev > ? ORDER BY inst.id"
     rows = list(db.query(sql, [*params, cursor]))
-    ids = [row["id"] for row in rows]
     profile_rows = {pid: profiles.get(db, pid) for pid in {row["profile_id"] for row in rows}}
-    recs = _records(db, ids)
-    returned = _returned(db, ids)
-    added = added_shots.of(db, ids)
-    talk = conversation.threads(db, ids)
     tag_ids = _tag_ids(db, [row["institution_id"] for row in rows], keys)
+    rules = {pid: profile["rules"] for pid, profile in profile_rows.items()}
     return {
         "cursor": store.scalar(db, "SELECT COALESCE(MAX(rev), 0) FROM installations"),
         "user": {k: user[k] for k in ("id", "username", "name", "language")},
         "profiles": {str(pid): _profile(p) for pid, p in profile_rows.items()},
-        "installations": [
-            _installation(row, profile_rows[row["profile_id"]]["rules"], recs, returned, tag_ids,
-                          added.get(row["id"], []), talk.get(row["id"], {}),
-                          conversation.na_states(db, row["id"]) if row["id"] in talk else {})
-            for row in rows
-        ],
+        "installations": _installations(db, rows, rules, tag_ids),
         "unassigned": _unassigned(db, user, cursor) if cursor else [],
     }
+
+
+def views(db, rows):
+    """Installation id -> what the phone holds of it (no tag ids), for the server-rendered list.
+
+    My sites on the server judges exactly what the phone judges (fieldapp/checklist.py and
+    static/js/checklist.js), so both read the same shape, built here once.
+    """
+    rules = {pid: profiles.get(db, pid)["rules"] for pid in {row["profile_id"] for row in rows}}
+    return {shape["id"]: shape for shape in _installations(db, rows, rules, {})}
+
+
+def _installations(db, rows, rules, tag_ids):
+    """The phone's shape of each installation row; rules: profile id -> its rules."""
+    ids = [row["id"] for row in rows]
+    recs, returned = _records(db, ids), _returned(db, ids)
+    added, talk = added_shots.of(db, ids), conversation.threads(db, ids)
+    return [
+        _installation(row, rules[row["profile_id"]], recs, returned, tag_ids,
+                      added.get(row["id"], []), talk.get(row["id"], {}),
+                      conversation.na_states(db, row["id"]) if row["id"] in talk else {})
+        for row in rows
+    ]
 
 
 def _installation(row, rules, recs, returned, tag_ids, added, talk, na):

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from fieldapp import access
 from fieldapp import blobstore
+from fieldapp import check_summaries
 from fieldapp import check_text
 from fieldapp import clock
 from fieldapp import decisions
@@ -119,6 +120,7 @@ def installation(installation_id):
     """One installation on one page: checks, photos, splices, speed tests, history, decisions."""
     db = _visible(installation_id)
     data = packet.dossier(db, installation_id)
+    check_summaries.refresh_if_changed(db, data["installation"], data["result"])
     rev = data["installation"]["rev"]
     return_form = ReturnForm(formdata=None, data={"rev": rev, "items": _returnable(data)})
     return _render_installation(db, data, return_form, DecisionForm(formdata=None, data={"rev": rev}))

@@ -9,6 +9,7 @@ from wtforms import Form
 from wtforms import FormField
 from wtforms import HiddenField
 from wtforms import IntegerField
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
@@ -42,21 +43,33 @@ class FilterForm(FlaskForm):
         _l("Technician"), coerce=ids.int64, validators=[Optional(), ID], validate_choice=False
     )
     status = SelectField(_l("Status"), validators=[Optional()])
+    checks = SelectField(_l("Checks"), validators=[Optional()])
     min_age_days = IntegerField(_l("Waiting at least (days)"), validators=[Optional(), NumberRange(0, 3650)])
 
     def fill_choices(self, options, language):
         """Choices from what the user may see; 0 / '' mean 'any'."""
         any_label = _l("Any")
         name = "name_kk" if language == "kk" else "name_ru"
+
+        def place(row):  # the English interface reads places in Latin (translit.py)
+            return (row.get("name_en") if language == "en" else None) or row[name]
+
         def leading_any(rows, label="name"):
             return choices([(0, any_label)] + [(row["id"], row[label]) for row in rows])
 
-        self.region.choices = leading_any(options["regions"], name)
-        self.district.choices = leading_any(options["districts"], name)
+        self.region.choices = choices([(0, any_label)] + [(r["id"], place(r)) for r in options["regions"]])
+        # The districts follow the chosen oblast (static/js/districts.js; the server once sent).
+        region = self.region.data if isinstance(self.region.data, int) else None
+        self.district.choices = [SelectChoice(0, any_label)] + [
+            SelectChoice(row["id"], place(row), render_kw={"data-region": row["region_id"]})
+            for row in options["districts"] if region in (None, 0, row["region_id"])]
         self.technician.choices = leading_any(options["technicians"])
         self.status.choices = choices(
             [("", _l("Any"))] + [(s, vocabulary.STATUS[s]) for s in review_queue.QUEUE_STATUSES]
         )
+        # The stored checks summary (check_summaries.py): "all pass" picks the clean ones.
+        self.checks.choices = choices([("", _l("Any")), ("pass", _l("All pass")),
+                                       ("warn", _l("Warnings")), ("fail", _l("Failing"))])
 
     def filters(self):
         """The filters that are set, as review_queue expects them."""

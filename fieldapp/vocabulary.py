@@ -76,6 +76,12 @@ REASON = {
     "wrong_tag": _l("Wrong tag scanned"),
     "not_scanned": _l("Tag not scanned"),
     "unclear": _l("Unclear: say more"),
+# What a technician submitted past (fieldapp/evidence/submission.WARNINGS).
+SUBMIT_WARNING = {
+    "missing_shots": _l("Photos missing"),
+    "failing_splices": _l("Splices over target"),
+    "speed_not_passed": _l("Speed test not passed"),
+    "tag_not_scanned": _l("Tag not scanned"),
 }
 
 
@@ -84,4 +90,5 @@ def init_app(app):
     app.jinja_env.globals.update(
         STATUS_LABELS=STATUS, TYPE_LABELS=INSTITUTION_TYPE, ROLE_LABELS=ROLE, SHOT_LABELS=SHOT,
         REASON_LABELS=REASON,
+        WARNING_LABELS=SUBMIT_WARNING,
     )

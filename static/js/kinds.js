@@ -31,7 +31,7 @@ export const KINDS = [
   { type: "photo", table: "photos", screen: "photos", label: "kind_photo",
     load: () => import("./photos.js"),
     file: { path: "/api/v1/photos", fields: PHOTO_FIELDS },
-    tile: { title: "photos", detail: (c) => t("photos_count", { have: c.photosHave, need: c.photosNeed }) } },
+    tile: { title: "photos", detail: (c) => t("photos_count", { have: c.photos_have, need: c.photos_need }) } },
   // Attached on a closure's splices screen, so it has no tile or screen of its own.
   { type: "trace", table: "traces", screen: "splices", label: "kind_trace",
     load: () => import("./splices.js"),

@@ -8,6 +8,7 @@ import * as outbox from "./outbox.js";
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
 import { naForm, naState, returnedLine, withClaims } from "./review_loop.js";
+import { checklist } from "./checklist.js";
 import { h, mount, secondTapDeletes } from "./dom.js";
 import { name, notFound, summary } from "./screens.js";
 import { sha256Hex } from "./api.js";
@@ -115,7 +116,7 @@ export async function render(container, id) {
     mount(container,
       h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
       h("h1", {}, t("photos")),
-      h("p", { class: "checklist" }, summary(sitedata.checklist(site, view, profiles))),
+      h("p", { class: "checklist" }, summary(checklist(site, view, profiles))),
       h("ul", { class: "shots" }, (site.required_shots || []).map((shot) =>
         shotCard(withClaims(site, view), shot, labels[shot] || shot, view.photos, returned, photoRules(site, profiles),
           allLabels, draw))),
