@@ -76,6 +76,8 @@ REASON = {
     "wrong_tag": _l("Wrong tag scanned"),
     "not_scanned": _l("Tag not scanned"),
     "unclear": _l("Unclear: say more"),
+}
+
 # What a technician submitted past (fieldapp/evidence/submission.WARNINGS).
 SUBMIT_WARNING = {
     "missing_shots": _l("Photos missing"),
