@@ -427,6 +427,15 @@ def m065_tag_failures(db):
     db.execute("CREATE INDEX tag_failures_installation ON tag_failures(installation_id)")
 
 
+
+@migrations()
+def m070_job_worker(db):
+    """Jobs made by a process of their own (fieldapp/job_worker.py): which worker holds a job,
+    how many have tried it, and the workers' heartbeats."""
+    db.execute("ALTER TABLE jobs ADD COLUMN worker TEXT")
+    db.execute("ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE TABLE job_workers (name TEXT PRIMARY KEY, seen_at TEXT NOT NULL)")
+
 def apply(db):
     """Bring the schema up to date; applying twice is a no-op."""
     migrations.apply(db)
