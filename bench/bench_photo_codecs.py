@@ -2,20 +2,21 @@
 
 Photos: bench/photo_scenes.py (rendered with Pillow: a serial label, a printed form, a
 splice tray, rack ports, a wall box; lens blur and sensor grain), saved as a camera would
-(4032 x 3024 JPEG q92). Each goes through what static/js/photos.js does in Debian's Chromium
-(createImageBitmap, drawImage onto a canvas of the long edge, canvas.toBlob), once per
-encoder setting: JPEG at q0.75 (today) and lower, WebP at several qualities, smaller long
-edges. Then the server's own path (imaging.process) makes the display version reviewers
-look at (1600 px), and that is judged against the scene resized to the same size straight
-from the uncompressed render without the grain (grain is no evidence; an encoder that keeps
-it spends bytes on noise): SSIM on luma (scikit-image) over the whole photo and over the
-box of its smallest text (the serial, the form's header, the tag), where legibility is lost
-first.
+(4032 x 3024 JPEG q92). Each goes through what the phone does in Debian's Chromium
+(createImageBitmap, a canvas of the long edge, canvas.toBlob), once per setting: the old
+resize (one drawImage step, JPEG q0.75: "today"), the phone's static/js/encode.js, JPEG and
+WebP at several qualities, smaller long edges. Then the server's own path (imaging.process)
+makes the display version reviewers look at (1600 px), and that is judged against the scene
+resized to the same size straight from the uncompressed render without the grain (grain is
+no evidence; an encoder that keeps it spends bytes on noise): SSIM on luma (scikit-image)
+over the whole photo and over the box of its smallest text (the serial, the form's header,
+the tag), where legibility is lost first. The SSIM of the upload itself is shown too: the
+server makes a JPEG display version of a WebP, a second generation a JPEG upload is spared.
 
 "Holds the evidence": on every photo, whole-photo SSIM and text-box SSIM at least today's
 minus TOLERANCE. Prints bytes per photo, ratio to today's, SSIM, the time 8 photos take at
 50 kbit/s up (bytes only, the link's own limit), and the smallest setting that holds.
-Run: .venv/bin/python bench/bench_photo_codecs.py   (about a minute; prints, asserts nothing)
+Run: .venv/bin/python bench/bench_photo_codecs.py   (1-3 minutes; prints, asserts nothing)
 """
 
 import base64
@@ -23,6 +24,7 @@ import io
 import os
 import sys
 import tempfile
+from pathlib import Path
 
 import numpy
 from PIL import Image
@@ -40,48 +42,71 @@ from browser_helpers import CHROMIUM_ARGS  # noqa: E402
 
 from fieldapp.evidence import imaging  # noqa: E402
 
-# (type, quality, long edge, canvas imageSmoothingQuality: "low" is the browsers' default)
+# (type, quality, long edge, resize): "low" is one drawImage step at the browsers' default
+# smoothing (how photos.js resized before), "high" the same step at imageSmoothingQuality
+# "high", "phone" the phone's own static/js/encode.js (halving steps, then one last step).
 TODAY = ("image/jpeg", 0.75, 1600, "low")
 SETTINGS = [
     TODAY,
+    ("image/jpeg", 0.6, 1600, "low"),
     ("image/jpeg", 0.5, 1600, "low"),
     ("image/jpeg", 0.75, 1280, "low"),
     ("image/webp", 0.8, 1600, "low"),
     ("image/webp", 0.6, 1600, "low"),
     ("image/jpeg", 0.75, 1600, "high"),
     ("image/jpeg", 0.72, 1600, "high"),
-    ("image/jpeg", 0.7, 1600, "high"),
-    ("image/jpeg", 0.6, 1600, "high"),
-    ("image/jpeg", 0.5, 1600, "high"),
-    ("image/webp", 0.85, 1600, "high"),
     ("image/webp", 0.8, 1600, "high"),
-    ("image/webp", 0.75, 1600, "high"),
-    ("image/webp", 0.7, 1600, "high"),
     ("image/webp", 0.6, 1600, "high"),
-    ("image/webp", 0.5, 1600, "high"),
-    ("image/webp", 0.6, 1280, "high"),
+    ("image/jpeg", 0.75, 1600, "phone"),
+    ("image/jpeg", 0.72, 1600, "phone"),
+    ("image/jpeg", 0.7, 1600, "phone"),
+    ("image/jpeg", 0.65, 1600, "phone"),
+    ("image/jpeg", 0.6, 1600, "phone"),
+    ("image/jpeg", 0.5, 1600, "phone"),
+    ("image/webp", 0.85, 1600, "phone"),
+    ("image/webp", 0.8, 1600, "phone"),
+    ("image/webp", 0.75, 1600, "phone"),
+    ("image/webp", 0.7, 1600, "phone"),
+    ("image/webp", 0.6, 1600, "phone"),
+    ("image/webp", 0.5, 1600, "phone"),
+    ("image/webp", 0.6, 1280, "phone"),
 ]
 TOLERANCE = 0.005  # SSIM steps smaller than this are not seen at review size
 UPLINK = 50_000 / 8  # 50 kbit/s in bytes per second
 PHOTOS = 8  # one installation's shot list
 
-# photos.js's prepare(), minus EXIF and hashing: the same bitmap, canvas and toBlob calls.
-ENCODE = """async ([data, type, quality, longEdge, smoothing]) => {
+ORIGIN = "http://codecs.bench"  # served by the page's own routes: the bench page, static/js
+# What photos.js's prepare() does with the bytes, minus EXIF, quality checks and hashing.
+ENCODE = """async ([data, type, quality, longEdge, resize]) => {
   const file = await (await fetch(data)).blob();
   const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
-  const scale = Math.min(1, longEdge / Math.max(bitmap.width, bitmap.height));
-  const canvas = document.createElement("canvas");
-  canvas.width = Math.round(bitmap.width * scale);
-  canvas.height = Math.round(bitmap.height * scale);
-  const context = canvas.getContext("2d");
-  context.imageSmoothingQuality = smoothing;
-  context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  let canvas;
+  if (resize === "phone") {
+    canvas = (await import("/static/js/encode.js")).resize(bitmap, longEdge);
+  } else {
+    const scale = Math.min(1, longEdge / Math.max(bitmap.width, bitmap.height));
+    canvas = document.createElement("canvas");
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    const context = canvas.getContext("2d");
+    context.imageSmoothingQuality = resize;
+    context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  }
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, type, quality));
   const bytes = new Uint8Array(await blob.arrayBuffer());
   let text = "";
   for (let i = 0; i < bytes.length; i += 32768) text += String.fromCharCode(...bytes.subarray(i, i + 32768));
   return [blob.type, btoa(text)];
 }"""
+
+
+def serve(route):
+    """The bench page and the phone's modules, from this tree."""
+    path = route.request.url.removeprefix(ORIGIN)
+    if path.startswith("/static/js/"):
+        body = (Path(ROOT) / path.lstrip("/")).read_bytes()
+        return route.fulfill(body=body, content_type="text/javascript")
+    return route.fulfill(body="<!doctype html><title>codecs</title>", content_type="text/html")
 
 
 def luma(img):
@@ -119,7 +144,8 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
-        page.set_content("<!doctype html><title>codecs</title>")
+        page.route(f"{ORIGIN}/**", serve)
+        page.goto(f"{ORIGIN}/")
         for setting in SETTINGS:
             rows = []
             for name, data in originals.items():
@@ -157,12 +183,12 @@ def report(results, version, names):
         f"{'encoder':<27}{'KB/photo':>9}{'vs today':>10}{'SSIM':>8}{'text SSIM':>11}{'8 @ 50k up':>12}  holds"
     )
     holding = []
-    for (mime, quality, edge, smoothing), rows in results.items():
+    for (mime, quality, edge, resize), rows in results.items():
         size = sum(r[0] for r in rows) / len(rows)
         pairs = zip(rows, today, strict=True)
         holds = all(r[1] >= t[1] - TOLERANCE and r[2] >= t[2] - TOLERANCE for r, t in pairs)
         got = {r[3] for r in rows}
-        label = f"{mime.split('/')[1]} q{quality:.2f} {edge}px {smoothing}" + (
+        label = f"{mime.split('/')[1]} q{quality:.2f} {edge}px {resize}" + (
             "" if got == {mime} else f" (got {got})"
         )
         print(
@@ -174,9 +200,9 @@ def report(results, version, names):
         if holds:
             holding.append((size, label))
     print("per scene, SSIM whole / text box as reviewed (scenes in the order above):")
-    for (mime, quality, edge, smoothing), rows in results.items():
+    for (mime, quality, edge, resize), rows in results.items():
         cells = "  ".join(f"{r[1]:.3f}/{r[2]:.3f}" for r in rows)
-        print(f"  {mime.split('/')[1]} q{quality:.2f} {edge}px {smoothing:<5} {cells}")
+        print(f"  {mime.split('/')[1]} q{quality:.2f} {edge}px {resize:<5} {cells}")
     best_size, best = min(holding)
     print(
         f"photo codecs: smallest that holds the evidence: {best}, {best_size / 1024:.0f} KB/photo, "

@@ -5,6 +5,7 @@
 // through the same resumable upload; the kind says where it is announced and with what.
 import * as api from "./api.js";
 import * as batches from "./batches.js";
+import { Throughput } from "./eta.js";
 import * as retry from "./retry.js";
 import * as sites from "./sitedata.js";
 import * as store from "./store.js";
@@ -14,7 +15,9 @@ const CHUNK = 256 * 1024;
 const IDLE_MS = 60_000;
 
 export const state = { running: false, failures: 0, nextAt: null, lastSync: null, signedOut: false,
-  offline: false, progress: {}, user: null };
+  offline: false, progress: {}, user: null, secondsLeft: null };
+const link = new Throughput(); // what the server confirms per second, for the time left
+let bytesAfter = 0; // of the files still to send in this round, those after the current one
 let timer = null;
 let again = false;
 let adopted = false;
@@ -140,9 +143,11 @@ async function sendFiles(user) {
   // retry.PARK_AFTER alike; any other refusal of this file is shown with its reason.
   const outcome = { sent: 0, blocked: false };
   const now = Date.now();
-  for (const item of await store.all("photos")) {
-    if (item.state !== "pending" || !batches.mine(item, user) || item.retryAt > now) continue;
-    if (!ofFile(item)?.file) continue; // a kind this version cannot upload waits for one that can
+  const due = (await store.all("photos")).filter((item) => item.state === "pending" && batches.mine(item, user)
+    && !(item.retryAt > now) && ofFile(item)?.file); // a kind this version cannot upload waits for one that can
+  bytesAfter = due.reduce((sum, item) => sum + item.size, 0);
+  for (const item of due) {
+    bytesAfter -= item.size;
     try {
       await uploadFile(item);
       outcome.sent += 1;
@@ -162,6 +167,7 @@ async function sendFiles(user) {
       changed();
     }
   }
+  state.secondsLeft = null;
   return outcome;
 }
 
@@ -202,7 +208,10 @@ async function sendFrom(path, item, offset) {
   while (offset < item.size) {
     progress(item, offset);
     try {
-      offset = (await api.sendChunk(path, offset, item.blob.slice(offset, offset + CHUNK))).offset;
+      const sentAt = performance.now();
+      const confirmed = (await api.sendChunk(path, offset, item.blob.slice(offset, offset + CHUNK))).offset;
+      link.note(confirmed - offset, performance.now() - sentAt);
+      offset = confirmed;
     } catch (error) {
       if (!(error instanceof api.ApiError) || error.status !== 409) throw error;
       offset = (await api.fileOffset(path)).offset; // resume where the server is
@@ -213,6 +222,7 @@ async function sendFrom(path, item, offset) {
 
 function progress(item, sent) {
   state.progress[item.id] = { sent, size: item.size };
+  state.secondsLeft = link.secondsFor(item.size - sent + bytesAfter);
   changed();
 }
 

@@ -7,6 +7,7 @@ import * as store from "./store.js";
 import { byType, fileType, href, label } from "./kinds.js";
 import { h, mount } from "./dom.js";
 import { parked as isParked } from "./retry.js";
+import { phrase } from "./eta.js";
 import { t } from "./i18n.js";
 
 let container = null;
@@ -92,7 +93,9 @@ function overall(photos) {
   if (!sending.length) return null;
   const total = photos.reduce((sum, p) => sum + p.size, 0) || 1;
   const sent = sending.reduce((sum, p) => sum + p.sent, 0);
-  return h("progress", { class: "overall", max: total, value: Math.min(sent, total) });
+  const left = outbox.state.secondsLeft;
+  return [h("progress", { class: "overall", max: total, value: Math.min(sent, total) }),
+    left === null ? null : h("p", { class: "eta", "data-seconds": String(Math.round(left)) }, t(...phrase(left)))];
 }
 
 function failures(records, photos) {
