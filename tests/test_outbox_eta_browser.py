@@ -18,7 +18,8 @@ def slow_uplink(page, bytes_per_second):
     """Chromium's own network emulation (CDP), as a 2G/3G phone sends."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    link = {"offline": False, "latency": 150, "downloadThroughput": 250_000, "uploadThroughput": bytes_per_second}
+    link = {"offline": False, "latency": 150, "downloadThroughput": 250_000,
+            "uploadThroughput": bytes_per_second}
     cdp.send("Network.emulateNetworkConditions", link)
 
 
