@@ -15,9 +15,8 @@ const CHUNK = 256 * 1024;
 const IDLE_MS = 60_000;
 
 export const state = { running: false, failures: 0, nextAt: null, lastSync: null, signedOut: false,
-  offline: false, progress: {}, user: null, secondsLeft: null };
+  offline: false, progress: {}, user: null };
 const link = new Throughput(); // what the server confirms per second, for the time left
-let bytesAfter = 0; // of the files still to send in this round, those after the current one
 let timer = null;
 let again = false;
 let adopted = false;
@@ -143,11 +142,9 @@ async function sendFiles(user) {
   // retry.PARK_AFTER alike; any other refusal of this file is shown with its reason.
   const outcome = { sent: 0, blocked: false };
   const now = Date.now();
-  const due = (await store.all("photos")).filter((item) => item.state === "pending" && batches.mine(item, user)
-    && !(item.retryAt > now) && ofFile(item)?.file); // a kind this version cannot upload waits for one that can
-  bytesAfter = due.reduce((sum, item) => sum + item.size, 0);
-  for (const item of due) {
-    bytesAfter -= item.size;
+  for (const item of await store.all("photos")) {
+    if (item.state !== "pending" || !batches.mine(item, user) || item.retryAt > now) continue;
+    if (!ofFile(item)?.file) continue; // a kind this version cannot upload waits for one that can
     try {
       await uploadFile(item);
       outcome.sent += 1;
@@ -167,7 +164,6 @@ async function sendFiles(user) {
       changed();
     }
   }
-  state.secondsLeft = null;
   return outcome;
 }
 
@@ -222,8 +218,12 @@ async function sendFrom(path, item, offset) {
 
 function progress(item, sent) {
   state.progress[item.id] = { sent, size: item.size };
-  state.secondsLeft = link.secondsFor(item.size - sent + bytesAfter);
   changed();
+}
+
+/** Seconds this link takes for `bytes`, from what the server confirmed so far; or null. */
+export function secondsFor(bytes) {
+  return link.secondsFor(bytes);
 }
 
 function changed() {
