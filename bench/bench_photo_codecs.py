@@ -43,20 +43,16 @@ from browser_helpers import CHROMIUM_ARGS  # noqa: E402
 from fieldapp.evidence import imaging  # noqa: E402
 
 # (type, quality, long edge, resize): "low" is one drawImage step at the browsers' default
-# smoothing (how photos.js resized before), "high" the same step at imageSmoothingQuality
-# "high", "phone" the phone's own static/js/encode.js (halving steps, then one last step).
+# smoothing (how photos.js resized before), "phone" the phone's own static/js/encode.js.
 TODAY = ("image/jpeg", 0.75, 1600, "low")
 SETTINGS = [
     TODAY,
+    ("image/jpeg", 0.72, 1600, "low"),
     ("image/jpeg", 0.6, 1600, "low"),
     ("image/jpeg", 0.5, 1600, "low"),
     ("image/jpeg", 0.75, 1280, "low"),
     ("image/webp", 0.8, 1600, "low"),
     ("image/webp", 0.6, 1600, "low"),
-    ("image/jpeg", 0.75, 1600, "high"),
-    ("image/jpeg", 0.72, 1600, "high"),
-    ("image/webp", 0.8, 1600, "high"),
-    ("image/webp", 0.6, 1600, "high"),
     ("image/jpeg", 0.75, 1600, "phone"),
     ("image/jpeg", 0.72, 1600, "phone"),
     ("image/jpeg", 0.7, 1600, "phone"),

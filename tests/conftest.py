@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -23,6 +24,8 @@ from fieldapp import places
 from fieldapp import profiles
 from fieldapp import store
 from fieldapp.db import get_db
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -199,20 +202,26 @@ def job_worker(app):
 
 
 @pytest.fixture
-def job_process(app, tmp_path):
-    """Start `flask run-jobs` on the test app's configuration, as gunicorn_conf.py does; a
-    callable that returns the process (call again after killing it: a new worker)."""
-    module = tmp_path / "jobs_wsgi.py"
+def jobs_wsgi(app, tmp_path):
+    """A module `jobs_wsgi` with the test app (`jobs_wsgi:app`) for processes of their own:
+    the environment that finds it."""
     config = {key: app.config[key] for key in ("DATABASE", "BLOB_DIR", "JOB_DIR", "SECRET_KEY", "TAG_KEYS",
                                                 "COMPRESS_CACHE_DIR", "TESTING", "BLOB_STORE")}
     config.update({key: value for key, value in app.config.items() if key.startswith("BLOB_S3_")})
-    module.write_text(f"from fieldapp import create_app\n\napp = create_app({config!r})\n")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.getcwd()])}
+    module = f"from fieldapp import create_app\n\napp = create_app({config!r})\n"
+    (tmp_path / "jobs_wsgi.py").write_text(module)
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+
+
+@pytest.fixture
+def job_process(jobs_wsgi):
+    """Start `flask run-jobs` on the test app's configuration, as gunicorn_conf.py does; a
+    callable that returns the process (call again after killing it: a new worker)."""
     started = []
 
     def start():
         started.append(subprocess.Popen([sys.executable, "-m", "flask", "--app", "jobs_wsgi:app", "run-jobs"],
-                                        env=env, stdout=subprocess.DEVNULL))
+                                        env=jobs_wsgi, stdout=subprocess.DEVNULL))
         return started[-1]
 
     yield start

@@ -3,12 +3,14 @@ only, honest endings, and a worker's death survived."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +19,8 @@ from fieldapp import job_worker as runner
 from fieldapp import jobs
 from fieldapp import store
 from fieldapp import tags
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -38,8 +42,8 @@ def touch(db, path, progress):
     open(path, "wb").close()
 
 
-def wait_for_end(db, job_id):
-    for _ in range(200):
+def wait_for_end(db, job_id, tries=200):
+    for _ in range(tries):
         job = jobs.get(db, job_id)
         if job["state"] != "running":
             return job
@@ -270,3 +274,40 @@ def wait_for_status(client, job_url):
             return status
         time.sleep(0.1)
     raise AssertionError(f"{job_url} still running")
+
+
+def test_gunicorn_starts_the_job_worker_beside_its_web_workers_and_stops_it_with_them(
+        app, db, make, jobs_wsgi, tmp_path):
+    """`make run` is one command: gunicorn_conf.py starts `flask run-jobs` on the app gunicorn
+    serves, and gunicorn's exit ends it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "--config", str(ROOT / "fieldapp/gunicorn_conf.py"),
+         "--bind", f"127.0.0.1:{port}", "jobs_wsgi:app"],
+        cwd=ROOT, env={**jobs_wsgi, "WEB_WORKERS": "1", "WEB_THREADS": "8"},
+        stdout=subprocess.DEVNULL, stderr=open(tmp_path / "gunicorn.log", "wb"))
+    try:
+        worker = None
+        for _ in range(300):
+            worker = db.execute("SELECT name FROM job_workers").fetchone()
+            if worker:
+                break
+            time.sleep(0.1)
+        assert worker, (tmp_path / "gunicorn.log").read_text()
+        author = make.user("admin")["id"]
+        job_id = jobs.start(db, app.config["JOB_DIR"], author, "label_sheet",
+                            {"layout": "L7160", "language": "ru", "active": "1"}, 0, "fieldapp-labels.pdf")
+        assert wait_for_end(db, job_id, tries=600)["state"] == "ready"
+    finally:
+        server.terminate()
+        server.wait(60)
+    pid = int(worker[0].rpartition(":")[2])
+    for _ in range(100):
+        if not db.execute("SELECT COUNT(*) FROM job_workers").fetchone()[0]:
+            break
+        time.sleep(0.1)
+    assert db.execute("SELECT COUNT(*) FROM job_workers").fetchone()[0] == 0  # it said goodbye
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
