@@ -15,6 +15,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from datetime import timedelta
 
 import click
@@ -54,10 +55,13 @@ def work(config, stop, poll=POLL_SECONDS):
     me = name()
     try:
         beat(db, me)
+        last_beat = time.monotonic()
         while not stop.is_set():
             job = claim(db, me)
             if job is None:
-                beat(db, me)
+                if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:  # not a write every poll
+                    beat(db, me)
+                    last_beat = time.monotonic()
                 stop.wait(poll)
                 continue
             finished = threading.Event()
@@ -104,16 +108,10 @@ def claim(db, me):
     STALE_SECONDS (its worker, on whatever host, is gone).
     """
     now = clock.parse(clock.now())
-    cutoff = clock.to_iso(now - timedelta(seconds=jobs.STALE_SECONDS))
+    if not _unheld(db, me, now):  # read first: an idle worker's poll takes no write lock
+        return None
     with store.write(db):
-        rows = db.query(
-            "SELECT * FROM jobs WHERE state = 'running' AND (worker IS NULL OR worker != ?)"
-            " ORDER BY created_at",
-            [me],
-        )
-        for job in rows:
-            if job["worker"] and not _dead(job["worker"]) and job["updated_at"] >= cutoff:
-                continue
+        for job in _unheld(db, me, now):
             if job["attempts"] >= MAX_ATTEMPTS:
                 db["jobs"].update(
                     job["id"],
@@ -133,6 +131,16 @@ def claim(db, me):
             db["jobs"].update(job["id"], changes)
             return {**job, **changes}
     return None
+
+
+def _unheld(db, me, now):
+    """The running jobs nobody is making, oldest first (see claim)."""
+    cutoff = clock.to_iso(now - timedelta(seconds=jobs.STALE_SECONDS))
+    rows = db.query(
+        "SELECT * FROM jobs WHERE state = 'running' AND (worker IS NULL OR worker != ?) ORDER BY created_at",
+        [me],
+    )
+    return [job for job in rows if not job["worker"] or _dead(job["worker"]) or job["updated_at"] < cutoff]
 
 
 def _dead(worker):
