@@ -26,6 +26,7 @@ from fieldapp import clock
 from fieldapp import jobs
 from fieldapp import store
 
+NICENESS = 10  # background work: on a 2-core server the web workers get the CPU first
 HEARTBEAT_SECONDS = 10
 POLL_SECONDS = 0.5
 MAX_ATTEMPTS = 3
@@ -37,6 +38,7 @@ def run_jobs_command():
     """Make background jobs (label sheets, packet ZIPs) until stopped (SIGTERM or Ctrl-C)."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    os.nice(NICENESS)
     click.echo(f"job worker {name()} on {current_app.config['DATABASE']}")
     try:
         work(current_app.config, stop)
