@@ -50,16 +50,17 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_server(folder, workers=None, tag_keys=None):
-    """gunicorn as `make run` starts it, bound to 127.0.0.1, on the temporary database."""
+def start_server(folder, workers=None, tag_keys=None, env=None, config_file=None):
+    """gunicorn as `make run` starts it (its job worker too), bound to 127.0.0.1, on the
+    temporary database; `env` and `config_file` (a gunicorn config) change what it runs."""
     config = {"DATABASE": str(folder / "crowd.sqlite3"), "BLOB_DIR": str(folder / "blobs"),
               "JOB_DIR": str(folder / "jobs"), "SECRET_KEY": "crowd-bench-secret",
               "TAG_KEYS": tag_keys or {1: "crowd-bench-tag-key"}}
-    env = {**os.environ, **({"WEB_WORKERS": str(workers)} if workers else {})}
+    env = {**os.environ, **({"WEB_WORKERS": str(workers)} if workers else {}), **(env or {})}
     (folder / "crowd_wsgi.py").write_text(WSGI.format(config=config))
     port = free_port()
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--config", str(ROOT / "fieldapp/gunicorn_conf.py"),
+        [str(ROOT / ".venv/bin/gunicorn"), "--config", str(config_file or ROOT / "fieldapp/gunicorn_conf.py"),
          "--bind", f"127.0.0.1:{port}", "--pythonpath", f"{folder},{ROOT}", "--access-logfile",
          str(folder / "access.log"), "crowd_wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(folder / "server.log", "wb"))

@@ -31,6 +31,7 @@ def _register(app):
     from fieldapp import i18n
     from fieldapp import ids
     from fieldapp import job_views
+    from fieldapp import job_worker
     from fieldapp import label_views
     from fieldapp import photo_views
     from fieldapp import progress_views
@@ -56,7 +57,7 @@ def _register(app):
     vocabulary.init_app(app)
     for module in (auth, technician, sites, vendor, i18n, review, review_loop, speedtest,
                    sync_api, photo_views, admin, label_views, job_views, users_admin, progress_views,
-                   blob_views, replica_cli, trace_views):
+                   blob_views, replica_cli, trace_views, job_worker):
         app.register_blueprint(module.bp)
     auth.init_app(app)
     sites.init_app(app)

@@ -299,10 +299,12 @@ def make_packets():
     if size > spare:
         flash(_("Not enough disk space for this ZIP: choose one oblast or district at a time."), "error")
         return redirect(url_for("admin.packets_page", **form.query()))
-    blobs = blobstore.from_config(current_app.config)
-
-    def write(job_db, path, progress):
-        exports.packets_zip(job_db, blobs, ids, path, progress)
-
-    job_id = job_views.start("packets", form.selection(), len(ids), "fieldapp-packets.zip", write)
+    job_id = job_views.start("packets", form.selection(), len(ids), "fieldapp-packets.zip")
     return redirect(url_for("jobs.page", job_id=job_id))
+
+
+@jobs.maker("packets")
+def write_packets(db, params, path, progress):
+    """The job worker's part: the set's accepted installations, found again from the params."""
+    ids = institutions.installation_ids(db, {**params, "status": "accepted"})
+    exports.packets_zip(db, blobstore.from_config(current_app.config), ids, path, progress)

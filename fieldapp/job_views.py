@@ -99,11 +99,9 @@ def file(job_id):
     )
 
 
-def start(kind, params, total, filename, make):
-    """Start a job for the signed-in admin and return its id (see jobs.start)."""
-    cfg = current_app.config
-    db, author = get_db(), g.user["id"]
-    return jobs.start(db, cfg["JOB_DIR"], cfg["DATABASE"], author, kind, params, total, filename, make)
+def start(kind, params, total, filename):
+    """Record a job for the signed-in admin and return its id (see jobs.start)."""
+    return jobs.start(get_db(), current_app.config["JOB_DIR"], g.user["id"], kind, params, total, filename)
 
 
 def _job(job_id):

@@ -1,12 +1,14 @@
 """Long exports made in the background, with progress any worker can report.
 
 A national label sheet takes half a minute; made inside the request, the admin stares at a
-spinner that tells nothing and a proxy may give up first. So the request records a job and
-starts a thread in its own worker. The thread writes the file as `<id>.part` and renames it
-when whole, so a download never sees half a file, and notes its progress in SQLite, so the
-page's poll is answered by whichever worker it reaches. A job that stops noting progress (its
-worker was restarted) is reported as interrupted, to be started again. Finished files are
-kept for a day.
+spinner that tells nothing and a proxy may give up first; made in a thread of the web worker,
+it slowed that worker's pages 2.4x (bench/bench_jobs.py). So the request records a job in
+the jobs table and the job worker, a process of its own (fieldapp/job_worker.py, `flask
+run-jobs`, which gunicorn_conf.py starts beside the web workers), makes it. The file is
+written as `<id>.part` and renamed when whole, so a download never sees half a file, and
+progress is noted in SQLite, so the page's poll is answered by whichever web worker it
+reaches. A job whose worker died is made again by the next worker that starts. Finished
+files are kept for a day.
 """
 
 import json
@@ -14,7 +16,6 @@ import logging
 import os
 import shutil
 import sqlite3
-import threading
 import uuid
 from datetime import timedelta
 
@@ -23,17 +24,18 @@ from fieldapp import store
 
 STALE_SECONDS = 120
 KEEP_HOURS = 24
+MAKERS = {}  # kind -> make(db, params, path, progress), see maker()
 log = logging.getLogger(__name__)
 
 
-def start(db, directory, database, author_id, kind, params, total, filename, make):
-    """Start `make(db, path, progress)` in a thread and return the job's id; `db` is the
-    thread's own connection, `progress(done)` notes how far it is.
+def start(db, directory, author_id, kind, params, total, filename):
+    """Record a job for the job worker (`flask run-jobs`) to make, and return its id.
 
-    The same kind and params already being made are not made twice (a second click, a second
-    tab, at the same moment too: checked in the write that records the job); that job's id is
-    returned instead. Earlier finished files of the same kind and params are deleted: a
-    national packet ZIP can be gigabytes, on the disk the photos and the database share.
+    The same kind and params already waiting or being made are not made twice (a second click,
+    a second tab, at the same moment too: checked in the write that records the job); that
+    job's id is returned instead. Earlier finished files of the same kind and params are
+    deleted: a national packet ZIP can be gigabytes, on the disk the photos and the database
+    share.
     """
     now = clock.now()
     _forget(db, directory, _finished_or_old(db, kind, params, now))
@@ -56,10 +58,18 @@ def start(db, directory, database, author_id, kind, params, total, filename, mak
                 "updated_at": now,
             }
         )
-    os.makedirs(directory, exist_ok=True)
-    worker = threading.Thread(target=_run, args=(database, directory, job_id, make), daemon=True)
-    worker.start()
     return job_id
+
+
+def maker(kind):
+    """Register `make(db, params, path, progress)` as how jobs of `kind` are made: it runs in
+    the job worker's process, in an app context, and writes the file at `path`."""
+
+    def register(make):
+        MAKERS[kind] = make
+        return make
+
+    return register
 
 
 def spare_bytes(directory, reserve):
@@ -72,11 +82,19 @@ def spare_bytes(directory, reserve):
 
 
 def get(db, job_id):
-    """The job as a dict, its state "interrupted" when its thread has gone quiet; or None."""
+    """The job as a dict, or None. Its state is "interrupted" when it has gone quiet and no job
+    worker is alive to take it up again (one that is will: see job_worker.claim)."""
     job = store.one(db, "SELECT * FROM jobs WHERE id = ?", [job_id])
-    if job and job["state"] == "running" and _stale(job, clock.parse(clock.now())):
+    now = clock.parse(clock.now())
+    if job and job["state"] == "running" and _stale(job, now) and not workers_alive(db, now):
         job["state"] = "interrupted"
     return job
+
+
+def workers_alive(db, now):
+    """Whether some job worker has said it is alive within STALE_SECONDS."""
+    cutoff = clock.to_iso(now - timedelta(seconds=STALE_SECONDS))
+    return bool(store.scalar(db, "SELECT COUNT(*) FROM job_workers WHERE seen_at >= ?", [cutoff]))
 
 
 def path(directory, job_id):
@@ -84,8 +102,11 @@ def path(directory, job_id):
     return os.path.join(directory, f"{job_id}.out")
 
 
-def _run(database, directory, job_id, make):
-    db = store.connect(database)
+def run(db, directory, job):
+    """Make `job` (a row the caller has claimed) with its kind's maker: the file is written
+    as `<id>.part` and renamed when whole, so a download never sees half a file. Progress and
+    the end are noted in the jobs table."""
+    job_id = job["id"]
     part = path(directory, job_id) + ".part"
 
     def progress(done):
@@ -95,8 +116,9 @@ def _run(database, directory, job_id, make):
         except sqlite3.OperationalError:  # the store busy past its timeout: the file matters more
             log.warning("job %s: progress %s not noted", job_id, done, exc_info=True)
 
+    os.makedirs(directory, exist_ok=True)
     try:
-        make(db, part, progress)
+        MAKERS[job["kind"]](db, json.loads(job["params"]), part, progress)
         os.replace(part, path(directory, job_id))
         changes = {"state": "ready", "size": os.path.getsize(path(directory, job_id))}
     except Exception as error:  # noqa: BLE001 - whatever went wrong is shown to the admin
@@ -104,11 +126,8 @@ def _run(database, directory, job_id, make):
         if os.path.exists(part):
             os.remove(part)
         changes = {"state": "failed", "error": str(error) or type(error).__name__}
-    try:
-        with store.write(db):
-            db["jobs"].update(job_id, {**changes, "updated_at": clock.now()})
-    finally:
-        db.conn.close()
+    with store.write(db):
+        db["jobs"].update(job_id, {**changes, "updated_at": clock.now()})
 
 
 def _running_like(db, kind, params):
@@ -117,7 +136,8 @@ def _running_like(db, kind, params):
         [kind, json.dumps(params, sort_keys=True)],
     )
     now = clock.parse(clock.now())
-    return next((row["id"] for row in rows if not _stale(row, now)), None)
+    alive = workers_alive(db, now)  # then even a quiet job is taken up again, not abandoned
+    return next((row["id"] for row in rows if alive or not _stale(row, now)), None)
 
 
 def _stale(job, now):

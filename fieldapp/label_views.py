@@ -1,6 +1,6 @@
 """Label sheets: choose institutions and a stock, then the PDF is made in the background.
 
-Every sheet is made as a job (fieldapp/jobs.py, page in job_views.py), a district's in a
+Every sheet is made as a job (fieldapp/jobs.py, by the job worker; page in job_views.py), a district's in a
 second and the whole country's in half a minute: a progress bar, then the download.
 """
 
@@ -14,6 +14,7 @@ from flask import url_for
 
 from fieldapp import forms_admin
 from fieldapp import job_views
+from fieldapp import jobs
 from fieldapp import labels
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
@@ -58,12 +59,19 @@ def make():
         abort(400)
     form, found, _untagged = _chosen(request.form)
     params = {**form.selection(), "layout": form.layout.data, "language": form.language.data}
-
-    def write(db, path, progress):
-        labels.write_pdf(found, form.layout.data, path, progress)
-
-    job_id = job_views.start("label_sheet", params, len(found), "fieldapp-labels.pdf", write)
+    job_id = job_views.start("label_sheet", params, len(found), "fieldapp-labels.pdf")
     return redirect(url_for("jobs.page", job_id=job_id))
+
+
+@jobs.maker("label_sheet")
+def write_sheet(db, params, path, progress):
+    """The job worker's part: the chosen labels, found again from the job's params."""
+    selection = {key: value for key, value in params.items() if key not in ("layout", "language")}
+    cfg = current_app.config
+    found, _untagged = labels.for_selection(
+        db, cfg["TAG_KEYS"], cfg["TAG_URL_PREFIX"], selection, params["language"]
+    )
+    labels.write_pdf(found, params["layout"], path, progress)
 
 
 def _sheets(count, layout_key):

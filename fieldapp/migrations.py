@@ -600,6 +600,15 @@ def m069_field_day(db):
                             [(translit.latin(name), row_id) for row_id, name in rows])
 
 
+@migrations()
+def m070_job_worker(db):
+    """Jobs made by a process of their own (fieldapp/job_worker.py): which worker holds a job,
+    how many have tried it, and the workers' heartbeats."""
+    db.execute("ALTER TABLE jobs ADD COLUMN worker TEXT")
+    db.execute("ALTER TABLE jobs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0")
+    db.execute("CREATE TABLE job_workers (name TEXT PRIMARY KEY, seen_at TEXT NOT NULL)")
+
+
 def apply(db):
     """Bring the schema up to date; applying twice is a no-op."""
     migrations.apply(db)

@@ -1,8 +1,12 @@
 """Shared fixtures: an app on a temporary database, clients, factories, a live server, Chromium."""
 
+import os
+import subprocess
+import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -14,11 +18,14 @@ from werkzeug.serving import make_server
 from fieldapp import accounts
 from fieldapp import create_app
 from fieldapp import installations
+from fieldapp import job_worker as job_worker_module
 from fieldapp import migrations
 from fieldapp import places
 from fieldapp import profiles
 from fieldapp import store
 from fieldapp.db import get_db
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
@@ -178,7 +185,53 @@ class Factory:
 
 
 @pytest.fixture
-def finished_job(client):
+def job_worker(app):
+    """The job worker's loop (fieldapp/job_worker.py) in a thread of the test process, so a
+    test may register a maker of its own; `job_process` runs the real `flask run-jobs`."""
+    stop = threading.Event()
+
+    def run():
+        with app.app_context():
+            job_worker_module.work(app.config, stop, poll=0.02)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    yield thread
+    stop.set()
+    thread.join(30)
+
+
+@pytest.fixture
+def jobs_wsgi(app, tmp_path):
+    """A module `jobs_wsgi` with the test app (`jobs_wsgi:app`) for processes of their own:
+    the environment that finds it."""
+    config = {key: app.config[key] for key in ("DATABASE", "BLOB_DIR", "JOB_DIR", "SECRET_KEY", "TAG_KEYS",
+                                                "COMPRESS_CACHE_DIR", "TESTING", "BLOB_STORE")}
+    config.update({key: value for key, value in app.config.items() if key.startswith("BLOB_S3_")})
+    module = f"from fieldapp import create_app\n\napp = create_app({config!r})\n"
+    (tmp_path / "jobs_wsgi.py").write_text(module)
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+
+
+@pytest.fixture
+def job_process(jobs_wsgi):
+    """Start `flask run-jobs` on the test app's configuration, as gunicorn_conf.py does; a
+    callable that returns the process (call again after killing it: a new worker)."""
+    started = []
+
+    def start():
+        started.append(subprocess.Popen([sys.executable, "-m", "flask", "--app", "jobs_wsgi:app", "run-jobs"],
+                                        env=jobs_wsgi, stdout=subprocess.DEVNULL))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait(10)
+
+
+@pytest.fixture
+def finished_job(client, job_worker):
     """Poll a background job's status, as its page does, until it ends; its last status."""
 
     def poll(job_url):

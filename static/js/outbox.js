@@ -6,6 +6,7 @@
 // `held` waits for the technician (a trace until its splice event is marked: its announce says so).
 import * as api from "./api.js";
 import * as batches from "./batches.js";
+import { Throughput } from "./eta.js";
 import * as retry from "./retry.js";
 import * as sites from "./sitedata.js";
 import * as store from "./store.js";
@@ -16,6 +17,7 @@ const IDLE_MS = 60_000;
 
 export const state = { running: false, failures: 0, nextAt: null, lastSync: null, signedOut: false,
   offline: false, progress: {}, user: null };
+const link = new Throughput(); // what the server confirms per second, for the time left
 let timer = null;
 let again = false;
 let adopted = false;
@@ -216,7 +218,10 @@ async function sendFrom(path, item, offset) {
   while (offset < item.size) {
     progress(item, offset);
     try {
-      offset = (await api.sendChunk(path, offset, item.blob.slice(offset, offset + CHUNK))).offset;
+      const sentAt = performance.now();
+      const confirmed = (await api.sendChunk(path, offset, item.blob.slice(offset, offset + CHUNK))).offset;
+      link.note(confirmed - offset, performance.now() - sentAt);
+      offset = confirmed;
     } catch (error) {
       if (!(error instanceof api.ApiError) || error.status !== 409) throw error;
       offset = (await api.fileOffset(path)).offset; // resume where the server is
@@ -228,6 +233,11 @@ async function sendFrom(path, item, offset) {
 function progress(item, sent) {
   state.progress[item.id] = { sent, size: item.size };
   changed();
+}
+
+/** Seconds this link takes for `bytes`, from what the server confirmed so far; or null. */
+export function secondsFor(bytes) {
+  return link.secondsFor(bytes);
 }
 
 function changed() {

@@ -7,6 +7,7 @@ import * as store from "./store.js";
 import { byType, fileType, href, label } from "./kinds.js";
 import { h, mount } from "./dom.js";
 import { parked as isParked } from "./retry.js";
+import { phrase } from "./eta.js";
 import { t } from "./i18n.js";
 
 let container = null;
@@ -106,7 +107,11 @@ function overall(photos) {
   if (!sending.length) return null;
   const total = photos.reduce((sum, p) => sum + p.size, 0) || 1;
   const sent = sending.reduce((sum, p) => sum + p.sent, 0);
-  return h("progress", { class: "overall", max: total, value: Math.min(sent, total) });
+  // Time left: every file still to go (queued during this round too), less what is sent of it.
+  const due = photos.filter((p) => p.state === "pending" && !isParked(p));
+  const left = outbox.secondsFor(Math.max(0, due.reduce((sum, p) => sum + p.size, 0) - sent));
+  return [h("progress", { class: "overall", max: total, value: Math.min(sent, total) }),
+    left === null ? null : h("p", { class: "eta", "data-seconds": String(Math.round(left)) }, t(...phrase(left)))];
 }
 
 function failures(records, photos) {

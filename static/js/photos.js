@@ -1,7 +1,8 @@
 // Photos: the required shot list with what each must show, capture through the camera,
-// resize on the phone (<= 1600 px, JPEG ~0.75, never a canvas over 16 Mpx), EXIF time/GPS
-// read first, sha256 of the exact bytes that will be uploaded; preview, retake, remove; a
+// resize and encode on the phone (encode.js: <= 1600 px, JPEG, never a canvas over 16 Mpx),
+// EXIF time/GPS read from the original first, sha256 of the exact bytes that will be uploaded; preview, retake, remove; a
 // warning at once when the photo is too dark or blurred for the supervisor's checks.
+import * as encode from "./encode.js";
 import * as exif from "./exif.js";
 import * as quality from "./quality.js";
 import * as outbox from "./outbox.js";
@@ -14,9 +15,6 @@ import { name, notFound, summary } from "./screens.js";
 import { sha256Hex } from "./api.js";
 import { t } from "./i18n.js";
 
-const LONG_EDGE = 1600;
-const MAX_PIXELS = 16_000_000;
-const QUALITY = 0.75;
 const urls = [];
 
 export class NotAnImage extends Error {}
@@ -31,15 +29,10 @@ export async function prepare(file) {
   } catch {
     throw new NotAnImage(file.name);
   }
-  let scale = Math.min(1, LONG_EDGE / Math.max(bitmap.width, bitmap.height));
-  scale = Math.min(scale, Math.sqrt(MAX_PIXELS / (bitmap.width * bitmap.height)));
-  const canvas = document.createElement("canvas");
-  canvas.width = Math.max(1, Math.round(bitmap.width * scale));
-  canvas.height = Math.max(1, Math.round(bitmap.height * scale));
-  canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  const canvas = encode.resize(bitmap);
   bitmap.close();
   const measured = quality.measure(canvas);
-  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", QUALITY));
+  const blob = await encode.toBlob(canvas);
   canvas.width = 0; // free the pixels at once (iOS keeps canvases alive)
   return { blob, meta, quality: measured, sha256: await sha256Hex(await blob.arrayBuffer()) };
 }
