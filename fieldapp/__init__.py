@@ -37,6 +37,7 @@ def _register(app):
     from fieldapp import replica_cli
     from fieldapp import review
     from fieldapp import security
+    from fieldapp import signature_views
     from fieldapp import sites
     from fieldapp import speedtest
     from fieldapp import sync_api
@@ -54,7 +55,7 @@ def _register(app):
     vocabulary.init_app(app)
     for module in (auth, technician, sites, vendor, i18n, review, speedtest,
                    sync_api, photo_views, admin, label_views, job_views, users_admin, progress_views,
-                   blob_views, replica_cli):
+                   blob_views, replica_cli, signature_views):
         app.register_blueprint(module.bp)
     auth.init_app(app)
     sites.init_app(app)

@@ -427,6 +427,53 @@ def m065_tag_failures(db):
     db.execute("CREATE INDEX tag_failures_installation ON tag_failures(installation_id)")
 
 
+@migrations()
+def m067_handover_equipment(db):
+    """Equipment left at the site (fieldapp/evidence/equipment.py), the handover to the
+    institution's representative (evidence/handover.py), and the codes read from a label photo.
+
+    A handover is a file (the drawn signature, through fieldapp/uploads.py) or, when nobody
+    signed, a batch record with the reason: one table, so the size and sha256 columns are
+    empty for an unsigned one and its status is 'complete' from the start.
+    """
+    db.execute(
+        f"""CREATE TABLE equipment ({FIELD_RECORD_COLUMNS},
+            device_type TEXT NOT NULL CHECK (device_type IN ('ont', 'router', 'media_converter')),
+            model TEXT NOT NULL,
+            serial TEXT NOT NULL,
+            mac TEXT,
+            label_photo_id TEXT,
+            entered TEXT NOT NULL DEFAULT 'typed' CHECK (entered IN ('scanned', 'typed'))
+        )"""
+    )
+    db.execute("CREATE INDEX equipment_serial ON equipment(serial)")
+    db.execute(
+        f"""CREATE TABLE handovers ({FIELD_RECORD_COLUMNS},
+            outcome TEXT NOT NULL CHECK (outcome IN ('signed', 'absent', 'refused')),
+            representative TEXT NOT NULL DEFAULT '',
+            position TEXT NOT NULL DEFAULT '',
+            phone TEXT,
+            reason_note TEXT NOT NULL DEFAULT '',
+            language TEXT,
+            signed_at TEXT,
+            size INTEGER,
+            sha256 TEXT,
+            status TEXT NOT NULL DEFAULT 'complete' CHECK (status IN ('announced', 'complete')),
+            received_bytes INTEGER NOT NULL DEFAULT 0,
+            mime TEXT,
+            width INTEGER,
+            height INTEGER,
+            blob_key TEXT,
+            completed_at TEXT
+        )"""
+    )
+    for table in ("equipment", "handovers"):  # as m041 and m050 index the other record tables
+        db.execute(f"CREATE INDEX {table}_replaces ON {table}(replaces) WHERE replaces IS NOT NULL")
+        db.execute(f"CREATE INDEX {table}_received ON {table}(received_at, author_id)")
+        db.execute(f"CREATE INDEX {table}_installation_received ON {table}(installation_id, received_at)")
+    db.execute("ALTER TABLE photos ADD COLUMN label_codes TEXT")
+
+
 def apply(db):
     """Bring the schema up to date; applying twice is a no-op."""
     migrations.apply(db)

@@ -14,6 +14,7 @@ from fieldapp import audit
 from fieldapp import decisions
 from fieldapp import installations
 from fieldapp.evidence import checks
+from fieldapp.evidence import kinds
 from fieldapp.evidence import results
 from fieldapp.evidence.kinds import KINDS
 
@@ -97,8 +98,9 @@ def write_zip(zf, db, blobs, installation_id, prefix=""):
     """Write one installation's packet into an open ZipFile under `prefix` (e.g. 'KZ-31/17/').
 
     Contents: installation.json (installation, checks, reviews, technicians), one CSV and
-    one JSON per record table (every version), audit.json and audit.csv, and photos/ with
-    each complete photo's original bytes, named <shot>-<uuid>.<ext>.
+    one JSON per record table (every version), audit.json and audit.csv, and each current
+    file's original bytes where its kind names it (zip_name): photos/<shot>-<uuid>.<ext>,
+    signatures/handover-<uuid>.png.
     """
     data = dossier(db, installation_id)
     if data is None:
@@ -124,10 +126,11 @@ def write_zip(zf, db, blobs, installation_id, prefix=""):
             ]
         ),
     )
-    for photo in data["records"]["photos"]:
-        if photo["blob_key"]:
-            with blobs.open(photo["blob_key"]) as source:
-                zf.writestr(f"{prefix}photos/{photo['shot']}-{photo['id']}{_ext(photo)}", source.read())
+    for kind in kinds.files():  # photos/<shot>-<uuid>.<ext>, signatures/handover-<uuid>.png
+        for row in data["records"][kind.TABLE]:
+            if row.get("blob_key"):
+                with blobs.open(row["blob_key"]) as source:
+                    zf.writestr(prefix + kind.zip_name(row), source.read())
 
 
 def build_zip(db, blobs, installation_id):
@@ -159,10 +162,6 @@ def _audit_entries(db, installation_id):
 
 def _load(text):
     return None if text is None else json.loads(text)
-
-
-def _ext(photo):
-    return {"image/png": ".png", "image/webp": ".webp"}.get(photo.get("mime"), ".jpg")
 
 
 def _json(value):

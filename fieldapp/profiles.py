@@ -75,6 +75,9 @@ DEFAULT_RULES = {
         "reuse_max_distance": 6,
     },
     "shots": {"default": INDOOR_SHOTS, "public_wifi": OUTDOOR_SHOTS},
+    "equipment": {"require_ont": True},
+    # A refusal to sign is a warning the reviewer weighs, unless the contract says it blocks.
+    "handover": {"required": True, "refusal_blocks": False},
 }
 
 

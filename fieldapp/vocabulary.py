@@ -41,6 +41,7 @@ SHOT = {
     "speed_test_screen": _l("Speed test result on screen"),
     "signed_form": _l("Signed installation form"),
     "extra": _l("Extra photo"),
+    "equipment_label": _l("Equipment label"),
 }
 
 # Speed tests: how they were measured and how the measuring device was connected (fieldapp.speed).

@@ -29,7 +29,7 @@ def catalog(language):
 def test_a_kind_has_every_part(kind):
     missing = [name for name in NAMES if not hasattr(kind, name)]
     assert missing == []
-    file_parts = ("announce_fields", "stored", "STABLE", "VARIANTS", "MAX_BYTES", "OPTIONS")
+    file_parts = ("announce_fields", "stored", "STABLE", "VARIANTS", "MAX_BYTES", "OPTIONS", "zip_name")
     sends = hasattr(kind, "row") or all(hasattr(kind, name) for name in file_parts)
     assert sends, "a kind is validated either as a batch record (row) or as a file (announce_fields, stored)"
     assert kinds.by_type(kind.TYPE) is kind and kinds.by_table(kind.TABLE) is kind
