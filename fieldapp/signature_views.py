@@ -31,8 +31,10 @@ def signature(handover_id):
         row = uploads.get(db, handover, fields.uuid_text(handover_id))
     except fields.Rejected:
         abort(404)
-    if row is None or not row["blob_key"] or not access.can_see_installation(db, g.user, row["installation_id"]):
+    if row is None or not row["blob_key"]:
         abort(404)
+    if not access.can_see_installation(db, g.user, row["installation_id"]):
+        abort(404)  # not 403: do not confirm that the handover exists
     try:
         handle = blobstore.from_config(current_app.config).open(row["blob_key"])
     except FileNotFoundError:

@@ -154,7 +154,8 @@ class Evidence:
         shots = {}
         for n, shot in enumerate(profiles.required_shots(rules, inst_type)):
             shots[shot] = self.photo(tech, installation_id, shot, jpeg(seed + n))
-        self.equipment(tech, installation_id, f"HWTC{seed * 7919 + installation_id:08X}", seed=seed + 50)
+        serial = f"HWTC{seed * 7919 + installation_id:08X}"
+        shots["equipment_label"] = self.equipment(tech, installation_id, serial, seed=seed + 50)
         self.handover(tech, installation_id)
         recs = [
             self.scan(installation_id),

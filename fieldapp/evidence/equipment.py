@@ -113,8 +113,8 @@ def reuse_checks(db, installation, devices):
     sql = (f"SELECT e.serial, e.installation_id FROM {current.select(sys.modules[__name__])} e "
            f"JOIN installations inst ON inst.id = e.installation_id "
            f"WHERE e.serial IN ({marks}) AND inst.institution_id != ? ORDER BY e.installation_id")
-    elsewhere = {}
-    for serial, installation_id in db.execute(sql, [*(d["serial"] for d in devices), installation["institution_id"]]):
+    elsewhere, params = {}, [*(d["serial"] for d in devices), installation["institution_id"]]
+    for serial, installation_id in db.execute(sql, params):
         elsewhere.setdefault(serial, []).append(installation_id)
     found = []
     for device in devices:

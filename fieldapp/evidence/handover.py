@@ -10,7 +10,6 @@ script into the review page. The profile's `handover` rules decide whether a ref
 acceptance.
 """
 
-import io
 
 from PIL import Image
 from PIL import ImageStat
@@ -132,6 +131,8 @@ def checks(db, rules, installation, records):
         explained = note("handover_signed", "signed by {name}", name=chosen["representative"])
         return [results.check("handover.signed", "signed", "signed", "pass", explained, item)]
     verdict = "fail" if chosen["outcome"] == "refused" and rules["refusal_blocks"] else "warn"
-    explained = note(f"handover_{chosen['outcome']}", "{outcome}: {reason}",
-                     outcome=chosen["outcome"], reason=chosen["reason_note"])
+    if chosen["outcome"] == "refused":
+        explained = note("handover_refused", "refused to sign: {reason}", reason=chosen["reason_note"])
+    else:
+        explained = note("handover_absent", "representative absent: {reason}", reason=chosen["reason_note"])
     return [results.check("handover.signed", chosen["outcome"], "signed", verdict, explained, item)]

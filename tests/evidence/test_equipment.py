@@ -78,8 +78,9 @@ def test_the_refusal_reads_as_a_sentence(client, auth, make):
     inst = make.installation([tech])
     auth.login("fitter")
     token = client.get("/api/v1/csrf").get_json()["csrf_token"]
-    body = {"key": str(uuid.uuid4()), "records": [record("equipment", inst, device_type="ont", model="X",
-                                                         serial="HWTC1A2B3CO4", label_photo_id=str(uuid.uuid4()))]}
+    device = record("equipment", inst, device_type="ont", model="X", serial="HWTC1A2B3CO4",
+                    label_photo_id=str(uuid.uuid4()))
+    body = {"key": str(uuid.uuid4()), "records": [device]}
     answer = client.post("/api/v1/batches", json=body, headers={"X-CSRFToken": token}).get_json()
     assert "check for an O typed instead of a zero" in answer["results"][0]["message"]
 
@@ -99,7 +100,8 @@ def test_a_mac_in_any_usual_spelling_is_kept_one_way(db, tech, inst, typed, stor
     assert stored_serial(db, inst)[1] == stored
 
 
-@pytest.mark.parametrize("typed", ["00:1A:2B:3C:4D", "00:1A:2B:3C:4D:5G", "00:1A-2B:3C:4D:5E", "001A2B3C4D5E6"])
+@pytest.mark.parametrize("typed", ["00:1A:2B:3C:4D", "00:1A:2B:3C:4D:5G", "00:1A-2B:3C:4D:5E",
+                                   "001A2B3C4D5E6"])
 def test_a_wrong_mac_is_refused(db, tech, inst, typed):
     answer = send(db, tech, inst, mac=typed)
     assert (answer["status"], answer["code"], answer["params"]["field"]) == ("rejected", "mac_format", "mac")
@@ -153,7 +155,8 @@ def test_a_serial_at_two_institutions_is_flagged_at_both(db, ev, make, tech, ins
     other = make.installation([tech])
     ev.equipment(tech, inst, SERIAL, seed=1)
     ev.equipment(tech, other, SERIAL, seed=2)
-    here, there = of(checks.run_all(db, inst), "equipment.serial_reused"), of(checks.run_all(db, other), "equipment.serial_reused")
+    here = of(checks.run_all(db, inst), "equipment.serial_reused")
+    there = of(checks.run_all(db, other), "equipment.serial_reused")
     assert [(c["verdict"], c["value"]) for c in here] == [("fail", [other])]
     assert [(c["verdict"], c["value"]) for c in there] == [("fail", [inst])]
 
@@ -170,7 +173,8 @@ def test_equipment_is_in_the_csv_and_geojson(db, ev, app, tech, inst):
     row = next(r for r in rows if r["installation_id"] == inst)
     assert (row["equipment"], row["equipment_list"]) == (1, f"ont:HG8245H:{SERIAL}:00:1A:2B:3C:4D:5E")
     assert f"ont:HG8245H:{SERIAL}" in exports.to_csv(rows)
-    feature = next(f for f in exports.to_geojson(rows)["features"] if f["properties"]["installation_id"] == inst)
+    features = exports.to_geojson(rows)["features"]
+    feature = next(f for f in features if f["properties"]["installation_id"] == inst)
     assert feature["properties"]["equipment_list"].startswith(f"ont:HG8245H:{SERIAL}")
 
 
