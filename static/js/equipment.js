@@ -44,7 +44,8 @@ function form(site, done) {
       check(serial, serials.serial(type.value, serial.value));
     }, () => { hint.textContent = t("equipment_scan_no_camera"); serial.focus(); });
   };
-  serial.addEventListener("input", () => { entered.how = "typed"; });
+  serial.addEventListener("input", () => { entered.how = "typed"; setError(serial, ""); });
+  model.addEventListener("input", () => setError(model, ""));
   serial.addEventListener("change", () => check(serial, serials.serial(type.value, serial.value)));
   mac.addEventListener("change", () => check(mac, mac.value.trim() ? serials.mac(mac.value) : { value: "" }));
   const error = h("p", { class: "error", role: "alert" });

@@ -163,6 +163,7 @@ export async function render(container, id) {
     OUTCOMES.map((value) => h("label", { class: "check" },
       h("input", { type: "radio", name: "outcome", value, onchange: () => choose(value) }), t(`outcome_${value}`))));
   pad.changed = () => { padError.textContent = ""; };
+  for (const input of [representative, position, reason]) input.addEventListener("input", () => setError(input, ""));
   const form = h("form", { class: "card handover-form", novalidate: true, onsubmit: oneAtATime(async () => {
     const values = { outcome: outcome.value, representative: representative.value.trim(), position: position.value.trim(),
       phone: phone.value.trim(), reason: reason.value.trim(), language, now };

@@ -1,0 +1,135 @@
+"""Equipment and the handover on a phone at 360 px, offline: the serial scanned from a label
+through the (fake) camera, a typo refused next to the field, the act switched to Kazakh, a
+signature drawn with a finger (mouse moves), then sync, and the supervisor's review shows both
+with the server's own reading of the label."""
+
+import re
+
+import pytest
+from browser_helpers import FAKE_CAMERA_ARGS
+from browser_helpers import PHONE
+from browser_helpers import open_app
+from browser_helpers import qr_image
+from browser_helpers import sign_in
+from browser_helpers import wait_until
+from browser_helpers import write_y4m
+from playwright.sync_api import expect
+
+from fieldapp import store
+from fieldapp.evidence import checks
+from tests.review_evidence import label_jpeg
+
+SERIAL = "HWTC1A2B3C4D"
+LABEL = f"SN:{SERIAL}"
+
+
+@pytest.fixture
+def phone(launch_browser, browser_type_launch_args, live_server, make, tmp_path):
+    """A Russian-speaking technician's phone whose camera sees the label's QR code."""
+    tech = make.user("technician", username="tech", language="ru")
+    make.user("supervisor", username="sup", regions=["KZ-31"], language="ru")
+    site = make.installation([tech], name_ru="Школа №7", name_kk="№7 мектеп")
+    camera = write_y4m(tmp_path / "label.y4m", qr_image(LABEL, size=400))
+    browser = launch_browser(args=[*browser_type_launch_args.get("args", []), *FAKE_CAMERA_ARGS,
+                                   f"--use-file-for-fake-video-capture={camera}"])
+    context = browser.new_context(**PHONE, permissions=["camera"])
+    page = context.new_page()
+    sign_in(page, live_server.url)
+    open_app(page, live_server.url)  # with the service worker: the screens open offline
+    yield page, site
+    context.close()
+
+
+def goto(page, hash_):
+    page.goto(f"{page.url.split('#')[0]}{hash_}")
+
+
+def draw_signature(page):
+    page.locator("canvas.signature-pad").scroll_into_view_if_needed()
+    box = page.locator("canvas.signature-pad").bounding_box()
+    x, y = box["x"], box["y"]
+    page.mouse.move(x + 30, y + 140)
+    page.mouse.down()
+    for dx, dy in ((80, 40), (130, 150), (190, 60), (250, 130), (300, 70)):
+        page.mouse.move(x + dx, y + dy, steps=6)
+    page.mouse.up()
+
+
+def test_equipment_and_handover_offline_then_review(phone, live_server, db, browser, tmp_path):
+    page, site = phone
+    page.evaluate("() => caches.keys()")  # the worker is in control (open_app waited for it)
+    page.context.set_offline(True)
+
+    goto(page, f"#/site/{site}/equipment")
+    page.fill("[name=model]", "HG8245H")
+    page.fill("[name=serial]", "HWTC1A2B3CO4")  # an O for a zero
+    page.locator("[name=label_photo]").set_input_files(str(_label_file(tmp_path)))
+    page.click("[name=save_equipment]")
+    expect(page.locator("#" + page.get_attribute("[name=serial]", "aria-describedby"))).to_contain_text("O")
+    assert page.get_attribute("[name=serial]", "aria-invalid") == "true"
+
+    page.click("[name=scan_serial]")
+    expect(page.locator("[name=serial]")).to_have_value(SERIAL, timeout=20_000)
+    page.fill("[name=mac]", "00-1a-2b-3c-4d-5e")
+    page.screenshot(path=tmp_path / "equipment-ru.png", full_page=True)
+    page.click("[name=save_equipment]")
+    page.wait_for_url(f"**#/site/{site}")
+
+    goto(page, f"#/site/{site}/handover")
+    expect(page.locator(".act")).to_have_attribute("lang", "ru")
+    expect(page.locator(".act")).to_contain_text("Школа №7")
+    expect(page.locator(".act")).to_contain_text("UTC+5")
+    expect(page.locator(".act")).to_contain_text(f"HG8245H · {SERIAL}")
+    page.click("[name=save_handover]")  # nothing drawn yet
+    expect(page.locator("#signature-error")).not_to_be_empty()
+    page.click("[name=act_kk]")
+    expect(page.locator(".act")).to_have_attribute("lang", "kk")
+    expect(page.locator(".act")).to_contain_text("№7 мектеп")
+    page.fill("[name=representative]", "Айгерім Сапарова")
+    page.fill("[name=position]", "Директор")
+    draw_signature(page)
+    page.screenshot(path=tmp_path / "handover-kk.png", full_page=True)
+    page.locator("[name=save_handover]").scroll_into_view_if_needed()
+    page.screenshot(path=tmp_path / "handover-kk-bottom.png")
+    page.click("[name=save_handover]")
+    page.wait_for_url(f"**#/site/{site}")
+    assert store.scalar(db, "SELECT COUNT(*) FROM handovers") == 0  # still offline
+
+    page.context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    wait_until(page, lambda: store.scalar(db, "SELECT COUNT(*) FROM handovers WHERE status = 'complete'") == 1
+               and store.scalar(db, "SELECT COUNT(*) FROM equipment") == 1
+               and store.scalar(db, "SELECT COUNT(*) FROM photos WHERE status = 'complete'") == 1, 30_000)
+    (device,) = db.query("SELECT * FROM equipment")
+    (handover,) = db.query("SELECT * FROM handovers")
+    assert (device["serial"], device["mac"], device["entered"]) == (SERIAL, "00:1A:2B:3C:4D:5E", "scanned")
+    assert (handover["representative"], handover["language"], handover["mime"]) == (
+        "Айгерім Сапарова", "kk", "image/png")
+    found = {c["rule"]: c["verdict"] for c in checks.run_all(db, site)["checks"]}
+    assert (found["equipment.label_match"], found["handover.signed"]) == ("pass", "pass")
+
+    review = browser.new_context(viewport={"width": 1200, "height": 900})
+    sup = review.new_page()
+    sign_in_supervisor(sup, live_server.url)
+    sup.goto(f"{live_server.url}/review/{site}")
+    expect(sup.locator("table.equipment")).to_contain_text(SERIAL)
+    expect(sup.locator(".handover .representative")).to_have_text("Айгерім Сапарова")
+    signature = sup.locator("img.signature")
+    expect(signature).to_be_visible()
+    # At least twice the pad's ~300 CSS px: sharp on A4 (~190 dpi over 8 cm).
+    assert sup.evaluate("(img) => img.naturalWidth", signature.element_handle()) >= 600
+    review.close()
+
+
+def sign_in_supervisor(page, base_url):
+    page.goto(f"{base_url}/login")
+    page.fill("#username", "sup")
+    page.fill("#password", "pw")
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/review.*"))
+
+
+def _label_file(tmp_path):
+    path = tmp_path / "label.jpg"
+    path.write_bytes(label_jpeg(LABEL, symbology="qr"))
+    return path
