@@ -2,7 +2,8 @@
 photo is stored: a review then compares the typed serial with what the label itself says.
 
 Only photos of labels are read (photo.LABEL_SHOTS), from their display version (<= 1600 px):
-about 25 ms per photo here (bench/bench_barcodes.py), against a photo's decode and resize.
+about 25 ms per photo on this machine (bench/bench_barcodes.py), a fraction of what storing
+the photo costs (decode, resize, three blobs).
 """
 
 import io
@@ -20,7 +21,9 @@ log = logging.getLogger(__name__)
 def read(image_bytes):
     """The texts of the codes found in an image, in zxing's order, duplicates dropped."""
     with Image.open(io.BytesIO(image_bytes)) as img:
-        found = zxingcpp.read_barcodes(img.convert("L"), formats=FORMATS)
+        # Labels are dark on light: not trying the inverted image halves the time (measured on
+        # 40 demo labels: 59 -> 26 ms, the same 38 read); rotations stay, labels are shot sideways.
+        found = zxingcpp.read_barcodes(img.convert("L"), formats=FORMATS, try_invert=False)
     return list(dict.fromkeys(code.text for code in found if code.text))
 
 

@@ -44,7 +44,8 @@ MESSAGES = {
     "signature_empty": N_("The signature is empty. Ask the representative to sign with a finger."),
 }
 RULE_LABELS = {"handover.signed": N_("Handover signed by the institution, or why not recorded")}
-DEFAULTS = {"required": True, "refusal_blocks": False}  # for profiles stored before handovers
+# A profile stored before handovers existed: a missing one warns (profiles.py's default requires it).
+DEFAULTS = {"required": False, "refusal_blocks": False}
 INK_BELOW = 250  # a pixel darker than this (of 255) is ink; an untouched canvas has none
 
 

@@ -189,3 +189,13 @@ def test_a_retried_announce_is_the_same_handover(db, ev, people, inst):
     with pytest.raises(Rejected) as conflict:
         uploads.announce(db, ev.blobs, people["tech"], "handover", file_id, {**meta, "representative": "C"})
     assert conflict.value.params == {"differences": ["representative"]}
+
+
+def test_a_profile_stored_before_handovers_only_warns_when_there_is_none(db, inst):
+    profile_id = store.scalar(db, "SELECT profile_id FROM installations WHERE id = ?", [inst])
+    rules = json.loads(store.scalar(db, "SELECT rules FROM acceptance_profiles WHERE id = ?", [profile_id]))
+    del rules["handover"], rules["equipment"]
+    with store.write(db):
+        db.execute("UPDATE acceptance_profiles SET rules = ? WHERE id = ?", [json.dumps(rules), profile_id])
+    found = {c["rule"]: c["verdict"] for c in checks.run_all(db, inst)["checks"]}
+    assert (found["handover.signed"], found["equipment.ont"]) == ("warn", "warn")
