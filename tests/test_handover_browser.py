@@ -17,6 +17,10 @@ from playwright.sync_api import expect
 
 from fieldapp import store
 from fieldapp.evidence import checks
+from tests.evidence.test_equipment import MACS
+from tests.evidence.test_equipment import NORMALISED
+from tests.evidence.test_equipment import REFUSED
+from tests.evidence.test_equipment import WRONG_MACS
 from tests.review_evidence import label_jpeg
 
 SERIAL = "HWTC1A2B3C4D"
@@ -133,3 +137,14 @@ def _label_file(tmp_path):
     path = tmp_path / "label.jpg"
     path.write_bytes(label_jpeg(LABEL, symbology="qr"))
     return path
+
+
+def test_the_phone_checks_serials_and_macs_as_the_server_does(page, live_server):
+    """static/js/serials.js against the server's own table (tests/evidence/test_equipment.py)."""
+    page.goto(f"{live_server.url}/login")
+    answers = page.evaluate("""async ([serials, macs]) => {
+        const rules = await import("/static/js/serials.js");
+        return [serials.map((s) => rules.ontSerial(s)), macs.map((m) => rules.mac(m))];
+    }""", [[typed for typed, _ in NORMALISED + REFUSED], [typed for typed, _ in MACS] + WRONG_MACS])
+    assert answers[0] == [{"value": v} for _, v in NORMALISED] + [{"problem": code} for _, code in REFUSED]
+    assert answers[1] == [{"value": v} for _, v in MACS] + [{"problem": "mac_format"}] * len(WRONG_MACS)
