@@ -21,14 +21,20 @@ function device(e) {
       : h("small", {}, e.waiting ? t("waiting") : t("on_server")));
 }
 
-function form(site, done) {
-  const type = h("select", { name: "device_type" }, TYPES.map((v) => h("option", { value: v }, t(`device_${v}`))));
-  const model = h("input", { name: "model", autocomplete: "off" });
-  const serial = h("input", { name: "serial", autocomplete: "off", autocapitalize: "characters", spellcheck: false });
-  const mac = h("input", { name: "mac", autocomplete: "off", autocapitalize: "characters", spellcheck: false });
+function form(site, done, refused) {
+  // Correcting a refused device: its values come back, its label photo is kept unless retaken.
+  const was = refused ? refused.data : {};
+  const type = h("select", { name: "device_type" }, TYPES.map((v) => h("option", { value: v, selected: v === was.device_type }, t(`device_${v}`))));
+  const model = h("input", { name: "model", autocomplete: "off", value: was.model || "" });
+  const serial = h("input", { name: "serial", autocomplete: "off", autocapitalize: "characters", spellcheck: false,
+    value: was.serial || "" });
+  const mac = h("input", { name: "mac", autocomplete: "off", autocapitalize: "characters", spellcheck: false,
+    value: was.mac || "" });
   const label = h("input", { type: "file", accept: "image/*", capture: "environment", name: "label_photo",
     id: "equipment-label", "aria-describedby": "equipment-label-error", class: "visually-hidden", onchange: () => { labelName.textContent = label.files[0] ? t("equipment_label_taken") : ""; setError(label, ""); } });
-  const labelName = h("small", { class: "label-taken" });
+  const labelName = h("small", { class: "label-taken" }, was.label_photo_id ? t("equipment_label_taken") : "");
+  const photoOf = async () => (label.files[0]
+    ? addPhoto(site, label.files[0], { shot: "equipment_label", caption: serial.value }) : was.label_photo_id);
   const video = h("video", { class: "scan-video", muted: true, playsinline: true, autoplay: true, hidden: true });
   const hint = h("p", { class: "help", role: "status", hidden: true }, t("equipment_scan_looking"));
   const entered = { how: "typed" };
@@ -54,13 +60,15 @@ function form(site, done) {
     const m = mac.value.trim() ? check(mac, serials.mac(mac.value)) : "";
     if (!model.value.trim()) setError(model, t("err_required"));
     else setError(model, "");
-    if (!label.files[0]) setError(label, t("equipment_label_required"));
-    if (s === null || m === null || !model.value.trim() || !label.files[0]) return;
+    const hasLabel = Boolean(label.files[0] || was.label_photo_id);
+    if (!hasLabel) setError(label, t("equipment_label_required"));
+    if (s === null || m === null || !model.value.trim() || !hasLabel) return;
     error.textContent = t("photo_processing");
     try {
-      const photoId = await addPhoto(site, label.files[0], { shot: "equipment_label", caption: s });
       await outbox.saveRecord("equipment", site.id, { device_type: type.value, model: model.value.trim(),
-        serial: s, mac: m || null, label_photo_id: photoId, entered: entered.how });
+        serial: s, mac: m || null, label_photo_id: await photoOf(), entered: entered.how },
+      refused ? refused.replaces : null);
+      if (refused) await store.del("outbox", refused.id);
     } catch (e) {
       error.textContent = e instanceof NotAnImage ? t("not_an_image") : String(e.message || e);
       return;
@@ -91,8 +99,11 @@ export async function render(container, id) {
   leave();
   const site = await sitedata.load(id);
   if (!site) return notFound(container);
-  const view = sitedata.localView(site, await store.all("outbox"), await store.all("photos"));
-  const { node, release } = form(site, () => { location.hash = `#/site/${site.id}`; });
+  const queued = await store.all("outbox");
+  const view = sitedata.localView(site, queued, await store.all("photos"));
+  const refused = queued.find((r) => r.id === outbox.state.correct && r.type === "equipment");
+  outbox.state.correct = null;
+  const { node, release } = form(site, () => { location.hash = `#/site/${site.id}`; }, refused);
   mount(container, h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
     h("h1", {}, t("equipment")),
     h("ul", { class: "devices" }, view.equipment.map(device)),
