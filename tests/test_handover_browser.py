@@ -3,6 +3,7 @@ through the (fake) camera, a typo refused next to the field, the act switched to
 signature drawn with a finger (mouse moves), then sync, and the supervisor's review shows both
 with the server's own reading of the label."""
 
+import json
 import re
 
 import pytest
@@ -148,3 +149,25 @@ def test_the_phone_checks_serials_and_macs_as_the_server_does(page, live_server)
     }""", [[typed for typed, _ in NORMALISED + REFUSED], [typed for typed, _ in MACS] + WRONG_MACS])
     assert answers[0] == [{"value": v} for _, v in NORMALISED] + [{"problem": code} for _, code in REFUSED]
     assert answers[1] == [{"value": v} for _, v in MACS] + [{"problem": "mac_format"}] * len(WRONG_MACS)
+
+
+@pytest.mark.parametrize(("read", "serial"), [
+    ("SN HWTC 1A2B 3C4D", SERIAL),  # a Code 128 of the label's printed line
+    ("SN:HWTC1A2B3C4D;MAC:001A2B3C4D5E", SERIAL),
+])
+def test_the_native_detector_reads_code_128_and_data_matrix_labels(phone, read, serial):
+    """Where the browser has BarcodeDetector (Android Chrome), it is asked for the label formats;
+    Linux Chromium has none, so this one stands in for it and says what it read."""
+    page, site = phone
+    stand_in = """window.BarcodeDetector = class {
+        static async getSupportedFormats() { return ["qr_code", "code_128", "data_matrix", "ean_13"]; }
+        constructor(options) { window.askedFor = options.formats; }
+        async detect() { return [{ rawValue: READ, format: "code_128" }]; }
+    };"""
+    page.context.add_init_script(stand_in.replace("READ", json.dumps(read)))
+    page.reload()
+    page.wait_for_selector("body[data-ready='1']", state="attached")
+    goto(page, f"#/site/{site}/equipment")
+    page.click("[name=scan_serial]")
+    expect(page.locator("[name=serial]")).to_have_value(serial, timeout=10_000)
+    assert page.evaluate("window.askedFor") == ["qr_code", "code_128", "data_matrix"]

@@ -28,10 +28,14 @@ export function mac(text) {
   return { value: value.replace(/[:-]/g, "").match(/../g).join(":") };
 }
 
-/** A scanned code as a serial: labels print "SN:HWTC…" or a longer code holding it. */
+/** A scanned code as a serial: labels print it bare, after "SN:" / "S/N", or inside a longer
+ *  code ("SN:HWTC1A2B3C4D;MAC:…"), where only a whole word counts (never a guess across it). */
 export function fromScan(deviceType, code) {
   const direct = serial(deviceType, code);
   if (direct.value) return direct.value;
-  const found = code.toUpperCase().match(/[A-Z]{4}[0-9A-F]{8}/);
-  return deviceType === "ont" && found ? found[0] : code.trim();
+  const bare = code.trim().replace(/^S\/?N\b[\s:#=]*/i, "");
+  const unprefixed = serial(deviceType, bare);
+  if (unprefixed.value) return unprefixed.value;
+  const found = deviceType === "ont" && code.toUpperCase().match(/\b[A-Z]{4}[0-9A-F]{8}\b/);
+  return found ? found[0] : bare;
 }
