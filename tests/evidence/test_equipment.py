@@ -177,3 +177,30 @@ def test_equipment_is_in_the_csv_and_geojson(db, ev, app, tech, inst):
     features = exports.to_geojson(rows)["features"]
     feature = next(f for f in features if f["properties"]["installation_id"] == inst)
     assert feature["properties"]["equipment_list"].startswith(f"ont:HG8245H:{SERIAL}")
+
+
+def test_the_review_page_shows_the_device_and_what_its_label_says(client, auth, db, ev, make, tech, inst):
+    make.user("supervisor", username="sup", regions=["KZ-31"])
+    other = make.installation([tech])
+    ev.equipment(tech, inst, SERIAL, label="HWTC1A2B3C4E", mac="001A2B3C4D5E", seed=1)
+    ev.equipment(tech, other, SERIAL, seed=2)
+    auth.login("sup")
+    page = client.get(f"/review/{inst}").get_data(as_text=True)
+    table = page.split('<table class="data equipment')[1].split("</table>")[0]
+    assert SERIAL in table and "00:1A:2B:3C:4D:5E" in table
+    assert "the label&#39;s barcode says HWTC1A2B3C4E" in table
+    assert f'href="/review/{other}#equipment"' in table
+
+
+def test_the_packet_prints_the_equipment(client, auth, db, ev, make, tech):
+    from fieldapp import decisions
+
+    sup = make.user("supervisor", username="sup", regions=["KZ-31"])
+    inst = make.installation([tech])
+    ev.complete(tech, inst)
+    decisions.approve(db, inst, sup["id"], "ok")
+    decisions.accept(db, inst, sup["id"], "ok")
+    (device,) = db.query("SELECT * FROM equipment WHERE installation_id = ?", [inst])
+    auth.login("sup")
+    page = client.get(f"/review/{inst}/packet").get_data(as_text=True)
+    assert f'<code class="serial">{device["serial"]}</code>' in page
