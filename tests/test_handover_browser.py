@@ -49,6 +49,18 @@ def goto(page, hash_):
     page.goto(f"{page.url.split('#')[0]}{hash_}")
 
 
+TARGETS = ", ".join(f"#screen {target}" for target in (
+    "button", "select", "input:not([type=radio]):not([type=file])", "label.check", "label.button"))
+
+
+def small_targets(page):
+    """Targets under 48 px tall on the screen (gloves): their names."""
+    assert page.locator(TARGETS).count() >= 6  # the screen's fields and buttons were found
+    return page.evaluate("""(selector) => [...document.querySelectorAll(selector)]
+        .filter((node) => node.offsetParent !== null && node.getBoundingClientRect().height < 48)
+        .map((node) => node.name || node.textContent.trim())""", TARGETS)
+
+
 def draw_signature(page):
     page.locator("canvas.signature-pad").scroll_into_view_if_needed()
     box = page.locator("canvas.signature-pad").bounding_box()
@@ -76,6 +88,7 @@ def test_equipment_and_handover_offline_then_review(phone, live_server, db, brow
     page.click("[name=scan_serial]")
     expect(page.locator("[name=serial]")).to_have_value(SERIAL, timeout=20_000)
     page.fill("[name=mac]", "00-1a-2b-3c-4d-5e")
+    assert small_targets(page) == []
     page.screenshot(path=tmp_path / "equipment-ru.png", full_page=True)
     page.click("[name=save_equipment]")
     page.wait_for_url(f"**#/site/{site}")
@@ -90,6 +103,7 @@ def test_equipment_and_handover_offline_then_review(phone, live_server, db, brow
     page.click("[name=act_kk]")
     expect(page.locator(".act")).to_have_attribute("lang", "kk")
     expect(page.locator(".act")).to_contain_text("№7 мектеп")
+    assert small_targets(page) == []
     page.fill("[name=representative]", "Айгерім Сапарова")
     page.fill("[name=position]", "Директор")
     draw_signature(page)
