@@ -165,11 +165,11 @@ def test_the_phone_checks_serials_and_macs_as_the_server_does(page, live_server)
     assert answers[1] == [{"value": v} for _, v in MACS] + [{"problem": "mac_format"}] * len(WRONG_MACS)
 
 
-@pytest.mark.parametrize(("read", "serial"), [
-    ("SN HWTC 1A2B 3C4D", SERIAL),  # a Code 128 of the label's printed line
-    ("SN:HWTC1A2B3C4D;MAC:001A2B3C4D5E", SERIAL),
+@pytest.mark.parametrize(("read", "serial", "mac"), [
+    ("SN HWTC 1A2B 3C4D", SERIAL, ""),  # a Code 128 of the label's printed line
+    ("SN:HWTC1A2B3C4D;MAC:001A2B3C4D5E", SERIAL, "00:1A:2B:3C:4D:5E"),  # a Data Matrix of both
 ])
-def test_the_native_detector_reads_code_128_and_data_matrix_labels(phone, read, serial):
+def test_the_native_detector_reads_code_128_and_data_matrix_labels(phone, read, serial, mac):
     """Where the browser has BarcodeDetector (Android Chrome), it is asked for the label formats;
     Linux Chromium has none, so this one stands in for it and says what it read."""
     page, site = phone
@@ -184,4 +184,5 @@ def test_the_native_detector_reads_code_128_and_data_matrix_labels(phone, read, 
     goto(page, f"#/site/{site}/equipment")
     page.click("[name=scan_serial]")
     expect(page.locator("[name=serial]")).to_have_value(serial, timeout=10_000)
+    expect(page.locator("[name=mac]")).to_have_value(mac)
     assert page.evaluate("window.askedFor") == ["qr_code", "code_128", "data_matrix"]

@@ -46,6 +46,8 @@ function form(site, done, refused) {
     stop = barcode.watch(video, FORMATS, (code) => {
       hint.hidden = true;
       serial.value = serials.fromScan(type.value, code);
+      const scannedMac = serials.macFromScan(code);
+      if (scannedMac && !mac.value.trim()) mac.value = scannedMac;
       entered.how = "scanned";
       check(serial, serials.serial(type.value, serial.value));
     }, () => { hint.textContent = t("equipment_scan_no_camera"); serial.focus(); });

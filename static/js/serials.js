@@ -28,6 +28,12 @@ export function mac(text) {
   return { value: value.replace(/[:-]/g, "").match(/../g).join(":") };
 }
 
+/** The MAC a label's code names after "MAC" ("SN:…;MAC:001A2B3C4D5E"), normalised, or null. */
+export function macFromScan(code) {
+  const found = code.match(/MAC[\s:=#]*((?:[0-9A-F]{2}[:-]?){5}[0-9A-F]{2})\b/i);
+  return found ? mac(found[1]).value || null : null;
+}
+
 /** A scanned code as a serial: labels print it bare, after "SN:" / "S/N", or inside a longer
  *  code ("SN:HWTC1A2B3C4D;MAC:…"), where only a whole word counts (never a guess across it). */
 export function fromScan(deviceType, code) {
