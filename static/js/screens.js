@@ -32,6 +32,8 @@ export function summary(c) {
     " · ", h("span", {}, t("splices_count", { n: c.splices })), " · ",
     c.speed === "done" ? h("span", {}, t("speed_done")) : h("span", { class: "missing" }, speedLabel(c))];
   if (!c.scanned) parts.push(" · ", h("span", { class: "missing" }, t("tag_not_scanned")));
+  if (!c.ont) parts.push(" · ", h("span", { class: "missing" }, t("ont_missing")));
+  if (!c.handedOver) parts.push(" · ", h("span", { class: "missing" }, t("handover_state_missing")));
   return parts;
 }
 

@@ -81,6 +81,9 @@ export function checklist(site, view, profiles = {}) {
     speed: speedState(site, view.speedTests, profiles),
     // A scan the server refused (a mistyped check) is no scan, whatever the phone matched.
     scanned: view.scans.some((s) => s.matched !== 0 && s.matched !== false && s.state !== "rejected"),
+    // The ONT and the handover the review checks for (absent or refused is recorded, not missing).
+    ont: view.equipment.some((e) => e.device_type === "ont" && e.state !== "rejected"),
+    handedOver: view.handovers.some((x) => x.state !== "rejected" && x.state !== "failed"),
   };
 }
 
