@@ -255,6 +255,7 @@ MESSAGES = {
     "equipment_label_taken": _l("Label photo taken"),
     "equipment_label_required": _l("Take a photo of the label."),
     "equipment_save": _l("Save device"),
+    "equipment_correct": _l("Correct the device"),
     "ont_missing": _l("ONT not recorded"),
     "ont_serial_length": _l(serials.MESSAGES["ont_serial_length"]),
     "ont_serial_vendor": _l(serials.MESSAGES["ont_serial_vendor"]),

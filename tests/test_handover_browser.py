@@ -16,12 +16,14 @@ from browser_helpers import wait_until
 from browser_helpers import write_y4m
 from playwright.sync_api import expect
 
+from fieldapp import accounts
 from fieldapp import store
 from fieldapp.evidence import checks
 from tests.evidence.test_equipment import MACS
 from tests.evidence.test_equipment import NORMALISED
 from tests.evidence.test_equipment import REFUSED
 from tests.evidence.test_equipment import WRONG_MACS
+from tests.review_evidence import Evidence
 from tests.review_evidence import label_jpeg
 
 SERIAL = "HWTC1A2B3C4D"
@@ -193,3 +195,24 @@ def test_the_native_detector_reads_code_128_and_data_matrix_labels(phone, read, 
     expect(page.locator("[name=serial]")).to_have_value(serial, timeout=10_000)
     expect(page.locator("[name=mac]")).to_have_value(mac)
     assert page.evaluate("window.askedFor") == ["qr_code", "code_128", "data_matrix"]
+
+
+def test_a_device_the_review_found_wrong_is_corrected_from_the_phone(phone, app, db):
+    """The label says HWTC1A2B3C4E, the technician typed …4D: "Correct" replaces the record,
+    keeping its label photo, and the label check passes."""
+    page, site = phone
+    tech = accounts.get_user(db, store.scalar(db, "SELECT id FROM users WHERE username = 'tech'"))
+    photo = Evidence(db, app.config).equipment(tech, site, SERIAL, label="HWTC1A2B3C4E")
+    page.click(".sync-now")
+    page.wait_for_function("() => !document.querySelector('.sync-now').disabled")
+    goto(page, f"#/site/{site}/equipment")
+    page.click("[name=correct_device]")
+    expect(page.locator("[name=serial]")).to_have_value(SERIAL)
+    page.fill("[name=serial]", "hwtc 1a2b 3c4e")
+    page.click("[name=save_equipment]")
+    page.wait_for_url(f"**#/site/{site}")
+    wait_until(page, lambda: store.scalar(db, "SELECT COUNT(*) FROM equipment") == 2, 20_000)
+    (current,) = checks.load(db, site)["equipment"]
+    assert (current["serial"], current["label_photo_id"]) == ("HWTC1A2B3C4E", photo["id"])
+    found = [c["verdict"] for c in checks.run_all(db, site)["checks"] if c["rule"] == "equipment.label_match"]
+    assert found == ["pass"]

@@ -14,16 +14,21 @@ import { t } from "./i18n.js";
 const TYPES = ["ont", "router", "media_converter"];
 const FORMATS = ["qr_code", "code_128", "data_matrix"];
 
-function device(e) {
+function device(e, correct) {
+  // A device on the server can be corrected (a serial the review found wrong): a new record
+  // that `replaces` it, its values and label photo to start from.
   return h("li", { class: "device card" }, h("strong", {}, t(`device_${e.device_type}`), " ", e.model),
     h("div", { class: "serial" }, e.serial, e.mac ? ` · ${e.mac}` : ""),
     e.state === "rejected" ? h("p", { class: "fail" }, e.message || e.code)
-      : h("small", {}, e.waiting ? t("waiting") : t("on_server")));
+      : h("small", {}, e.waiting ? t("waiting") : t("on_server")),
+    e.waiting ? null : h("div", { class: "actions" },
+      h("button", { type: "button", name: "correct_device", onclick: () => correct(e) }, t("fix"))));
 }
 
-function form(site, done, refused) {
-  // Correcting a refused device: its values come back, its label photo is kept unless retaken.
-  const was = refused ? refused.data : {};
+function form(site, done, base = {}) {
+  // `base`: a refused record put right ({data, replaces, drop}) or a stored device corrected
+  // ({data, replaces}); its values come back, its label photo is kept unless retaken.
+  const was = base.data || {};
   const type = h("select", { name: "device_type" }, TYPES.map((v) => h("option", { value: v, selected: v === was.device_type }, t(`device_${v}`))));
   const model = h("input", { name: "model", autocomplete: "off", value: was.model || "" });
   const serial = h("input", { name: "serial", autocomplete: "off", autocapitalize: "characters", spellcheck: false,
@@ -69,8 +74,8 @@ function form(site, done, refused) {
     try {
       await outbox.saveRecord("equipment", site.id, { device_type: type.value, model: model.value.trim(),
         serial: s, mac: m || null, label_photo_id: await photoOf(), entered: entered.how },
-      refused ? refused.replaces : null);
-      if (refused) await store.del("outbox", refused.id);
+      base.replaces || null);
+      if (base.drop) await store.del("outbox", base.drop);
     } catch (e) {
       error.textContent = e instanceof NotAnImage ? t("not_an_image") : String(e.message || e);
       return;
@@ -105,10 +110,21 @@ export async function render(container, id) {
   const view = sitedata.localView(site, queued, await store.all("photos"));
   const refused = queued.find((r) => r.id === outbox.state.correct && r.type === "equipment");
   outbox.state.correct = null;
-  const { node, release } = form(site, () => { location.hash = `#/site/${site.id}`; }, refused);
+  const done = () => { location.hash = `#/site/${site.id}`; };
+  const slot = h("div", { class: "equipment-slot" });
+  const heading = h("h2", {}, t("equipment_add"));
+  let current = form(site, done, refused ? { data: refused.data, replaces: refused.replaces, drop: refused.id } : {});
+  const correct = (e) => {
+    current.release();
+    current = form(site, done, { data: e, replaces: e.id });
+    heading.textContent = t("equipment_correct");
+    mount(slot, current.node);
+    slot.scrollIntoView();
+  };
+  mount(slot, current.node);
   mount(container, h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
     h("h1", {}, t("equipment")),
-    h("ul", { class: "devices" }, view.equipment.map(device)),
-    h("h2", {}, t("equipment_add")), node);
-  return release;
+    h("ul", { class: "devices" }, view.equipment.map((e) => device(e, correct))),
+    heading, slot);
+  return () => current.release();
 }
