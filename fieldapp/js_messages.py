@@ -236,6 +236,49 @@ MESSAGES = {
     "speed_model_required": _l("Enter the tester's model."),
     "speed_number_required": _l("Enter a number, 0 or more."),
     "speed_save_tester": _l("Save tester result"),
+    # OTDR traces on a closure's splices screen (static/js/traces.js, sor.js).
+    "traces": _l("OTDR traces"),
+    "trace_attach": _l("Attach .sor files"),
+    "trace_help": _l("Read on the phone. Set each file's fiber and direction, then mark this "
+                     "closure's splice once: the other traces get it proposed."),
+    "trace_need_fibers": _l("Enter the closure label and make the rows first: traces are assigned to "
+                            "their fibers."),
+    "trace_fiber": _l("Fiber (A end)"),
+    "trace_direction": _l("Direction"),
+    "trace_summary": _l("{nm} nm · {ns} ns · {km} km · total {db} dB"),
+    "trace_distance": _l("Distance, m"),
+    "trace_loss": _l("Loss, dB"),
+    "trace_reflectance": _l("Reflectance, dB"),
+    "trace_mark": _l("This splice"),
+    "trace_end": _l("fiber end"),
+    "trace_proposed": _l("Splice event proposed from another trace of this closure: check it."),
+    "trace_no_event": _l("No event for this splice"),
+    "trace_held": _l("mark the splice to send it"),
+    "trace_checksum": _l("The file's checksum does not match (common with some OTDRs). It is kept and"
+                         " sent; the supervisor sees a warning."),
+    "trace_no_events": _l("This file has no events: analyse the trace again on the OTDR and export it"
+                          " again."),
+    "trace_retest": _l("Attach the retest"),
+    "trace_refused": _l("{name} was not attached: {reason}."),
+    "sor_not_sor": _l("it is not an OTDR trace (.sor)"),
+    "sor_v1": _l("it is an SR-4731 version 1 file; export it from the OTDR as version 2"),
+    "sor_truncated": _l("the file is cut short; copy it from the OTDR again"),
+    "sor_absurd": _l("the file is damaged (its sizes are impossible)"),
+    "sor_too_large": _l("the file is too large for a trace"),
+    "sor_no_fxdparams": _l("the file has no acquisition settings"),
+    "sor_unreadable": _l("the file cannot be read"),
+    "sor_no_points": _l("the file has no trace data points"),
+    "submit_held_traces": _l("{n} OTDR trace(s) wait for their splice mark: the submission is sent after "
+                             "them."),
+    "trace_needed": _l("Traces still needed: {slots}"),
+    "trace_needed_mark": _l("Mark the splice in: {slots}"),
+    "trace_differs": _l("{slot}: typed {typed}, the trace says {trace}"),
+    "trace_filled": _l("Losses filled from the OTDR traces"),
+    "trace_otdr": _l("By the traces"),
+    "trace_added": _l("Traces attached: {n}"),
+    "kind_trace": _l("OTDR trace (.sor)"),
+    "trace_events": _l("Events: {n}"),
+    "trace_marked_event": _l("✓ {m} m · {db} dB"),
     # Equipment (static/js/equipment.js); the format problems are the server's own sentences.
     "kind_equipment": _l("Equipment"),
     "equipment": _l("Equipment"),
@@ -283,6 +326,7 @@ MESSAGES = {
     "handover_show": _l("Show the representative what they sign"),
     "handover_language": _l("Language of the act"),
 }
+
 
 # What the representative reads and signs: sent in both Kazakh and Russian whatever the
 # technician's language (as "<key>@kk" and "<key>@ru"), switched on the handover screen.

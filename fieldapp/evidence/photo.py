@@ -111,12 +111,6 @@ def public(found):
 review_row = fields.as_stored
 
 
-def zip_name(found):
-    """Where the packet ZIP keeps the photo's original."""
-    ext = {"image/png": ".png", "image/webp": ".webp"}.get(found.get("mime"), ".jpg")
-    return f"photos/{found['shot']}-{found['id']}{ext}"
-
-
 def checks(db, rules, installation, records):
     """Required shots present, then every evidence check of every photo."""
     photos = records[TABLE]

@@ -29,7 +29,7 @@ def catalog(language):
 def test_a_kind_has_every_part(kind):
     missing = [name for name in NAMES if not hasattr(kind, name)]
     assert missing == []
-    file_parts = ("announce_fields", "stored", "STABLE", "VARIANTS", "MAX_BYTES", "OPTIONS", "zip_name")
+    file_parts = ("announce_fields", "stored", "STABLE", "VARIANTS", "MAX_BYTES", "OPTIONS")
     sends = hasattr(kind, "row") or all(hasattr(kind, name) for name in file_parts)
     assert sends, "a kind is validated either as a batch record (row) or as a file (announce_fields, stored)"
     assert kinds.by_type(kind.TYPE) is kind and kinds.by_table(kind.TABLE) is kind
@@ -79,5 +79,6 @@ def test_the_stages_keep_no_list_of_kinds_of_their_own():
 
 
 def test_every_returnable_item_belongs_to_a_kind():
-    assert set(kinds.item_rules()) == {"photo", "shot", "splice", "speed_test", "scan", "note"}
+    assert set(kinds.item_rules()) == {"photo", "shot", "splice", "speed_test", "scan", "note",
+                                         "trace"}
     assert set(kinds.item_rules()) <= set(kinds.item_labels())
