@@ -531,7 +531,8 @@ def m067_handover_equipment(db):
 
     A handover is a file (the drawn signature, through fieldapp/uploads.py) or, when nobody
     signed, a batch record with the reason: one table, so the size and sha256 columns are
-    empty for an unsigned one and its status is 'complete' from the start.
+    empty for an unsigned one and its status is 'complete' from the start. Both kinds are
+    returnable items.
     """
     db.execute(
         f"""CREATE TABLE equipment ({FIELD_RECORD_COLUMNS},
@@ -569,6 +570,29 @@ def m067_handover_equipment(db):
         db.execute(f"CREATE INDEX {table}_received ON {table}(received_at, author_id)")
         db.execute(f"CREATE INDEX {table}_installation_received ON {table}(installation_id, received_at)")
     db.execute("ALTER TABLE photos ADD COLUMN label_codes TEXT")
+    _m067_returned_items(db)
+
+
+def _m067_returned_items(db):
+    """A device and the handover become returnable: the CHECK is rebuilt as m066 did."""
+    db.execute(
+        """CREATE TABLE returned_items_m067 (
+        id INTEGER PRIMARY KEY,
+        review_id INTEGER NOT NULL REFERENCES reviews(id),
+        installation_id INTEGER NOT NULL REFERENCES installations(id),
+        item_kind TEXT NOT NULL CHECK (item_kind IN
+            ('photo', 'shot', 'splice', 'speed_test', 'scan', 'note', 'trace', 'equipment', 'handover')),
+        item_ref TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        resolved_at TEXT,
+        resolved_by TEXT
+    )"""
+    )
+    db.execute("INSERT INTO returned_items_m067 SELECT id, review_id, installation_id, item_kind, "
+               "item_ref, reason, resolved_at, resolved_by FROM returned_items")
+    db.execute("DROP TABLE returned_items")
+    db.execute("ALTER TABLE returned_items_m067 RENAME TO returned_items")
+    db.execute("CREATE INDEX returned_items_installation ON returned_items(installation_id)")
 
 
 def apply(db):

@@ -23,7 +23,7 @@ LABEL = N_("Equipment")
 COUNTS = "1 = 1"
 ORDER = "received_at, id"
 PULLED = True
-ITEMS = {}  # returned through its label photo (a photo item) or the whole installation
+ITEMS = {"equipment": "record"}  # this device: corrected with a record that replaces it
 DEVICE_TYPES = ("ont", "router", "media_converter")
 DEVICE_LABELS = {"ont": N_("ONT/CPE"), "router": N_("Router"), "media_converter": N_("Media converter")}
 ENTERED = ("scanned", "typed")

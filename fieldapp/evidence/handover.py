@@ -27,7 +27,7 @@ LABEL = N_("Handover")
 COUNTS = "status = 'complete'"  # a signature still uploading is no handover yet
 ORDER = "received_at, id"
 PULLED = True
-ITEMS = {}
+ITEMS = {"handover": "optional"}  # this handover, or the handover as a whole (ref ''): sign it
 OUTCOMES = ("signed", "absent", "refused")
 UNSIGNED = ("absent", "refused")
 OUTCOME_LABELS = {"signed": N_("Signed"), "absent": N_("Representative absent"),

@@ -7,6 +7,7 @@ import pytest
 
 from fieldapp import exports
 from fieldapp import records
+from fieldapp import store
 from fieldapp.evidence import barcodes
 from fieldapp.evidence import checks
 from tests.review_evidence import Evidence
@@ -204,3 +205,38 @@ def test_the_packet_prints_the_equipment(client, auth, db, ev, make, tech):
     auth.login("sup")
     page = client.get(f"/review/{inst}/packet").get_data(as_text=True)
     assert f'<code class="serial">{device["serial"]}</code>' in page
+
+
+def test_a_returned_device_is_resolved_by_its_correction(db, ev, make, tech):
+    from fieldapp import decisions
+
+    sup = make.user("supervisor", username="sup", regions=["KZ-31"])
+    inst = make.installation([tech])
+    ev.complete(tech, inst)
+    (device,) = db.query("SELECT * FROM equipment WHERE installation_id = ?", [inst])
+    decisions.return_items(db, inst, sup["id"], [{"kind": "equipment", "ref": device["id"],
+                                                  "reason": "Серийный номер с другой этикетки"}])
+    fixed = record("equipment", inst, replaces=device["id"], device_type="ont", model="HG8245H",
+                   serial=device["serial"], label_photo_id=device["label_photo_id"])
+    ev.batch(tech, fixed)
+    resolved_by = "SELECT resolved_by FROM returned_items WHERE item_kind = 'equipment'"
+    assert store.scalar(db, resolved_by) == fixed["id"]
+
+
+def test_m067_keeps_returned_items_and_allows_a_device_and_the_handover(tmp_path):
+    import sqlite3
+
+    from fieldapp import migrations
+
+    old = store.connect(str(tmp_path / "old.sqlite3"))
+    migrations.migrations.apply(old, stop_before="m067_handover_equipment")
+    old.execute("PRAGMA foreign_keys = OFF")  # only the returned items matter here
+    row = {"review_id": 1, "installation_id": 1, "item_ref": "t", "reason": "retest"}
+    old["returned_items"].insert({**row, "item_kind": "trace"})
+    migrations.apply(old)
+    old["returned_items"].insert({**row, "item_kind": "equipment"})
+    old["returned_items"].insert({**row, "item_kind": "handover", "item_ref": ""})
+    assert [r[0] for r in old.execute("SELECT item_kind FROM returned_items ORDER BY id")] == [
+        "trace", "equipment", "handover"]
+    with pytest.raises(sqlite3.IntegrityError):
+        old["returned_items"].insert({**row, "item_kind": "bogus"})

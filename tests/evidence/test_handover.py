@@ -199,3 +199,21 @@ def test_a_profile_stored_before_handovers_only_warns_when_there_is_none(db, ins
         db.execute("UPDATE acceptance_profiles SET rules = ? WHERE id = ?", [json.dumps(rules), profile_id])
     found = {c["rule"]: c["verdict"] for c in checks.run_all(db, inst)["checks"]}
     assert (found["handover.signed"], found["equipment.ont"]) == ("warn", "warn")
+
+
+def test_the_handover_returned_as_a_whole_is_resolved_by_a_signature(db, ev, people, inst):
+    ev.complete(people["tech"], inst)
+    with store.write(db):
+        db.execute("DELETE FROM handovers")  # the crew left without one
+    decisions.return_items(db, inst, people["sup"]["id"], [{"kind": "handover", "ref": "",
+                                                            "reason": "Нет подписи директора"}])
+    signed = ev.handover(people["tech"], inst)
+    resolved_by = "SELECT resolved_by FROM returned_items WHERE item_kind = 'handover'"
+    assert store.scalar(db, resolved_by) == signed["id"]
+
+
+def test_the_review_page_offers_the_handover_and_each_device_for_return(client, auth, ev, people, inst):
+    ev.complete(people["tech"], inst, submit=True)
+    auth.login("sup")
+    page = client.get(f"/review/{inst}").get_data(as_text=True)
+    assert 'value="handover"' in page and 'value="equipment"' in page
