@@ -17,6 +17,7 @@ from browser_helpers import write_y4m
 from playwright.sync_api import expect
 
 from fieldapp import accounts
+from fieldapp import decisions
 from fieldapp import store
 from fieldapp.evidence import checks
 from tests.evidence.test_equipment import MACS
@@ -202,17 +203,27 @@ def test_a_device_the_review_found_wrong_is_corrected_from_the_phone(phone, app,
     keeping its label photo, and the label check passes."""
     page, site = phone
     tech = accounts.get_user(db, store.scalar(db, "SELECT id FROM users WHERE username = 'tech'"))
-    photo = Evidence(db, app.config).equipment(tech, site, SERIAL, label="HWTC1A2B3C4E")
+    ev = Evidence(db, app.config)
+    ev.complete(tech, site)
+    photo = ev.equipment(tech, site, SERIAL, label="HWTC1A2B3C4E")
+    wrong = store.scalar(db, "SELECT id FROM equipment WHERE serial = ?", [SERIAL])
+    sup = accounts.get_user(db, store.scalar(db, "SELECT id FROM users WHERE username = 'sup'"))
+    decisions.return_items(db, site, sup["id"], [{"kind": "equipment", "ref": wrong,
+                                                  "reason": "Этикетка говорит …4E"}])
+    goto(page, "#/")
     page.click(".sync-now")
-    page.wait_for_function("() => !document.querySelector('.sync-now').disabled")
+    expect(page.locator(".badge-returned")).to_be_visible(timeout=20_000)  # the pull brought the return
     goto(page, f"#/site/{site}/equipment")
-    page.click("[name=correct_device]")
+    card = page.locator(".device.returned")
+    expect(card).to_contain_text("Этикетка говорит …4E")
+    card.locator("[name=correct_device]").click()
     expect(page.locator("[name=serial]")).to_have_value(SERIAL)
     page.fill("[name=serial]", "hwtc 1a2b 3c4e")
     page.click("[name=save_equipment]")
     page.wait_for_url(f"**#/site/{site}")
-    wait_until(page, lambda: store.scalar(db, "SELECT COUNT(*) FROM equipment") == 2, 20_000)
-    (current,) = checks.load(db, site)["equipment"]
-    assert (current["serial"], current["label_photo_id"]) == ("HWTC1A2B3C4E", photo["id"])
+    wait_until(page, lambda: store.scalar(db, "SELECT COUNT(*) FROM equipment") == 3, 20_000)
+    fixed = [e for e in checks.load(db, site)["equipment"] if e["label_photo_id"] == photo["id"]]
+    assert [e["serial"] for e in fixed] == ["HWTC1A2B3C4E"]
+    assert store.scalar(db, "SELECT resolved_by FROM returned_items") == fixed[0]["id"]
     found = [c["verdict"] for c in checks.run_all(db, site)["checks"] if c["rule"] == "equipment.label_match"]
-    assert found == ["pass"]
+    assert found == ["pass", "pass"]

@@ -14,10 +14,12 @@ import { t } from "./i18n.js";
 const TYPES = ["ont", "router", "media_converter"];
 const FORMATS = ["qr_code", "code_128", "data_matrix"];
 
-function device(e, correct) {
+function device(e, correct, returned) {
   // A device on the server can be corrected (a serial the review found wrong): a new record
   // that `replaces` it, its values and label photo to start from.
-  return h("li", { class: "device card" }, h("strong", {}, t(`device_${e.device_type}`), " ", e.model),
+  const back = returned.find((item) => item.item_ref === e.id);
+  return h("li", { class: `device card${back ? " returned" : ""}` }, h("strong", {}, t(`device_${e.device_type}`), " ", e.model),
+    back ? h("p", { class: "fail" }, back.reason) : null,
     h("div", { class: "serial" }, e.serial, e.mac ? ` · ${e.mac}` : ""),
     e.state === "rejected" ? h("p", { class: "fail" }, e.message || e.code)
       : h("small", {}, e.waiting ? t("waiting") : t("on_server")),
@@ -109,6 +111,7 @@ export async function render(container, id) {
   const queued = await store.all("outbox");
   const view = sitedata.localView(site, queued, await store.all("photos"));
   const refused = queued.find((r) => r.id === outbox.state.correct && r.type === "equipment");
+  const returned = (site.returned_items || []).filter((i) => !i.resolved_at && i.item_kind === "equipment");
   outbox.state.correct = null;
   const done = () => { location.hash = `#/site/${site.id}`; };
   const slot = h("div", { class: "equipment-slot" });
@@ -124,7 +127,7 @@ export async function render(container, id) {
   mount(slot, current.node);
   mount(container, h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
     h("h1", {}, t("equipment")),
-    h("ul", { class: "devices" }, view.equipment.map((e) => device(e, correct))),
+    h("ul", { class: "devices" }, view.equipment.map((e) => device(e, correct, returned))),
     heading, slot);
   return () => current.release();
 }

@@ -178,8 +178,10 @@ export async function render(container, id) {
   }) }, choices, field(t("handover_name"), representative), field(t("handover_position"), position),
   field(t("handover_phone"), phone), signing, reasonField,
   h("button", { class: "primary block", name: "save_handover" }, t("handover_save")));
+  const returned = (site.returned_items || []).filter((i) => !i.resolved_at && i.item_kind === "handover");
   mount(container, h("a", { class: "back", href: `#/site/${site.id}` }, "← ", t("back")),
-    h("h1", {}, t("handover")), existing(view), switcher, actSlot, form);
+    h("h1", {}, t("handover")), returned.map((i) => h("p", { class: "fail handover-returned" }, i.reason)),
+    existing(view), switcher, actSlot, form);
   choose("signed");
   pad.clear();
 }
