@@ -36,6 +36,7 @@ def _register(app):
     from fieldapp import progress_views
     from fieldapp import replica_cli
     from fieldapp import review
+    from fieldapp import review_loop
     from fieldapp import security
     from fieldapp import signature_views
     from fieldapp import sites
@@ -54,7 +55,7 @@ def _register(app):
     compression.init_app(app)
     i18n.init_app(app)
     vocabulary.init_app(app)
-    for module in (auth, technician, sites, vendor, i18n, review, speedtest,
+    for module in (auth, technician, sites, vendor, i18n, review, review_loop, speedtest,
                    sync_api, photo_views, admin, label_views, job_views, users_admin, progress_views,
                    blob_views, replica_cli, trace_views, signature_views):
         app.register_blueprint(module.bp)

@@ -45,6 +45,8 @@ def detail(check):
 KIND_DETAILS = kinds.detail_texts()
 # detail_code (the kind modules in fieldapp/evidence/) -> its text, given the check's detail_args.
 DETAILS = {
+    "na_approved": lambda a: _("not applicable, approved by the reviewer"),
+    "na_pending": lambda a: _("marked not applicable: approve it or return the shot"),
     "no_gps": lambda a: _("no GPS position"),
     "gps_distance": lambda a: _("%(distance)s m from the institution", distance=number(a["distance"])),
     "no_capture_time": lambda a: _("no capture time"),

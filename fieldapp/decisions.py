@@ -7,9 +7,13 @@ explained later even if the profile or the records change.
 
 import json
 
+from fieldapp import added_shots
 from fieldapp import audit
+from fieldapp import check_summaries
 from fieldapp import clock
 from fieldapp import installations
+from fieldapp import markup
+from fieldapp import profiles
 from fieldapp import store
 from fieldapp.evidence import checks
 from fieldapp.evidence import kinds
@@ -44,28 +48,53 @@ def _sign_off(db, decision, installation_id, reviewer_id, comment, override_reas
     result = checks.run_all(db, installation_id)
     override_reason = (override_reason or "").strip() or None
     if result["summary"]["verdict"] != "pass" and not override_reason:
+        check_summaries.refresh(db, installation_id, result)  # reviewed: the queue shows it
         raise DecisionRefused("override_required", result["summary"]["verdict"])
+    if open_items(db, installation_id) and not override_reason:
+        raise DecisionRefused("open_items", str(open_items(db, installation_id)))
     with store.write(db):
         _expect(db, installation_id, FROM_STATUS[decision], expected_rev)
-        return _record(db, installation_id, reviewer_id, decision, result, comment, override_reason)
+        review_id = _record(db, installation_id, reviewer_id, decision, result, comment, override_reason)
+    check_summaries.refresh(db, installation_id, result)  # at the revision the decision made
+    return review_id
 
 
-def return_items(db, installation_id, reviewer_id, items, comment="", expected_rev=None):
+def open_items(db, installation_id):
+    """How many returned items are not yet resolved (redone, or answered and closed): the
+    completion gate refuses to sign off while any is open, unless an override is written."""
+    return store.scalar(db, "SELECT COUNT(*) FROM returned_items "
+                        "WHERE installation_id = ? AND resolved_at IS NULL", [installation_id])
+
+
+def return_items(db, installation_id, reviewer_id, items, comment="", expected_rev=None, added=()):
     """Send specific items back to the technician, each with its reason.
 
-    `items`: dicts {kind, ref, reason}; ref is a record UUID (photo, splice, speed_test, note),
-    a shot key ('shot'), or '' ('scan', or the speed test as a whole).
+    `items`: dicts {kind, ref, reason, code, markup}; ref is a record UUID (photo, splice,
+    speed_test, note), a shot key ('shot'), or '' ('scan', or the speed test as a whole);
+    code is a standard reason of the profile's catalogue (profiles.return_reasons), reason the
+    free text beside it (one of the two is needed); markup an overlay (fieldapp.markup).
+    `added`: labels of shots the reviewer adds to this installation, each returned as a shot.
     """
     expected_rev = _current_rev(db, installation_id) if expected_rev is None else expected_rev
-    items = [_clean_item(db, installation_id, item) for item in items]
-    if not items:
+    rules = profiles.get(db, store.scalar(db, "SELECT profile_id FROM installations WHERE id = ?",
+                                          [installation_id]) or 0)
+    items = [_clean_item(db, installation_id, item, rules and rules["rules"]) for item in items]
+    added = [label.strip() for label in added if label and label.strip()]
+    if any(len(label) > added_shots.MAX_LABEL for label in added):
+        raise DecisionRefused("shot_label_too_long")
+    if not items and not added:
         raise DecisionRefused("nothing_returned")
     result = checks.run_all(db, installation_id)
     with store.write(db):
         status = _expect(db, installation_id, None, expected_rev)
         if status not in ("submitted", "approved"):
             raise DecisionRefused("wrong_status", status)
+        new = [{"kind": "shot", "ref": added_shots.new_key(), "reason": label, "code": None, "markup": None}
+               for label in added]
+        items += new
         review_id = _record(db, installation_id, reviewer_id, "return", result, comment, None, items)
+        for item in new:
+            added_shots.add(db, item["ref"], installation_id, review_id, reviewer_id, item["reason"])
         db["returned_items"].insert_all(
             {
                 "review_id": review_id,
@@ -73,9 +102,12 @@ def return_items(db, installation_id, reviewer_id, items, comment="", expected_r
                 "item_kind": item["kind"],
                 "item_ref": item["ref"],
                 "reason": item["reason"],
+                "reason_code": item["code"],
+                "markup": markup.dumps(item["markup"]),
             }
             for item in items
         )
+    check_summaries.refresh(db, installation_id, result)
     return review_id
 
 
@@ -95,14 +127,22 @@ def bulk_approve(db, installation_ids, reviewer_id):
     return {"approved": approved, "skipped": skipped}
 
 
-def _clean_item(db, installation_id, item):
-    """A returned item as stored: its kind known, its ref checked by the kind's rule, a reason."""
+def _clean_item(db, installation_id, item, profile_rules):
+    """A returned item as stored: its kind known, its ref checked by the kind's rule, a reason
+    (a standard code of the profile's catalogue, free text, or both), its markup checked."""
     kind, ref, reason = item.get("kind"), (item.get("ref") or "").strip(), (item.get("reason") or "").strip()
+    code = (item.get("code") or "").strip() or None
     rules = kinds.item_rules()
     if kind not in rules:
         raise DecisionRefused("unknown_item", str(kind))
-    if not reason:
+    if code and code not in profiles.return_reasons(profile_rules or {}, kind):
+        raise DecisionRefused("unknown_reason", code)
+    if not reason and not code:
         raise DecisionRefused("reason_required", kind)
+    try:
+        overlay = markup.parse(item.get("markup")) if kind == "photo" else None
+    except markup.BadMarkup as bad:
+        raise DecisionRefused("bad_markup", str(bad)) from None
     evidence, rule = rules[kind]
     if rule in ("record", "optional") and ref:
         owner = store.scalar(db, f"SELECT installation_id FROM {evidence.TABLE} WHERE id = ?", [ref])
@@ -110,7 +150,8 @@ def _clean_item(db, installation_id, item):
             raise DecisionRefused("unknown_record", ref)
     elif rule in ("record", "shot") and not ref:
         raise DecisionRefused("ref_required", kind)
-    return {"kind": kind, "ref": "" if rule == "none" else ref, "reason": reason}
+    return {"kind": kind, "ref": "" if rule == "none" else ref, "reason": reason, "code": code,
+            "markup": overlay}
 
 
 def _current_rev(db, installation_id):

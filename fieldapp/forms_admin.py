@@ -10,6 +10,7 @@ from wtforms import FloatField
 from wtforms import HiddenField
 from wtforms import IntegerField
 from wtforms import RadioField
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
@@ -49,13 +50,17 @@ def region_choices(db, language, key="id"):
     return sorted(((str(r[key]), place_name(r, language)) for r in rows), key=lambda c: c[1])
 
 
-def district_choices(db, language):
-    """Districts as "Oblast · District", grouped by oblast order."""
-    rows = institutions.districts(db)
-    return sorted(
-        ((str(r["id"]), f"{place_name(r, language, 'region_')} · {place_name(r, language)}") for r in rows),
-        key=lambda c: c[1],
-    )
+def district_options(db, language, region_id=None):
+    """District options grouped by oblast; only the chosen oblast's when one is chosen.
+
+    Without JavaScript the narrowing happens when the form is sent with an oblast; with it,
+    static/js/districts.js hides the other oblasts' options at once (data-region).
+    """
+    rows = [r for r in institutions.districts(db) if region_id in (None, r["region_id"])]
+    rows.sort(key=lambda r: (place_name(r, language, "region_"), place_name(r, language)))
+    return [SelectChoice(str(r["id"]), place_name(r, language), render_kw={"data-region": r["region_id"]},
+                         optgroup=None if region_id else place_name(r, language, "region_"))
+            for r in rows]
 
 
 def technician_choices(db):
@@ -65,7 +70,8 @@ def technician_choices(db):
 def fill_place_choices(db, form, language):
     """Choices of a selection form, each list led by an "all" entry."""
     form.region_id.choices = options([("", _("All oblasts"))] + region_choices(db, language))
-    form.district_id.choices = options([("", _("All districts"))] + district_choices(db, language))
+    region = ids.optional_id(form.region_id.data)
+    form.district_id.choices = [SelectChoice("", _("All districts")), *district_options(db, language, region)]
     form.type.choices = options([("", _("All types"))] + list(vocabulary.INSTITUTION_TYPE.items()))
     form.status.choices = options([("", _("Any status"))] + list(vocabulary.STATUS.items()))
 

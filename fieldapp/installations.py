@@ -24,8 +24,9 @@ STAMPS = {
 SELECT = """
 SELECT inst.*, i.type, i.name_kk, i.name_ru, i.address, i.lat, i.lon, i.pupils, i.bin,
        i.contracted_down_mbps, i.contracted_up_mbps, i.settlement_id,
-       s.name_kk AS settlement_kk, s.name_ru AS settlement_ru, s.kato, s.district_id,
-       d.name_kk AS district_kk, d.name_ru AS district_ru, d.region_id,
+       s.name_kk AS settlement_kk, s.name_ru AS settlement_ru, s.name_en AS settlement_en, s.kato,
+       s.district_id, d.name_kk AS district_kk, d.name_ru AS district_ru, d.name_en AS district_en,
+       d.region_id,
        r.iso_code AS region_iso, r.name_en AS region_en, r.name_kk AS region_kk,
        r.name_ru AS region_ru
 FROM installations inst

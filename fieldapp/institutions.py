@@ -12,6 +12,7 @@ from fieldapp import audit
 from fieldapp import clock
 from fieldapp import installations
 from fieldapp import store
+from fieldapp import translit
 
 PAGE_SIZE = 50
 MAX_PAGE = 10**9
@@ -31,8 +32,9 @@ PLACE_JOINS = """JOIN settlements s ON s.id = i.settlement_id
 JOIN districts d ON d.id = s.district_id
 JOIN regions r ON r.id = d.region_id"""
 FROM = f"FROM institutions i {PLACE_JOINS}"
-COLUMNS = """i.*, s.name_ru AS settlement_ru, s.name_kk AS settlement_kk, s.kato,
-    d.id AS district_id, d.name_ru AS district_ru, d.name_kk AS district_kk, d.region_id,
+COLUMNS = """i.*, s.name_ru AS settlement_ru, s.name_kk AS settlement_kk, s.name_en AS settlement_en, s.kato,
+    d.id AS district_id, d.name_ru AS district_ru, d.name_kk AS district_kk, d.name_en AS district_en,
+    d.region_id,
     r.iso_code AS region_iso, r.name_en AS region_en, r.name_ru AS region_ru, r.name_kk AS region_kk"""
 ORDER = "r.name_ru, d.name_ru, s.name_ru, i.name_ru, i.id"
 KEYED = (
@@ -41,12 +43,13 @@ KEYED = (
     ("district_id", "d.id"),
     ("type", "i.type"),
 )
-SEARCHED = ("i.name_ru", "i.name_kk", "i.bin", "s.name_ru", "s.name_kk", "s.kato")
+SEARCHED = ("i.name_ru", "i.name_kk", "i.bin", "s.name_ru", "s.name_kk", "s.kato", "d.name_ru", "d.name_kk")
 
 
-def _fold(text):
-    """Case-fold in Python: SQLite's lower() and LIKE only fold ASCII, not Cyrillic."""
-    return text.casefold() if isinstance(text, str) else text
+def _key(text):
+    """A column's search key in Python (translit.py): "akkol" finds "Акколь" and "Ақкөл", and
+    SQLite's lower() and LIKE, which fold only ASCII, are not used at all."""
+    return translit.search_key(text) if isinstance(text, str) else ""
 
 
 def where(db, selection):
@@ -65,12 +68,15 @@ def where(db, selection):
     if active in ("0", "1"):
         clauses.append("i.active = ?")
         params.append(int(active))
-    text = (selection.get("q") or "").strip()
-    if text:
-        db.conn.create_function("fold", 1, _fold, deterministic=True)
-        ors = " OR ".join(f"instr(fold({c}), ?) > 0" for c in SEARCHED)
-        clauses.append(f"({ors})")
-        params += [text.casefold()] * len(SEARCHED)
+    words = [translit.search_key(word) for word in (selection.get("q") or "").split()]
+    words = [word for word in words if word]
+    if words:
+        # Every word typed is in one of the columns, in whichever script either was written.
+        db.conn.create_function("search_key", 1, _key, deterministic=True)
+        row_key = " || ' ' || ".join(f"search_key({c})" for c in SEARCHED)
+        for word in words:
+            clauses.append(f"instr({row_key}, ?) > 0")
+            params.append(word)
     return " AND ".join(clauses) or "1 = 1", params
 
 
@@ -175,7 +181,7 @@ def assign_bulk(db, installation_ids_, technician_ids, mode="add", actor_id=None
 
 def districts(db, region_ids=None):
     """Districts with their oblast, for select lists grouped by oblast."""
-    sql = """SELECT d.id, d.name_ru, d.name_kk, r.id AS region_id, r.name_ru AS region_ru,
+    sql = """SELECT d.id, d.name_ru, d.name_kk, d.name_en, r.id AS region_id, r.name_ru AS region_ru,
         r.name_kk AS region_kk, r.name_en AS region_en
         FROM districts d JOIN regions r ON r.id = d.region_id ORDER BY r.name_ru, d.name_ru"""
     return [row for row in db.query(sql) if region_ids is None or row["region_id"] in region_ids]

@@ -1,8 +1,11 @@
 """The schema, only ever changed by appending a migration. Never edit an applied one."""
 
 import json
+import re
 
 from sqlite_utils.migrations import Migrations
+
+from fieldapp import translit
 
 migrations = Migrations("fieldapp")
 
@@ -574,25 +577,98 @@ def m067_handover_equipment(db):
 
 
 def _m067_returned_items(db):
-    """A device and the handover become returnable: the CHECK is rebuilt as m066 did."""
-    db.execute(
-        """CREATE TABLE returned_items_m067 (
-        id INTEGER PRIMARY KEY,
-        review_id INTEGER NOT NULL REFERENCES reviews(id),
-        installation_id INTEGER NOT NULL REFERENCES installations(id),
-        item_kind TEXT NOT NULL CHECK (item_kind IN
-            ('photo', 'shot', 'splice', 'speed_test', 'scan', 'note', 'trace', 'equipment', 'handover')),
-        item_ref TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        resolved_at TEXT,
-        resolved_by TEXT
-    )"""
-    )
-    db.execute("INSERT INTO returned_items_m067 SELECT id, review_id, installation_id, item_kind, "
-               "item_ref, reason, resolved_at, resolved_by FROM returned_items")
+    """A device and the handover become returnable: SQLite cannot change a CHECK, so the table is
+    rebuilt from its own definition with the two kinds added, whatever columns and indexes the
+    migrations before or after this one (m066, m068) gave it, and every row kept."""
+    table_sql = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'returned_items'").fetchone()[0]
+    indexes = [row[0] for row in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'returned_items'"
+        " AND sql IS NOT NULL")]
+    kinds_list = re.search(r"item_kind IN\s*\(([^)]*)\)", table_sql)
+    added = kinds_list.group(1).rstrip() + ", 'equipment', 'handover'"
+    new_sql = table_sql[:kinds_list.start(1)] + added + table_sql[kinds_list.end(1):]
+    db.execute(new_sql.replace("returned_items", "returned_items_m067", 1))
+    columns = ", ".join(db["returned_items"].columns_dict)
+    db.execute(f"INSERT INTO returned_items_m067 ({columns}) SELECT {columns} FROM returned_items")
     db.execute("DROP TABLE returned_items")
     db.execute("ALTER TABLE returned_items_m067 RENAME TO returned_items")
-    db.execute("CREATE INDEX returned_items_installation ON returned_items(installation_id)")
+    for index in indexes:
+        db.execute(index)
+
+
+@migrations()
+def m068_review_loop(db):
+    """The review loop (docs/review.md): a returned item keeps its standard reason code and the
+    reviewer's markup, and how it was resolved (redone, closed after an answer); technicians'
+    replies are field records; reviewers' messages and the shots added at review have tables."""
+    db.execute("ALTER TABLE returned_items ADD COLUMN reason_code TEXT")
+    db.execute("ALTER TABLE returned_items ADD COLUMN markup TEXT")
+    db.execute("ALTER TABLE returned_items ADD COLUMN resolution TEXT")
+    db.execute(
+        f"""CREATE TABLE replies ({FIELD_RECORD_COLUMNS},
+            item_kind TEXT NOT NULL,
+            item_ref TEXT NOT NULL,
+            text TEXT NOT NULL,
+            not_applicable INTEGER NOT NULL DEFAULT 0
+        )"""
+    )
+    db.execute("CREATE INDEX replies_installation ON replies(installation_id, item_kind, item_ref)")
+    db.execute("CREATE INDEX replies_replaces ON replies(replaces) WHERE replaces IS NOT NULL")
+    db.execute("CREATE INDEX replies_received ON replies(received_at, author_id)")
+    db.execute(
+        """CREATE TABLE review_messages (
+            id INTEGER PRIMARY KEY,
+            installation_id INTEGER NOT NULL REFERENCES installations(id),
+            item_kind TEXT NOT NULL,
+            item_ref TEXT NOT NULL,
+            author_id INTEGER NOT NULL REFERENCES users(id),
+            action TEXT NOT NULL CHECK (action IN ('message', 'close', 'approve_na')),
+            text TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX review_messages_installation ON review_messages(installation_id)")
+    db.execute(
+        """CREATE TABLE added_shots (
+            key TEXT PRIMARY KEY,
+            installation_id INTEGER NOT NULL REFERENCES installations(id),
+            label TEXT NOT NULL,
+            review_id INTEGER NOT NULL REFERENCES reviews(id),
+            added_by INTEGER NOT NULL REFERENCES users(id),
+            at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX added_shots_installation ON added_shots(installation_id)")
+
+
+@migrations()
+def m069_field_day(db):
+    """Issue 15: what the field day needed stored (each statement says what and why)."""
+    # The checklist warnings a submission was made past (a JSON list of codes).
+    db.execute("ALTER TABLE submissions ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
+    # How many runs a dedicated tester's result summarises (the profile says if they count).
+    db.execute("ALTER TABLE speed_tests ADD COLUMN runs INTEGER")
+    # Each installation's pass/warn/fail summary for the review queue (check_summaries.py),
+    # with the revision it was computed at.
+    db.execute(
+        """CREATE TABLE check_summaries (
+            installation_id INTEGER PRIMARY KEY REFERENCES installations(id),
+            verdict TEXT NOT NULL,
+            passed INTEGER NOT NULL,
+            warned INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            rev INTEGER NOT NULL,
+            computed_at TEXT NOT NULL
+        )"""
+    )
+    # Districts and villages in Latin (Kazakh's 2021 alphabet, from the Kazakh name), stored so
+    # an admin can correct one; the English interface shows them and search reads any script.
+    for table in ("districts", "settlements"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN name_en TEXT")
+        rows = db.execute(f"SELECT id, COALESCE(NULLIF(name_kk, ''), name_ru) FROM {table}").fetchall()
+        db.conn.executemany(f"UPDATE {table} SET name_en = ? WHERE id = ?",
+                            [(translit.latin(name), row_id) for row_id, name in rows])
 
 
 def apply(db):

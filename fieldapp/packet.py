@@ -10,7 +10,9 @@ import io
 import json
 import zipfile
 
+from fieldapp import added_shots
 from fieldapp import audit
+from fieldapp import conversation
 from fieldapp import decisions
 from fieldapp import installations
 from fieldapp.evidence import checks
@@ -26,6 +28,7 @@ def dossier(db, installation_id):
         return None
     records = checks.load(db, installation_id)
     result = checks.run_all(db, installation_id, records)
+    thread = conversation.threads(db, [installation_id]).get(installation_id, {})
     for kind in KINDS:
         records[kind.TABLE] = [kind.review_row(row) for row in records[kind.TABLE]]
     return {
@@ -42,6 +45,11 @@ def dossier(db, installation_id):
         ),
         "authors": _authors(db, installation_id),
         "reviews": decisions.history(db, installation_id),
+        "threads": thread,
+        "item_history": conversation.history(db, installation_id, thread),
+        "photo_index": {p["id"]: p for p in _all_records(db, installation_id, "photos")},
+        "na_states": conversation.na_states(db, installation_id),
+        "added_shots": added_shots.labels(db, installation_id),
         "open_items": list(
             db.query(
                 "SELECT * FROM returned_items WHERE installation_id = ? AND resolved_at IS NULL ORDER BY id",
@@ -106,7 +114,8 @@ def write_zip(zf, db, blobs, installation_id, prefix=""):
     data = dossier(db, installation_id)
     if data is None:
         raise LookupError(f"no installation {installation_id}")
-    summary = {k: data[k] for k in ("installation", "result", "technicians", "reviews")}
+    kept = ("installation", "result", "technicians", "reviews", "item_history", "added_shots")
+    summary = {k: data[k] for k in kept}
     zf.writestr(prefix + "installation.json", _json(summary))
     for kind in KINDS:
         rows = _all_records(db, installation_id, kind.TABLE)

@@ -1,6 +1,11 @@
-"""Places: oblasts (reference data written by migration m002), districts and settlements found or created."""
+"""Places: oblasts (reference data written by migration m002), districts and settlements found or created.
+
+Districts and settlements get a Latin name (fieldapp/translit.py) when created: the English
+interface shows it, and search finds a place typed in any script.
+"""
 
 from fieldapp import store
+from fieldapp import translit
 
 # Names used by the 2018 contracts, before the 2018 and 2022 changes, mapped to today's code.
 OLD_NAMES = {
@@ -32,7 +37,8 @@ def district_id(db, region_id, name_ru, name_kk=None):
     )
     if found:
         return found
-    row = {"region_id": region_id, "name_ru": name_ru, "name_kk": name_kk or name_ru}
+    row = {"region_id": region_id, "name_ru": name_ru, "name_kk": name_kk or name_ru,
+           "name_en": translit.latin(name_kk or name_ru)}
     return db["districts"].insert(row).last_pk
 
 
@@ -46,6 +52,7 @@ def settlement_id(db, district, kato, name_ru, name_kk=None, lat=None, lon=None)
         "kato": kato,
         "name_ru": name_ru,
         "name_kk": name_kk or name_ru,
+        "name_en": translit.latin(name_kk or name_ru),  # stored: an admin may correct it
         "lat": lat,
         "lon": lon,
     }

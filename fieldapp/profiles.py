@@ -46,6 +46,18 @@ OUTDOOR_SHOTS = [
     "signed_form",
 ]
 
+# Standard reasons a reviewer picks in one tap when returning an item, per returnable item
+# kind (fieldapp/evidence/kinds.item_rules); their names are vocabulary.REASON.
+RETURN_REASONS = {
+    "photo": ["blurred", "too_dark", "wrong_angle", "serial_unreadable", "wrong_shot", "wrong_site"],
+    "shot": ["missing_photo", "not_applicable_refused"],
+    "splice": ["loss_above_target", "missing_direction", "wrong_fiber", "attempts_missing"],
+    "speed_test": ["below_contract", "not_wired", "too_few_runs"],
+    "scan": ["wrong_tag", "not_scanned"],
+    "note": ["unclear"],
+    "trace": ["loss_above_target", "missing_direction", "wrong_fiber"],
+}
+
 DEFAULT_RULES = {
     "splice": {
         "target_db": 0.10,
@@ -66,6 +78,8 @@ DEFAULT_RULES = {
         "default_down_mbps": 100,
         "default_up_mbps": 100,
         "required_connection": "wired",
+        # A dedicated tester's result that says it summarises n runs counts as n runs.
+        "count_tester_runs": True,
     },
     "photos": {
         "gps_radius_m": 500,
@@ -94,6 +108,10 @@ DEFAULT_RULES = {
         "connector_budget_db": 0.75,
         "reflectance_max_db": -35,
     },
+    "return_reasons": RETURN_REASONS,
+    # Checklist warnings a technician cannot submit past (fieldapp/checklist.py); every other
+    # one is acknowledged and submitted with the record. Profiles without it block nothing.
+    "submit": {"blocking": []},
     "equipment": {"require_ont": True},
     # A refusal to sign is a warning the reviewer weighs, unless the contract says it blocks.
     "handover": {"required": True, "refusal_blocks": False},
@@ -133,6 +151,12 @@ def required_shots(rules, institution_type):
     """The shot list a profile requires for an institution type."""
     shots = rules["shots"]
     return list(shots.get(institution_type, shots["default"]))
+
+
+def return_reasons(rules, item_kind):
+    """The standard reason codes for returning an item of this kind. A profile version stored
+    before the catalogue existed offers the default catalogue (its thresholds stay its own)."""
+    return list(rules.get("return_reasons", RETURN_REASONS).get(item_kind, []))
 
 
 def required_mbps(rules, institution):

@@ -8,7 +8,10 @@ we read is either in this answer or above the cursor we return, never lost betwe
 import json
 
 from fieldapp import access
+from fieldapp import added_shots
+from fieldapp import conversation
 from fieldapp import installations
+from fieldapp import markup
 from fieldapp import profiles
 from fieldapp import store
 from fieldapp.evidence import current
@@ -36,34 +39,55 @@ def _pull(db, user, cursor, keys):
     where, params = access.installation_scope(user)
     sql = f"{installations.SELECT} WHERE {where} AND inst.rev > ? ORDER BY inst.id"
     rows = list(db.query(sql, [*params, cursor]))
-    ids = [row["id"] for row in rows]
     profile_rows = {pid: profiles.get(db, pid) for pid in {row["profile_id"] for row in rows}}
-    recs = _records(db, ids)
-    returned = _returned(db, ids)
     tag_ids = _tag_ids(db, [row["institution_id"] for row in rows], keys)
+    rules = {pid: profile["rules"] for pid, profile in profile_rows.items()}
     return {
         "cursor": store.scalar(db, "SELECT COALESCE(MAX(rev), 0) FROM installations"),
         "user": {k: user[k] for k in ("id", "username", "name", "language")},
         "profiles": {str(pid): _profile(p) for pid, p in profile_rows.items()},
-        "installations": [
-            _installation(row, profile_rows[row["profile_id"]]["rules"], recs, returned, tag_ids)
-            for row in rows
-        ],
+        "installations": _installations(db, rows, rules, tag_ids),
         "unassigned": _unassigned(db, user, cursor) if cursor else [],
     }
 
 
-def _installation(row, rules, recs, returned, tag_ids):
+def views(db, rows):
+    """Installation id -> what the phone holds of it (no tag ids), for the server-rendered list.
+
+    My sites on the server judges exactly what the phone judges (fieldapp/checklist.py and
+    static/js/checklist.js), so both read the same shape, built here once.
+    """
+    rules = {pid: profiles.get(db, pid)["rules"] for pid in {row["profile_id"] for row in rows}}
+    return {shape["id"]: shape for shape in _installations(db, rows, rules, {})}
+
+
+def _installations(db, rows, rules, tag_ids):
+    """The phone's shape of each installation row; rules: profile id -> its rules."""
+    ids = [row["id"] for row in rows]
+    recs, returned = _records(db, ids), _returned(db, ids)
+    added, talk = added_shots.of(db, ids), conversation.threads(db, ids)
+    return [
+        _installation(row, rules[row["profile_id"]], recs, returned, tag_ids,
+                      added.get(row["id"], []), talk.get(row["id"], {}),
+                      conversation.na_states(db, row["id"]) if row["id"] in talk else {})
+        for row in rows
+    ]
+
+
+def _installation(row, rules, recs, returned, tag_ids, added, talk, na):
     down, up = profiles.required_mbps(rules, row)
     return {
         "id": row["id"], "rev": row["rev"], "status": row["status"],
         "profile_id": row["profile_id"], "contract": row["contract"],
         "institution": {"id": row["institution_id"], **{k: row[k] for k in INSTITUTION}},
         "tag_ids": tag_ids.get(row["institution_id"], []),
-        "required_shots": profiles.required_shots(rules, row["type"]),
+        "required_shots": profiles.required_shots(rules, row["type"]) + [a["key"] for a in added],
+        "added_shots": {a["key"]: a["label"] for a in added},
         "required_mbps": {"down": down, "up": up},
         "records": {kind.TABLE: recs.get((kind.TABLE, row["id"]), []) for kind in KINDS if kind.PULLED},
         "returned_items": returned.get(row["id"], []),
+        "conversation": talk,
+        "not_applicable": na,
     }
 
 
@@ -88,14 +112,17 @@ def _records(db, ids):
 
 
 def _returned(db, ids):
-    """Open returned items with their reasons, per installation."""
+    """Open returned items with their reasons (standard code, free text), the reviewer's markup
+    and when they were returned, per installation."""
     found = {}
     if not ids:
         return found
     marks = ",".join("?" * len(ids))
-    sql = (f"SELECT id, installation_id, item_kind, item_ref, reason FROM returned_items "
-           f"WHERE installation_id IN ({marks}) AND resolved_at IS NULL ORDER BY id")
+    sql = (f"SELECT ri.id, ri.installation_id, item_kind, item_ref, reason, reason_code, markup, "
+           f"r.at AS returned_at FROM returned_items ri JOIN reviews r ON r.id = ri.review_id "
+           f"WHERE ri.installation_id IN ({marks}) AND resolved_at IS NULL ORDER BY ri.id")
     for row in db.query(sql, ids):
+        row["markup"] = markup.loads(row["markup"])
         found.setdefault(row.pop("installation_id"), []).append(row)
     return found
 

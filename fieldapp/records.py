@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 from fieldapp import access
+from fieldapp import check_summaries
 from fieldapp import clock
 from fieldapp import installations
 from fieldapp import profiles
@@ -59,7 +60,21 @@ def store_batch(db, user, key, records, tag_keys=None):
             "response": json.dumps(response, sort_keys=True, separators=(",", ":")),
             "created_at": clock.now(),
         })
+    _summarize_submitted(db, batch)
     return response
+
+
+def _summarize_submitted(db, batch):
+    """The review queue's summary of each installation this batch left submitted, after the
+    batch committed (checks are slow: never inside the writers' lock)."""
+    for installation_id in sorted(batch.touched):
+        inst = batch.installations.get(installation_id)
+        if inst is None or inst["status"] != "submitted":
+            continue
+        try:
+            check_summaries.refresh(db, installation_id)
+        except Exception:  # the batch is stored; the queue shows it unchecked until reviewed
+            log.exception("checks of installation %s could not be summarised", installation_id)
 
 
 class Batch:

@@ -21,13 +21,16 @@ from markupsafe import Markup
 
 from fieldapp import access
 from fieldapp import blobstore
+from fieldapp import check_summaries
 from fieldapp import check_text
 from fieldapp import clock
 from fieldapp import decisions
 from fieldapp import installations
 from fieldapp import packet
+from fieldapp import profiles
 from fieldapp import records
 from fieldapp import redirects
+from fieldapp import replacements
 from fieldapp import review_queue
 from fieldapp import tags
 from fieldapp import vocabulary
@@ -37,6 +40,7 @@ from fieldapp.evidence import kinds
 from fieldapp.review_forms import BulkApproveForm
 from fieldapp.review_forms import DecisionForm
 from fieldapp.review_forms import FilterForm
+from fieldapp.review_forms import ItemMessageForm
 from fieldapp.review_forms import ReturnForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -50,6 +54,10 @@ REFUSALS = {
     "unknown_record": _l("That record does not belong to this installation."),
     "unknown_item": _l("That item cannot be returned."),
     "ref_required": _l("That item cannot be returned."),
+    "unknown_reason": _l("That reason is not in this installation's acceptance profile."),
+    "bad_markup": _l("The drawing on the photo could not be kept: draw it again."),
+    "shot_label_too_long": _l("Name the added photo in at most 200 characters."),
+    "open_items": _l("Returned items are still open: close them or write an override reason."),
 }
 
 
@@ -112,6 +120,7 @@ def installation(installation_id):
     """One installation on one page: checks, photos, splices, speed tests, history, decisions."""
     db = _visible(installation_id)
     data = packet.dossier(db, installation_id)
+    check_summaries.refresh_if_changed(db, data["installation"], data["result"])
     rev = data["installation"]["rev"]
     return_form = ReturnForm(formdata=None, data={"rev": rev, "items": _returnable(data)})
     return _render_installation(db, data, return_form, DecisionForm(formdata=None, data={"rev": rev}))
@@ -136,9 +145,19 @@ def _render_installation(db, data, return_form, decision_form, status=200):
         last_review=last,
         changes=changes,
         rule_labels=RULE_LABELS,
-        item_labels=_item_labels([row for row in returned if row] + labelled),
+        item_labels=_item_labels([row for row in returned if row] + labelled, data["added_shots"]),
         tag_failures=tags.failures_by_technician(db, data["installation"]["id"]),
+        reasons=_reasons(db, data["result"]["profile_id"]),
+        open_items=decisions.open_items(db, data["installation"]["id"]),
+        item_form=ItemMessageForm(formdata=None),
+        replacements=replacements.pairs(db, last, data["by_item"]),
     ), status
+
+
+def _reasons(db, profile_id):
+    """Item kind -> the standard reason codes of the installation's profile (one tap each)."""
+    rules = profiles.get(db, profile_id)["rules"]
+    return {item: profiles.return_reasons(rules, item) for item in kinds.item_rules()}
 
 
 def _returnable(data):
@@ -185,13 +204,13 @@ def day(text):
     return clock.shown(text)[:10] if text else "—"
 
 
-def _item_labels(rows):
+def _item_labels(rows, added=None):
     """What each item is, in words ('Photo: Cable entry', 'Splice MUF-1, tray 1, slot 7'), for
     the return list and for what changed since the last review (a replaced record included)."""
     labels = {"scan:": _("QR tag scan"), "speed_test:": _("Speed test"), "handover:": _("Handover")}
     for row in rows:
         if "shot" in row:
-            shot = vocabulary.SHOT.get(row["shot"], row["shot"])
+            shot = vocabulary.SHOT.get(row["shot"]) or (added or {}).get(row["shot"], row["shot"])
             labels[f"photo:{row['id']}"] = _("Photo: %(shot)s", shot=shot)
         elif "device_type" in row:
             labels[f"equipment:{row['id']}"] = _("Equipment %(model)s, serial %(serial)s",
@@ -205,7 +224,7 @@ def _item_labels(rows):
             labels[f"splice:{row['id']}"] = _("Splice %(closure)s, tray %(tray)s, slot %(slot)s",
                                               closure=row["closure_label"], tray=row["tray"],
                                               slot=row["slot"])
-    for shot, label in vocabulary.SHOT.items():
+    for shot, label in [*vocabulary.SHOT.items(), *(added or {}).items()]:
         labels[f"shot:{shot}"] = _("Missing photo: %(shot)s", shot=label)
     return labels
 
@@ -219,7 +238,8 @@ def return_items(installation_id):
     if form.validate_on_submit():
         try:
             decisions.return_items(
-                db, installation_id, g.user["id"], form.chosen(), form.comment.data, form.rev.data or None
+                db, installation_id, g.user["id"], form.chosen(), form.comment.data, form.rev.data or None,
+                form.added(),
             )
         except decisions.DecisionRefused as refused:
             flash(REFUSALS[refused.code], "error")

@@ -6,6 +6,7 @@ Plain queries (no flask): filters arrive as a dict of already-validated values.
 from datetime import timedelta
 
 from fieldapp import access
+from fieldapp import check_summaries
 from fieldapp import clock
 from fieldapp import installations
 from fieldapp.evidence import current
@@ -36,6 +37,9 @@ def _where(user, filters, with_status=True):
         parts.append("(s.name_ru LIKE ? OR s.name_kk LIKE ? OR s.kato = ?)")
         text = filters["settlement"].strip()
         params += [f"%{text}%", f"%{text}%", text]
+    if filters.get("checks") in ("pass", "warn", "fail"):
+        parts.append("inst.id IN (SELECT installation_id FROM check_summaries WHERE verdict = ?)")
+        params.append(filters["checks"])
     if filters.get("technician"):
         parts.append("inst.id IN (SELECT installation_id FROM installation_technicians WHERE user_id = ?)")
         params.append(filters["technician"])
@@ -56,6 +60,7 @@ def page(db, user, filters, number=1):
         ORDER BY inst.submitted_at IS NULL, inst.submitted_at, inst.id LIMIT ? OFFSET ?"""
     rows = list(db.query(sql, [*params, PAGE_SIZE, (number - 1) * PAGE_SIZE]))
     _annotate(db, rows)
+    check_summaries.for_rows(db, rows)  # stored per installation, never computed per row
     return {
         "rows": rows,
         "total": total,

@@ -17,6 +17,7 @@ METHODS = ("browser", "tester", "iperf3", "y1564", "manual")
 CONNECTIONS = ("wired", "wifi")
 LATENCY_KINDS = ("min", "median")
 MAX_MBPS = 100_000  # 100 Gbit/s: anything above is a typing slip, not a rural link
+MAX_TESTER_RUNS = 100  # runs one tester result may say it summarises
 
 
 def mbps(nbytes, seconds):
@@ -99,10 +100,12 @@ def combine_runs(runs):
     }
 
 
-def runs_of(test):
+def runs_of(test, speed=None):
     """The (down, up) runs inside one speed_test record.
 
-    A browser test carries its runs in raw["runs"]; a tester entry is one run of its own.
+    A browser test carries its runs in raw["runs"]; a tester entry is one run of its own, or
+    as many as it says it summarises (`runs`) when the profile's speed rules count those
+    (`count_tester_runs`; absent, as in profiles made before it, it does not).
     """
     raw = test.get("raw")
     if isinstance(raw, str):
@@ -112,7 +115,8 @@ def runs_of(test):
     runs = [r for r in runs if isinstance(r, dict)] if isinstance(runs, list) else None
     if runs:
         return [(_mbps(r.get("down_mbps")), _mbps(r.get("up_mbps"))) for r in runs]
-    return [(test.get("down_mbps"), test.get("up_mbps"))]
+    counted = test.get("runs") if (speed or {}).get("count_tester_runs") else None
+    return [(test.get("down_mbps"), test.get("up_mbps"))] * (counted or 1)
 
 
 def _mbps(value):
@@ -139,7 +143,7 @@ def evaluate(speed, required, speed_tests):
     need_wired = speed.get("required_connection") == "wired"
     tests = current.of(speed_tests)
     counted = [t for t in tests if not need_wired or t.get("connection") == "wired"]
-    runs = [run for t in counted for run in runs_of(t)]
+    runs = [run for t in counted for run in runs_of(t, speed)]
     result = {
         "passed": False,
         "runs": len(runs),
@@ -208,6 +212,11 @@ def validate_speed_test(data):
         problem("latency_kind", "unknown_latency_kind", "latency_kind must be min or median")
     if method == "browser" and data.get("loss_pct") is not None:
         problem("loss_pct", "not_measurable", "a browser test cannot measure loss; send null")
+    runs = data.get("runs")
+    if runs is not None and (method == "browser" or isinstance(runs, bool) or not isinstance(runs, int)
+                             or not 1 <= runs <= MAX_TESTER_RUNS):
+        # A browser test's runs are its raw runs; a tester's summary names 1 to 100 of them.
+        problem("runs", "bad_field", f"runs must be a whole number from 1 to {MAX_TESTER_RUNS}")
     if method in METHODS and method != "browser":
         if not str(data.get("screen_photo_id") or "").strip():
             problem("screen_photo_id", "screen_photo_required", "a photo of the tester's screen is required")

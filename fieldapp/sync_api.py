@@ -153,6 +153,7 @@ def pull_view():
         "shots": {k: str(v) for k, v in vocabulary.SHOT.items()},
         "types": {k: str(v) for k, v in vocabulary.INSTITUTION_TYPE.items()},
         "statuses": {k: str(v) for k, v in vocabulary.STATUS.items()},
+        "reasons": {k: str(v) for k, v in vocabulary.REASON.items()},
     }
     return answer
 

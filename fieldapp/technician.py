@@ -22,6 +22,7 @@ from fieldapp import compression
 from fieldapp import installations
 from fieldapp import precache
 from fieldapp import profiles
+from fieldapp import pull
 from fieldapp import security
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
@@ -39,6 +40,8 @@ STATUS_ORDER = "CASE inst.status WHEN 'returned' THEN 0 WHEN 'in_progress' THEN 
 SHELL_TEMPLATE = "technician/shell.html"
 WORKER_ASSETS = ("/vendor/qr-scanner/qr-scanner-worker.min.js",)
 PAGES = ("/tech/app", "/tech/messages.json")
+# The speed test's checklist states (fieldapp/checklist.py), named as the phone names them.
+SPEED_STATES = ("speed_done", "speed_missing", "speed_slow", "speed_needs_cable", "speed_more_runs")
 
 
 def assigned(db, user):
@@ -55,9 +58,11 @@ def sites():
     db = get_db()
     rows = assigned(db, g.user)
     rules = {pid: profiles.get(db, pid)["rules"] for pid in {row["profile_id"] for row in rows}}
-    return render_template(
-        "technician/sites.html", sites=rows, checklists=checklist.summaries(db, rows, rules)
-    )
+    views = pull.views(db, rows)  # what the phone holds, judged by the phone's rules
+    checklists = {row["id"]: checklist.summary(views[row["id"]], rules[row["profile_id"]]) for row in rows}
+    speed_states = {key[len("speed_"):]: MESSAGES[key] for key in SPEED_STATES}
+    return render_template("technician/sites.html", sites=rows, checklists=checklists,
+                           SPEED_STATES=speed_states)
 
 
 @bp.get("/tech/app")

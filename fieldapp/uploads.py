@@ -16,6 +16,7 @@ import os
 import re
 
 from fieldapp import access
+from fieldapp import added_shots
 from fieldapp import clock
 from fieldapp import installations
 from fieldapp import profiles
@@ -75,7 +76,7 @@ def _announced_row(db, user, kind, meta, max_bytes):
     if not store.is_int64(installation_id) or not access.can_see_installation(db, user, installation_id):
         raise Rejected("not_assigned", 403, installation_id=str(installation_id)[:20])
     inst = installations.get(db, installation_id)
-    rules = profiles.get(db, inst["profile_id"])["rules"]
+    rules = added_shots.with_added(db, installation_id, profiles.get(db, inst["profile_id"])["rules"])
     size = fields.integer(meta, "size", low=1)
     if size > max_bytes:
         raise Rejected("too_large", 413, max=max_bytes)

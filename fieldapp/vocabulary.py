@@ -57,9 +57,40 @@ CONNECTION = {
     "wifi": _l("Wi-Fi"),
 }
 
+# Standard reasons for returning an item (profiles.RETURN_REASONS lists them per item kind).
+REASON = {
+    "blurred": _l("Blurred"),
+    "too_dark": _l("Too dark"),
+    "wrong_angle": _l("Wrong angle: the thing to see is not in the frame"),
+    "serial_unreadable": _l("Serial number not readable"),
+    "wrong_shot": _l("Not the photo this shot asks for"),
+    "wrong_site": _l("Taken at another site"),
+    "missing_photo": _l("Photo missing"),
+    "not_applicable_refused": _l("Not applicable was not accepted: take the photo"),
+    "loss_above_target": _l("Loss above target: re-splice"),
+    "missing_direction": _l("Measurement from one direction missing"),
+    "wrong_fiber": _l("Wrong fiber or tray recorded"),
+    "attempts_missing": _l("Re-splice attempts not recorded"),
+    "below_contract": _l("Below the contracted speed"),
+    "not_wired": _l("Not measured over the cable"),
+    "too_few_runs": _l("Too few runs"),
+    "wrong_tag": _l("Wrong tag scanned"),
+    "not_scanned": _l("Tag not scanned"),
+    "unclear": _l("Unclear: say more"),
+}
+# What a technician submitted past (fieldapp/evidence/submission.WARNINGS).
+SUBMIT_WARNING = {
+    "missing_shots": _l("Photos missing"),
+    "failing_splices": _l("Splices over target"),
+    "speed_not_passed": _l("Speed test not passed"),
+    "tag_not_scanned": _l("Tag not scanned"),
+}
+
 
 def init_app(app):
     """Make the label tables available in every template."""
     app.jinja_env.globals.update(
-        STATUS_LABELS=STATUS, TYPE_LABELS=INSTITUTION_TYPE, ROLE_LABELS=ROLE, SHOT_LABELS=SHOT
+        STATUS_LABELS=STATUS, TYPE_LABELS=INSTITUTION_TYPE, ROLE_LABELS=ROLE, SHOT_LABELS=SHOT,
+        REASON_LABELS=REASON,
+        WARNING_LABELS=SUBMIT_WARNING,
     )

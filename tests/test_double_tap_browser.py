@@ -17,6 +17,8 @@ def test_two_taps_in_a_row_save_one_record(app_page, sites, db, screen, table): 
     goto(app_page, f"#/site/{sites['a']}/{screen}")
     if screen == "notes":
         app_page.fill("[name=note]", "Ключ от щитовой у завхоза")
+    else:
+        app_page.check("[name=acknowledge]")  # an empty site: submitted past its warnings
     app_page.locator("form.card").first.evaluate(TWO_TAPS)
     expect(app_page.locator("#outbox")).to_have_attribute("data-records", "0", timeout=20_000)
     wait_until(app_page, lambda: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] >= 1)
@@ -30,6 +32,7 @@ def test_a_submission_still_on_the_phone_says_so(app_page, sites, db):  # noqa: 
     expect(app_page.locator("h1 .badge")).to_be_visible()
     app_page.context.set_offline(True)
     goto(app_page, f"#/site/{site}/submit")
+    app_page.check("[name=acknowledge]")
     app_page.click("[name=submit]")
     goto(app_page, f"#/site/{site}")
     expect(app_page.locator("h1 .badge")).to_have_text("Submitted, waiting to be sent")

@@ -71,8 +71,9 @@ def test_returned_items_and_unassigned(db, make, tech):
     installations.assign(db, gone, [make.user("technician")["id"]])
     answer = pull.pull(db, tech, cursor)
     assert [i["id"] for i in answer["installations"]] == [inst]
-    assert answer["installations"][0]["returned_items"] == [
-        {"id": item, "item_kind": "shot", "item_ref": "power", "reason": "Redo"}]
+    (found,) = answer["installations"][0]["returned_items"]
+    assert found == {"id": item, "item_kind": "shot", "item_ref": "power", "reason": "Redo",
+                     "reason_code": None, "markup": [], "returned_at": found["returned_at"]}
     assert answer["unassigned"] == [gone]
 
 

@@ -182,9 +182,26 @@ def test_valid_records_have_no_problems():
         (BROWSER, {"latency_kind": "mean"}, "latency_kind", "unknown_latency_kind"),
         (BROWSER, {"loss_pct": 0.5}, "loss_pct", "not_measurable"),
         (TESTER, {"loss_pct": 101}, "loss_pct", "out_of_range"),
+        (TESTER, {"runs": 0}, "runs", "bad_field"),
+        (TESTER, {"runs": 101}, "runs", "bad_field"),
+        (TESTER, {"runs": 2.5}, "runs", "bad_field"),
+        (TESTER, {"runs": "3"}, "runs", "bad_field"),
+        (TESTER, {"runs": True}, "runs", "bad_field"),
+        (BROWSER, {"runs": 3}, "runs", "bad_field"),  # a browser test's runs are its raw runs
     ],
 )
 def test_validation_table(base, changes, field, code):
     problems = speed.validate_speed_test({**base, **changes})
     assert {"field": field, "code": code} in [{"field": p["field"], "code": p["code"]} for p in problems]
     assert all(p["message"] for p in problems)
+
+
+def test_a_tester_result_counts_the_runs_it_summarises_where_the_profile_says_so():
+    summary = {**TESTER, "id": "s", "down_mbps": 95.0, "up_mbps": 95.0, "runs": 3}
+    assert speed.validate_speed_test(summary) == []
+    assert speed.verdict(RULES, {"type": "akimat"}, [summary])["passed"] is True
+    strict = {**RULES, "speed": {**RULES["speed"], "count_tester_runs": False}}
+    result = speed.verdict(strict, {"type": "akimat"}, [summary])
+    assert (result["passed"], result["runs"]) == (False, 1)
+    older = {**RULES, "speed": {k: v for k, v in RULES["speed"].items() if k != "count_tester_runs"}}
+    assert speed.verdict(older, {"type": "akimat"}, [summary])["runs"] == 1  # profiles made before

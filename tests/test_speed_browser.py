@@ -145,13 +145,17 @@ VERDICT_CASES = [
                               {"id": "t3", "method": "iperf3", "connection": "wired", "down_mbps": 40,
                                "up_mbps": 27}]),
     ({"down": 20, "up": 20}, []),
+    # A tester's result summarising 3 runs: 3 runs where the profile counts them, else 1.
+    ({"down": 45, "up": 30}, [{"id": "s", "method": "tester", "connection": "wired", "down_mbps": 44,
+                               "up_mbps": 28, "runs": 3}]),
 ]
 
 
 def test_phone_verdict_and_arithmetic_match_the_server(speed_page):
     page = speed_page
     cases = [{"speed": rules["speed"], "required": required, "tests": tests}
-             for rules in (RULES, {**RULES, "speed": {**RULES["speed"], "required_connection": "any"}})
+             for rules in (RULES, {**RULES, "speed": {**RULES["speed"], "required_connection": "any"}},
+                           {**RULES, "speed": {**RULES["speed"], "count_tester_runs": False}})
              for required, tests in VERDICT_CASES]
     pings = [10.0, 14.0, 12.0, 30.0, 11.0]
     got = page.evaluate(
@@ -165,6 +169,7 @@ def test_phone_verdict_and_arithmetic_match_the_server(speed_page):
         [cases, pings],
     )
     assert got["verdicts"] == [speed.evaluate(c["speed"], c["required"], c["tests"]) for c in cases]
+    assert [v["runs"] for v in got["verdicts"][4::5]] == [3, 3, 1]  # the summarising tester
     assert got["latency"] == speed.latency(pings)
     assert got["mbps"] == speed.mbps(12_500_000, 1)
     assert got["throughput"] == speed.throughput([(0, 0), (0.5, 9e6), (1, 1e7), (3, 3.5e7)], 1)

@@ -331,6 +331,7 @@ def test_a_refused_record_stays_with_the_servers_reason(app_page, sites, db):
     expect(app_page.locator(".outbox-toggle")).to_have_text("Refused, needs your correction: 1")
     assert db.execute("SELECT COUNT(*) FROM notes").fetchone()[0] == 0
     installations.transition(db, site, "returned")  # the supervisor reopens it
+    failure.locator("summary").click()  # one line until tapped: then the reason and actions
     failure.get_by_role("link").click()
     expect(app_page.locator("[name=note]")).to_have_value("Cable entry sealed with foam")
     app_page.click("form button")

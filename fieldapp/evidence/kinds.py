@@ -12,13 +12,14 @@ from fieldapp.evidence import equipment
 from fieldapp.evidence import handover
 from fieldapp.evidence import note
 from fieldapp.evidence import photo
+from fieldapp.evidence import reply
 from fieldapp.evidence import scan
 from fieldapp.evidence import speed_test
 from fieldapp.evidence import splice
 from fieldapp.evidence import submission
 from fieldapp.evidence import trace
 
-KINDS = (photo, scan, splice, trace, speed_test, equipment, handover, note, submission)
+KINDS = (photo, scan, splice, trace, speed_test, equipment, handover, note, reply, submission)
 _BY_TYPE = {kind.TYPE: kind for kind in KINDS}
 _BY_TABLE = {kind.TABLE: kind for kind in KINDS}
 

@@ -10,7 +10,9 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from fieldapp import added_shots
 from fieldapp import clock
+from fieldapp import conversation
 from fieldapp import profiles
 from fieldapp.evidence import barcodes
 from fieldapp.evidence import fields
@@ -112,22 +114,33 @@ review_row = fields.as_stored
 
 
 def checks(db, rules, installation, records):
-    """Required shots present, then every evidence check of every photo."""
+    """Required shots (the profile's and those added at review) present or approved as not
+    applicable, then every evidence check of every photo."""
     photos = records[TABLE]
-    found = shot_checks(rules, installation["type"], photos)
+    required = profiles.required_shots(rules, installation["type"]) + added_shots.keys(db, installation["id"])
+    found = shot_checks(required, photos, conversation.na_states(db, installation["id"]))
     return found + photo_checks(db, rules["photos"], photos, installation, installation["submitted_at"])
 
 
-def shot_checks(rules, institution_type, photos):
-    """One check per required shot: present (a complete, current photo of it) or missing."""
+def shot_checks(required, photos, na_states):
+    """One check per required shot: present (a complete, current photo of it), not applicable
+    as a reviewer approved, or missing (a claim of N/A still waiting for review is missing)."""
     have = {}
     for photo in photos:
         have[photo["shot"]] = have.get(photo["shot"], 0) + 1
-    return [
-        results.check("photos.required_shot", have.get(shot, 0), 1, "pass" if have.get(shot) else "fail",
-                      {"detail": shot}, {"kind": "shot", "ref": shot, "shot": shot})
-        for shot in profiles.required_shots(rules, institution_type)
-    ]
+    return [_shot_check(shot, have.get(shot, 0), na_states.get(shot)) for shot in required]
+
+
+def _shot_check(shot, count, na_state):
+    item = {"kind": "shot", "ref": shot, "shot": shot}
+    if not count and na_state == "approved":
+        return results.check("photos.required_shot", 0, 1, "pass",
+                             note("na_approved", "not applicable, approved by the reviewer"), item)
+    if not count and na_state == "pending":
+        return results.check("photos.required_shot", 0, 1, "fail",
+                             note("na_pending", "marked not applicable: approve it or return the shot"), item)
+    return results.check("photos.required_shot", count, 1, "pass" if count else "fail",
+                         {"detail": shot}, item)
 
 
 def haversine_m(lat1, lon1, lat2, lon2):

@@ -60,6 +60,7 @@ def row(db, data, inst, tag_keys):
         "device_model": fields.text(data, "device_model", False),
         "device_serial": fields.text(data, "device_serial", False),
         "screen_photo_id": fields.optional_uuid(data, "screen_photo_id"),
+        "runs": data.get("runs"),  # a tester's summary of several runs (checked above)
         "raw": raw(data),
     }
 

@@ -1,6 +1,7 @@
 // The technician app's entry: service worker, strings, outbox, and hash routing between
 // screens rendered from IndexedDB (so every screen works offline).
 import * as i18n from "./i18n.js";
+import * as inbox from "./inbox.js";
 import * as outbox from "./outbox.js";
 import * as panel from "./panel.js";
 import * as scan from "./scan.js";
@@ -19,6 +20,7 @@ const ROUTES = [
     (id, c) => kind.load().then((m) => m.render(c, id))]),
   [/^#\/site\/(\d+)$/, (id, c) => screens.site(c, id)],
   [/^#\/scan$/, (id, c) => scan.render(c, null)],
+  [/^#\/inbox$/, (id, c) => inbox.render(c)],
 ];
 let cleanup = null;
 let visits = 0;

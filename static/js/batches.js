@@ -68,8 +68,10 @@ async function next(userId, withSubmissions) {
   const photoSites = new Set(photos.filter((p) => p.state === "pending" && mine(p, userId))
     .map((p) => p.installation_id));
   // A submission waits until its site's photos are on the server, so review sees them all.
+  // A correction of a record still in a batch the server has not answered (a parked one)
+  // waits for it: sent first, it would name a record the server does not have yet.
   const ready = (await store.all("outbox"))
-    .filter((r) => r.state === "pending" && mine(r, userId) && !listed.has(r.id))
+    .filter((r) => r.state === "pending" && mine(r, userId) && !listed.has(r.id) && !listed.has(r.replaces))
     .filter((r) => r.type !== "submission" || (withSubmissions && !photoSites.has(r.installation_id)))
     .sort((a, b) => a.device_time.localeCompare(b.device_time))
     .slice(0, limit);

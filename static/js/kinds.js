@@ -36,7 +36,7 @@ export const KINDS = [
   { type: "photo", table: "photos", screen: "photos", label: "kind_photo",
     load: () => import("./photos.js"),
     file: { path: "/api/v1/photos", fields: PHOTO_FIELDS },
-    tile: { title: "photos", detail: (c) => t("photos_count", { have: c.photosHave, need: c.photosNeed }) } },
+    tile: { title: "photos", detail: (c) => t("photos_count", { have: c.photos_have, need: c.photos_need }) } },
   // Attached on a closure's splices screen, so it has no tile or screen of its own.
   { type: "trace", table: "traces", screen: "splices", label: "kind_trace",
     load: () => import("./splices.js"),
@@ -58,11 +58,21 @@ export const KINDS = [
   { type: "note", table: "notes", screen: "notes", label: "kind_note",
     load: () => import("./notes.js"),
     tile: { title: "notes", detail: (c, view) => String(view.notes.length) } },
+  // Answers to the reviewer and "not applicable" claims (review_loop.js), written next to the
+  // returned item on the site's items screen; the tile counts the items waiting there.
+  { type: "reply", table: "replies", screen: "items", label: "kind_reply",
+    load: () => import("./items.js"),
+    tile: { title: "loop_items", detail: (c, view, site) => itemsDetail(site) } },
   // The phone keeps its own submissions until the site's status says what became of them.
   { type: "submission", table: null, screen: "submit", label: "kind_submission", supersedes: true,
     load: () => import("./submit.js"),
     tile: { title: "submit", detail: () => null } },
 ];
+
+function itemsDetail(site) {
+  const open = ((site && site.returned_items) || []).filter((item) => !item.resolved_at).length;
+  return open ? t("loop_open_items", { n: open }) : null;
+}
 
 const TYPES = new Map(KINDS.map((kind) => [kind.type, kind]));
 const TABLES = new Map(KINDS.filter((kind) => kind.table).map((kind) => [kind.table, kind]));

@@ -11,6 +11,7 @@ import { t } from "./i18n.js";
 
 let container = null;
 let open = false;
+let shots = {}; // shot key -> its name in the user's language (the pull's labels)
 
 export function start(element) {
   container = element;
@@ -46,10 +47,11 @@ async function render() {
   const refused = failedRecords.length + failedPhotos.length;
   // What waits is said only when something waits; what was refused is always said, first.
   const headline = empty ? t("outbox_empty") : [
-    refused ? t("outbox_refused", { n: refused }) : null,
-    waitingRecords || waitingPhotos || !refused
-      ? t("outbox_waiting", { records: waitingRecords, photos: waitingPhotos }) : null,
+    // Refused alone says what to do; beside what waits, the count (each refusal has its line).
+    refused ? t(waitingRecords || waitingPhotos ? "outbox_refused_n" : "outbox_refused", { n: refused }) : null,
+    waitingRecords || waitingPhotos || !refused ? waiting(waitingRecords, waitingPhotos) : null,
   ].filter(Boolean).join(" · ");
+  shots = ((await store.get("meta", "labels")) || {}).shots || {};
   container.dataset.records = waitingRecords;
   container.dataset.photos = waitingPhotos;
   container.dataset.failed = failedRecords.length + failedPhotos.length;
@@ -73,6 +75,18 @@ async function render() {
     open ? details(records, photos) : null);
 }
 
+function waiting(records, photos) {
+  // Only what waits, not "photos 0": the bar stays one line at 360-412 px beside Sync now.
+  const what = [records ? t("outbox_records", { n: records }) : null,
+    photos ? t("outbox_photos", { n: photos }) : null].filter(Boolean);
+  return t("outbox_to_send", { what: what.join(" · ") || "0" });
+}
+
+function fileName(p) {
+  // A photo by its shot as the technician knows it ("Signed form"), never the key.
+  return p.caption || shots[p.shot] || p.shot || p.filename || "";
+}
+
 function parked(parkedBatches, parkedPhotos) {
   // The server failed on these again and again: they wait aside, the rest is still sent.
   if (!parkedBatches.length && !parkedPhotos.length) return null;
@@ -84,7 +98,7 @@ function parked(parkedBatches, parkedPhotos) {
       onclick: () => outbox.retryParked() }, t("retry"))));
   return h("ul", { class: "failures" },
     parkedBatches.map((b) => item(t("records_n", { n: b.records.length }), b)),
-    parkedPhotos.map((p) => item(`${t(label(fileType(p)))} ${p.caption || p.shot || p.filename || ""}`, p)));
+    parkedPhotos.map((p) => item(`${t(label(fileType(p)))}: ${fileName(p)}`, p)));
 }
 
 function overall(photos) {
@@ -96,20 +110,28 @@ function overall(photos) {
 }
 
 function failures(records, photos) {
+  // One line per refused item, on every screen; its reason and actions one tap away.
   if (!records.length && !photos.length) return null;
   return h("ul", { class: "failures" },
-    records.map((r) => h("li", { class: "failure" },
-      h("strong", {}, t("failed"), ": ", t(label(r.type))), " ", h("span", { class: "reason" }, r.message || r.code),
-      h("div", { class: "actions" },
-        // Put right on the screen that makes a record of its kind.
-        h("a", { class: "button", href: href(byType(r.type), r.installation_id),
-          onclick: () => { outbox.state.correct = r.id; } }, t("fix")),
-        h("button", { class: "danger", onclick: () => discard("outbox", r.id) }, t("discard"))))),
-    photos.map((p) => h("li", { class: "failure" },
-      h("strong", {}, t("failed"), ": ", t(label(fileType(p)))), " ", h("span", { class: "reason" }, p.message || p.code),
-      h("div", { class: "actions" },
-        h("button", { onclick: () => retryPhoto(p) }, t("sync_now")),
-        h("button", { class: "danger", onclick: () => discard("photos", p.id) }, t("discard"))))));
+    records.map((r) => failure(r.id, t(label(r.type)), r.message || r.code,
+      // Put right on the screen that makes a record of its kind.
+      h("a", { class: "button", href: href(byType(r.type), r.installation_id),
+        onclick: () => { outbox.state.correct = r.id; } }, t("fix")),
+      h("button", { class: "danger", onclick: () => discard("outbox", r.id) }, t("discard")))),
+    photos.map((p) => failure(p.id, `${t(label(fileType(p)))}: ${fileName(p)}`, p.message || p.code,
+      h("button", { onclick: () => retryPhoto(p) }, t("sync_now")),
+      h("button", { class: "danger", onclick: () => discard("photos", p.id) }, t("discard")))));
+}
+
+const expanded = new Set(); // refused items opened by a tap stay open across redraws
+
+function failure(id, what, reason, ...actions) {
+  const item = h("details", { class: "failure", open: expanded.has(id),
+    ontoggle: () => (item.open ? expanded.add(id) : expanded.delete(id)) },
+  h("summary", {}, h("strong", {}, t("failed"), ": ", what), " ", h("span", { class: "reason" }, reason),
+    h("span", { class: "more" }, t("details"))),
+  h("div", { class: "actions" }, actions));
+  return h("li", {}, item);
 }
 
 function details(records, photos) {
@@ -120,7 +142,7 @@ function details(records, photos) {
       photos.filter((p) => p.state !== "failed").map((p) => {
         const progress = outbox.state.progress[p.id];
         // A held file waits for the technician, not for the network: say what it waits for.
-        return h("li", {}, t(label(fileType(p))), " ", p.caption || p.shot || p.filename || "", " ",
+        return h("li", {}, t(label(fileType(p))), ": ", fileName(p), " ",
           p.held ? h("small", { class: "held" }, t("trace_held"))
             : h("progress", { max: p.size, value: progress ? progress.sent : 0 }));
       })));

@@ -7,6 +7,8 @@ import * as quality from "./quality.js";
 import * as outbox from "./outbox.js";
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
+import { naForm, naState, returnedLine, withClaims } from "./review_loop.js";
+import { checklist } from "./checklist.js";
 import { h, mount, secondTapDeletes } from "./dom.js";
 import { name, notFound, summary } from "./screens.js";
 import { sha256Hex } from "./api.js";
@@ -107,15 +109,17 @@ export async function render(container, id) {
     site = (await sitedata.load(id)) || site; // sent photos move into the site's records
     while (urls.length) URL.revokeObjectURL(urls.pop());
     const view = sitedata.localView(site, await store.all("outbox"), await store.all("photos"));
-    const labels = ((await store.get("meta", "labels")) || {}).shots || {};
+    const allLabels = (await store.get("meta", "labels")) || {};
+    const labels = { ...(allLabels.shots || {}), ...(site.added_shots || {}) };
     const profiles = (await store.get("meta", "profiles")) || {};
     const returned = (site.returned_items || []).filter((i) => !i.resolved_at && ["photo", "shot"].includes(i.item_kind));
     mount(container,
       h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
       h("h1", {}, t("photos")),
-      h("p", { class: "checklist" }, summary(sitedata.checklist(site, view, profiles))),
+      h("p", { class: "checklist" }, summary(checklist(site, view, profiles))),
       h("ul", { class: "shots" }, (site.required_shots || []).map((shot) =>
-        shotCard(site, shot, labels[shot] || shot, view.photos, returned, photoRules(site, profiles)))),
+        shotCard(withClaims(site, view), shot, labels[shot] || shot, view.photos, returned, photoRules(site, profiles),
+          allLabels, draw))),
       h("h2", {}, t("extra_photos")), extras(site, view.photos, draw));
   };
   const redraw = () => draw();
@@ -137,14 +141,15 @@ function qualityWarnings(photo, rules) {
     h("p", { class: `${problem === "dark" ? "fail" : "warn"} photo-${problem}`, role: "alert" }, t(`photo_${problem}`)));
 }
 
-function shotCard(site, shot, label, photos, returned, rules) {
+function shotCard(site, shot, label, photos, returned, rules, allLabels, redraw) {
   const photo = photos.filter((p) => p.shot === shot).pop();
   const back = returned.find((i) => i.item_ref === shot || (photo && i.item_ref === photo.id));
   const error = h("p", { class: "error", role: "alert" });
   const warnings = photo ? qualityWarnings(photo, rules) : [];
   return h("li", { class: `shot card${photo ? " has-photo" : ""}${warnings.length ? " has-problem" : ""}`, "data-shot": shot },
     h("strong", {}, label),
-    back ? h("p", { class: "fail" }, back.reason) : null,
+    back ? h("p", { class: "fail" }, returnedLine(site, back, allLabels, true)) : null,
+    naState(site, shot),
     photo ? h("div", { class: "shot-photo" }, preview(photo, label),
       h("small", {}, photo.waiting ? t("waiting") : t("on_server"))) : null,
     warnings,
@@ -153,7 +158,9 @@ function shotCard(site, shot, label, photos, returned, rules) {
         (file) => capture(site, shot, file, photo, error, back && back.item_kind === "photo" ? back.item_ref : null)),
       photo && photo.waiting
         ? secondTapDeletes(t("remove"), t("remove_confirm"), () => store.del("photos", photo.id)) : null),
-    error);
+    error,
+    // Below the camera button, quieter: a photo is the rule, "not applicable" the exception.
+    photo || back || (site.not_applicable || {})[shot] ? null : naForm(site, shot, redraw));
 }
 
 function extras(site, photos, redraw) {

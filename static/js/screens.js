@@ -2,6 +2,9 @@
 // evidence (static/js/kinds.js) leading to that kind's screen.
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
+import { inboxLink, returnedLine } from "./review_loop.js";
+import { checklist } from "./checklist.js";
+import { searchKey } from "./translit.js";
 import { KINDS, byType, href, label } from "./kinds.js";
 import { h, mount } from "./dom.js";
 import { t } from "./i18n.js";
@@ -28,12 +31,12 @@ function speedLabel(c) {
 }
 
 export function summary(c) {
-  const parts = [h("span", {}, t("photos_count", { have: c.photosHave, need: c.photosNeed })),
+  const parts = [h("span", {}, t("photos_count", { have: c.photos_have, need: c.photos_need })),
     " · ", h("span", {}, t("splices_count", { n: c.splices })), " · ",
     c.speed === "done" ? h("span", {}, t("speed_done")) : h("span", { class: "missing" }, speedLabel(c))];
   if (!c.scanned) parts.push(" · ", h("span", { class: "missing" }, t("tag_not_scanned")));
-  if (!c.ont) parts.push(" · ", h("span", { class: "missing" }, t("ont_missing")));
-  if (!c.handedOver) parts.push(" · ", h("span", { class: "missing" }, t("handover_state_missing")));
+  // What came back first: it is what the technician goes to the site for.
+  if (c.returned) parts.unshift(h("span", { class: "missing returned-count" }, t("returned_count", { n: c.returned })), " · ");
   return parts;
 }
 
@@ -43,25 +46,105 @@ export async function everything() {
     profiles: (await store.get("meta", "profiles")) || {} };
 }
 
+// What the list is narrowed to and sorted by survives a redraw (a sync finishing mid-search).
+const listState = { query: "", here: null, locating: false };
+
 export async function list(container) {
   active = () => list(container);
   const data = await everything();
   const rows = data.sites.map((site) => {
     const view = sitedata.localView(site, data.outbox, data.photos);
-    return { site, view, status: sitedata.displayStatus(site, view) };
-  }).sort((a, b) => (STATUS_ORDER[a.status] ?? 4) - (STATUS_ORDER[b.status] ?? 4)
-    || name(a.site).localeCompare(name(b.site)));
+    return { site, view, status: sitedata.displayStatus(site, view), key: siteKey(site),
+      km: distanceKm(listState.here, site.institution || {}) };
+  }).sort(listState.here ? byDistance : byStatus);
+  const tools = container.querySelector(".sites-tools");
+  const items = h("ul", { class: "sites" }, rows.map((row) => siteItem(row, data)));
+  if (tools) {
+    // A redraw while the technician types: only the list changes, the search keeps its focus.
+    container.querySelector("ul.sites").replaceWith(items);
+    container.querySelector("h1 .count").textContent = rows.length;
+    container.querySelector(".locate").replaceWith(locateButton(container));
+    return filter(container);
+  }
+  const search = h("input", { type: "search", name: "site_search", value: listState.query, autocomplete: "off",
+    placeholder: t("search_sites"), "aria-label": t("search_sites"),
+    oninput: () => { listState.query = search.value; filter(container); } });
   mount(container,
     h("h1", {}, t("my_sites"), " ", h("span", { class: "count" }, rows.length)),
     rows.length ? null : h("p", { class: "empty" }, t("no_sites")),
     h("a", { class: "button block scan-any", href: "#/scan" }, t("scan")),
-    h("ul", { class: "sites" }, rows.map(({ site, view, status }) =>
-      h("li", { class: `site status-${status}` },
-        h("a", { class: "site-link", href: `#/site/${site.id}` },
-          h("div", { class: "site-head" }, h("strong", { class: "site-name" }, name(site)),
-            h("span", { class: `badge badge-${status}` }, t(`status_${status}`))),
-          h("div", { class: "site-place" }, place(site, data.labels)),
-          h("div", { class: "site-missing" }, summary(sitedata.checklist(site, view, data.profiles))))))));
+    inboxLink(data.sites, data.outbox),
+    rows.length ? h("div", { class: "sites-tools" }, search, locateButton(container)) : null,
+    h("p", { class: "help locate-status", role: "status" }),
+    h("p", { class: "empty no-match", hidden: true }, t("no_match")),
+    items);
+  filter(container);
+}
+
+const byStatus = (a, b) => (STATUS_ORDER[a.status] ?? 4) - (STATUS_ORDER[b.status] ?? 4)
+  || name(a.site).localeCompare(name(b.site));
+const byDistance = (a, b) => (a.km ?? Infinity) - (b.km ?? Infinity) || byStatus(a, b);
+
+function siteKey(site) {
+  // Typed in Latin or Cyrillic, either language's name of the site, its village or district.
+  const inst = site.institution || {};
+  return ["name_kk", "name_ru", "settlement_kk", "settlement_ru", "district_kk", "district_ru", "address"]
+    .map((field) => searchKey(inst[field])).join(" ");
+}
+
+function siteItem({ site, view, status, key, km }, data) {
+  return h("li", { class: `site status-${status}`, "data-key": key },
+    h("a", { class: "site-link", href: `#/site/${site.id}` },
+      h("div", { class: "site-head" }, h("strong", { class: "site-name" }, name(site)),
+        h("span", { class: `badge badge-${status}` }, t(`status_${status}`))),
+      h("div", { class: "site-place" }, place(site, data.labels),
+        km != null ? h("span", { class: "distance" }, ` · ${t("km_away", { km: km.toFixed(1) })}`) : null),
+      h("div", { class: "site-missing" }, summary(checklist(site, view, data.profiles)))));
+}
+
+function filter(container) {
+  // Every word typed must be in the site's key; keys and words fold alike (translit.js).
+  const words = listState.query.split(/\s+/).map(searchKey).filter(Boolean);
+  let shown = 0;
+  for (const li of container.querySelectorAll("ul.sites > li")) {
+    li.hidden = !words.every((word) => li.dataset.key.includes(word));
+    if (!li.hidden) shown += 1;
+  }
+  const none = container.querySelector(".no-match");
+  if (none) none.hidden = shown > 0 || !words.length;
+}
+
+function locateButton(container) {
+  // Nearest first, from where the technician stands: GPS works without network. The site's
+  // distance is from the same coordinates its "Open on the map" (geo:) link uses.
+  const label = listState.locating ? t("locating") : listState.here ? t("sort_by_status") : t("sort_nearest");
+  return h("button", { type: "button", class: "locate", name: "nearest", disabled: listState.locating, onclick: () => {
+    if (listState.here) {
+      listState.here = null;
+      return list(container);
+    }
+    if (!navigator.geolocation) return;
+    listState.locating = true;
+    container.querySelector(".locate").replaceWith(locateButton(container));
+    navigator.geolocation.getCurrentPosition((pos) => {
+      listState.locating = false;
+      listState.here = { lat: pos.coords.latitude, lon: pos.coords.longitude };
+      list(container);
+    }, () => {
+      listState.locating = false;
+      list(container).then(() => { container.querySelector(".locate-status").textContent = t("gps_unavailable"); });
+    }, { timeout: 15000, maximumAge: 120000 });
+  } }, label);
+}
+
+function distanceKm(here, inst) {
+  // Great-circle distance (haversine): good to metres at village scale.
+  if (!here || inst.lat == null || inst.lon == null) return null;
+  const rad = Math.PI / 180;
+  const dLat = (inst.lat - here.lat) * rad;
+  const dLon = (inst.lon - here.lon) * rad;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(here.lat * rad) * Math.cos(inst.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 6371 * 2 * Math.asin(Math.sqrt(a));
 }
 
 export async function site(container, id) {
@@ -70,12 +153,12 @@ export async function site(container, id) {
   const s = data.sites.find((x) => x.id === Number(id));
   if (!s) return notFound(container);
   const view = sitedata.localView(s, data.outbox, data.photos);
-  const c = sitedata.checklist(s, view, data.profiles);
+  const c = checklist(s, view, data.profiles);
   const status = sitedata.displayStatus(s, view);
   const inst = s.institution || {};
   const map = inst.lat != null ? `geo:${inst.lat},${inst.lon}?q=${inst.lat},${inst.lon}` : null;
   const tile = (kind) => {
-    const extra = kind.tile.detail(c, view);
+    const extra = kind.tile.detail(c, view, s);
     return h("a", { class: "tile", href: href(kind, s.id) }, h("strong", {}, t(kind.tile.title)), extra && h("small", {}, extra));
   };
   mount(container,
@@ -100,8 +183,8 @@ function returned(site, labels) {
   return h("section", { class: "returned card" }, h("h2", {}, t("returned_items")),
     h("ul", {}, items.map((item) => h("li", {},
       h("strong", {}, t(label(kindOf(item)))),
-      shotOf(item) ? ` (${(labels.shots || {})[shotOf(item)] || shotOf(item)})` : "",
-      ": ", item.reason, " ",
+      shotOf(item) ? ` (${(labels.shots || {})[shotOf(item)] || (site.added_shots || {})[shotOf(item)] || shotOf(item)})` : "",
+      ": ", returnedLine(site, item, labels), " ",
       h("a", { class: "tap", href: href(byType(kindOf(item)), site.id) }, t("fix"))))));
 }
 

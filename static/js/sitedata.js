@@ -1,11 +1,11 @@
 // Sites on the phone: what the pull brought, plus what this phone queued and the server
-// confirmed since. The checklist ("6 of 8 photos, 24 splices, speed test missing") is
-// computed here from both, so it is right offline.
+// confirmed since. The checklist ("6 of 8 photos, 24 splices, speed test missing") is judged
+// from both by checklist.js, so it is right offline.
 import * as api from "./api.js";
+import * as returnedPhotos from "./returned_photos.js";
 import * as store from "./store.js";
 import { KINDS, fileType } from "./kinds.js";
 import { current } from "./current.js";
-import { evaluate } from "./speed/verdict.js";
 
 export async function pull() {
   const cursor = await store.get("meta", "cursor");
@@ -26,6 +26,7 @@ export async function pull() {
   await store.put("meta", { ...((await store.get("meta", "profiles")) || {}), ...answer.profiles }, "profiles");
   if (answer.labels) await store.put("meta", answer.labels, "labels");
   await store.put("meta", answer.cursor, "cursor");
+  await returnedPhotos.keep();
 }
 
 export async function addConfirmed(installationId, kind, record) {
@@ -66,38 +67,6 @@ export function localView(site, outbox, files) {
     if (kind.table) view[viewKey(kind.table)] = current([...(records[kind.table] || []), ...waiting(kind)]);
   }
   return view;
-}
-
-export function checklist(site, view, profiles = {}) {
-  // What is there and what is missing; `profiles` (meta "profiles") lets the speed item say
-  // whether the tests pass the contract, the way the supervisor's check will judge them.
-  const required = site.required_shots || [];
-  const have = new Set(view.photos.map((p) => p.shot));
-  return {
-    photosHave: required.filter((s) => have.has(s)).length,
-    photosNeed: required.length,
-    missingShots: required.filter((s) => !have.has(s)),
-    splices: view.splices.length,
-    speed: speedState(site, view.speedTests, profiles),
-    // A scan the server refused (a mistyped check) is no scan, whatever the phone matched.
-    scanned: view.scans.some((s) => s.matched !== 0 && s.matched !== false && s.state !== "rejected"),
-    // The ONT and the handover the review checks for (absent or refused is recorded, not missing).
-    ont: view.equipment.some((e) => e.device_type === "ont" && e.state !== "rejected"),
-    handedOver: view.handovers.some((x) => x.state !== "rejected" && x.state !== "failed"),
-  };
-}
-
-function speedState(site, tests, profiles) {
-  // What the speed test still needs, named for what the technician does next: nothing, a
-  // test, a cable instead of Wi-Fi, more runs, or a look at a line below the contract.
-  if (!tests.length) return "missing";
-  const profile = profiles[site.profile_id] || profiles[String(site.profile_id)];
-  if (!profile || !site.required_mbps) return "done";
-  const result = evaluate(profile.rules.speed, site.required_mbps, tests);
-  if (result.passed) return "done";
-  const codes = result.reasons.map((reason) => reason.code);
-  if (codes.some((code) => code.endsWith("_too_slow"))) return "slow";
-  return result.runs === 0 && codes.includes("wifi_not_counted") ? "needs_cable" : "more_runs";
 }
 
 export function displayStatus(site, view) {

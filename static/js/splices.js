@@ -63,7 +63,7 @@ function header(prev, device) {
   };
 }
 
-export async function render(container, id) {
+export async function render(container, id, failed = []) {
   const site = await sitedata.load(id);
   if (!site) return notFound(container);
   const profile = await sitedata.profileFor(site);
@@ -97,6 +97,7 @@ export async function render(container, id) {
   mount(container,
     h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
     h("h1", {}, t("splices")),
+    resplices(failed, limits, editor),
     h("form", { class: "card closure", onsubmit: (e) => { e.preventDefault(); makeRows(); } },
       h("h2", {}, t("closure")),
       h("div", { class: "grid2" },
@@ -117,6 +118,7 @@ export async function render(container, id) {
     status,
     editor.traceBox,
     editor.savedBox);
+  if (failed.length) container.querySelector(".resplice").scrollIntoView({ block: "start" });
   if (correcting) {
     addRow(editor, correcting.data);
     editor.replaced.set(rows.lastChild, { original: correcting.data, replaces: correcting.replaces, rejected: correcting.id });
@@ -247,18 +249,50 @@ async function save(editor, status) {
     a_cable: head.a_cable.value.trim(), a_tube: Number(head.a_tube.value), b_cable: head.b_cable.value.trim(),
     b_tube: Number(head.b_tube.value), splice_type: head.splice_type.value, ...splicer };
   let slot = 0;
+  const failed = [];
   for (const row of [...rows.children]) {
     const fix = editor.replaced.get(row);
     const readings = readRow(row);
     slot += fix ? 0 : 1;
     const data = fix ? corrected(fix.original, readings, splicer) : { ...tray, slot, ...readings };
-    await outbox.saveRecord("splice", site.id, data, fix ? fix.replaces : null);
+    const id = await outbox.saveRecord("splice", site.id, data, fix ? fix.replaces : null);
     if (fix && fix.rejected) await store.del("outbox", fix.rejected);
+    if (editor.limits && needsResplice(rules.evaluate(data, editor.limits))) failed.push({ data, id });
   }
   status.textContent = `${t("saved")}: ${rows.children.length}`;
   rows.replaceChildren();
   editor.replaced.clear();
-  await render(editor.container, site.id);
+  await render(editor.container, site.id, failed);
+}
+
+// Over target on an early attempt, or past the hard limit: the fiber is spliced again.
+const needsResplice = (result) => result.verdict === "retry" || result.verdict === "fail";
+
+function resplice(editor, s, fix = { replaces: s.id }) {
+  // The next attempt at the same fiber: where it is and what it joins come from the splice it
+  // replaces, its readings are the new splice's to measure, so they start empty.
+  const fresh = Object.fromEntries([...LOSSES, "splicer_estimate_db"].map((key) => [key, null]));
+  const row = addRow(editor, { ...s, ...fresh, attempt: (s.attempt || 1) + 1 });
+  editor.replaced.set(row, { original: s, ...fix });
+  row.scrollIntoView({ block: "center" });
+  row.querySelector(`[name=${LOSSES[0]}]`).focus();
+  return row;
+}
+
+function resplices(failed, limits, editor) {
+  // Just saved and over target: offer the next attempt at once, not after a search in the list.
+  if (!failed.length) return null;
+  return h("section", { class: "card resplice", role: "alert" },
+    h("h2", {}, t("resplice_title", { n: failed.length })),
+    h("ul", {}, failed.map(({ data: s, id }) => {
+      const over = rules.evaluate(s, limits).worst - limits.target_db;
+      return h("li", {}, h("span", {}, `${s.closure_label} · ${t("tray")} ${s.tray} · ${t("slot")} ${s.slot}: `,
+        t("over_target", { db: over.toFixed(2) })),
+      h("button", { type: "button", name: "resplice", onclick: (e) => {
+        resplice(editor, s, { replaces: id });
+        e.currentTarget.closest("li").remove();
+      } }, t("resplice", { n: (s.attempt || 1) + 1 })));
+    })));
 }
 
 function corrected(original, readings, splicer) {
@@ -287,13 +321,19 @@ function savedList(saved, limits, editor) {
         s.waiting ? h("small", {}, ` (${t("waiting")})`) : null,
         fill.savedLine(s, traces.fillFor(editor.traces, s.closure_label, s.a_cable, s.a_tube, s.a_fiber, editor.tol), limits,
           editor.tol.typedDb),
-        s.waiting ? null : h("button", { type: "button", class: "link", onclick: () => {
+        // Still on the phone or on the server alike: the correction is a new record that
+        // replaces this one, so each syncs exactly once (docs/sync.md).
+        h("button", { type: "button", class: "link", name: "fix", onclick: () => {
           // Correcting a splice over target means splicing it again: the next attempt.
-          // Its readings are the new splice's to measure, so they start empty.
-          const again = r && (r.verdict === "retry" || r.verdict === "fail");
-          const fresh = Object.fromEntries([...LOSSES, "splicer_estimate_db"].map((key) => [key, null]));
-          const row = addRow(editor, again ? { ...s, ...fresh, attempt: (s.attempt || 1) + 1 } : s);
-          editor.replaced.set(row, { original: s, replaces: s.id });
+          // A record still queued is corrected from its own data, not the outbox's envelope;
+          // one the server refused is never on the server: its correction takes its place
+          // (what it replaced, and the refused one leaves the outbox), as from the outbox panel.
+          const original = s.waiting ? s.data : s;
+          const refused = s.waiting && s.state !== "pending";
+          const fix = refused ? { replaces: s.replaces, rejected: s.id } : { replaces: s.id };
+          if (r && needsResplice(r)) return resplice(editor, original, fix);
+          const row = addRow(editor, original);
+          editor.replaced.set(row, { original, ...fix });
           row.scrollIntoView();
         } }, t("fix")));
     })));

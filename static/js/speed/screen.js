@@ -166,6 +166,9 @@ class SpeedScreen {
   async run(connection) {
     this.start.disabled = true;
     this.live.hidden = false;
+    // At 360 x 800 the gauge sits under the verdict and the connection choice: bring it to the
+    // middle of the screen, clear of the outbox bar at the bottom, for the whole run.
+    this.live.scrollIntoView({ block: "center" });
     this.container.dataset.speedState = "running";
     const where = position();
     try {

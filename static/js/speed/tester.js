@@ -33,6 +33,8 @@ export function problems(data, file) {
   const found = {};
   if (!file) found.photo = "speed_photo_required";
   if (!data.device_model) found.device_model = "speed_model_required";
+  // How many runs the tester's result summarises (its own median of 3, say); 1 if left alone.
+  if (!Number.isInteger(data.runs) || data.runs < 1 || data.runs > 100) found.runs = "speed_runs_range";
   for (const [name, , required] of NUMBERS) {
     const value = data[name];
     if (value === null ? required : !(value >= 0) || (name === "loss_pct" && value > 100)) {
@@ -49,6 +51,7 @@ function read(form) {
     device_model: value("device_model"), device_serial: value("device_serial") || null,
   };
   for (const [name] of NUMBERS) data[name] = parseDecimal(value(name));
+  data.runs = value("runs") === "" ? 1 : Number(value("runs"));
   return data;
 }
 
@@ -61,6 +64,8 @@ export function testerForm(t, onSave) {
     field(t, "device_model", "speed_device_model", h("input", { type: "text", maxLength: 120 })),
     field(t, "device_serial", "speed_device_serial", h("input", { type: "text", maxLength: 120 })),
     ...NUMBERS.map(([name, key]) => field(t, name, key, numberInput())),
+    field(t, "runs", "speed_runs_summarised", h("input", { type: "text", inputMode: "numeric", value: "1",
+      autocomplete: "off" })),
     field(t, "photo", "speed_screen_photo", photo),
     h("button", { type: "submit", class: "primary block" }, t("speed_save_tester")),
     h("p", { class: "speed-tester-status", role: "status" }));
@@ -79,7 +84,7 @@ export function testerForm(t, onSave) {
     if (Object.keys(found).length) return;
     const error = await onSave(data, file);
     status.textContent = error ? t("speed_save_failed", { error }) : t("speed_saved");
-    if (!error) form.reset();
+    if (!error) form.reset(); // "runs" goes back to 1
   });
   return h("details", { class: "speed-tester" },
     h("summary", {}, t("speed_tester_title")), h("p", { class: "help" }, t("speed_tester_help")),
