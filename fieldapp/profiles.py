@@ -56,6 +56,8 @@ RETURN_REASONS = {
     "scan": ["wrong_tag", "not_scanned"],
     "note": ["unclear"],
     "trace": ["loss_above_target", "missing_direction", "wrong_fiber"],
+    "equipment": ["serial_mismatch", "serial_unreadable"],
+    "handover": ["handover_unsigned"],
 }
 
 DEFAULT_RULES = {

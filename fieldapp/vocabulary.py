@@ -77,6 +77,8 @@ REASON = {
     "wrong_tag": _l("Wrong tag scanned"),
     "not_scanned": _l("Tag not scanned"),
     "unclear": _l("Unclear: say more"),
+    "serial_mismatch": _l("Serial does not match the label"),
+    "handover_unsigned": _l("Handover not signed: get the representative's signature"),
 }
 # What a technician submitted past (fieldapp/evidence/submission.WARNINGS).
 SUBMIT_WARNING = {
