@@ -240,3 +240,19 @@ def test_m067_keeps_returned_items_and_allows_a_device_and_the_handover(tmp_path
         "trace", "equipment", "handover"]
     with pytest.raises(sqlite3.IntegrityError):
         old["returned_items"].insert({**row, "item_kind": "bogus"})
+
+
+def test_m067_keeps_the_columns_m068_adds_when_it_comes_second(tmp_path):
+    """A database that had m068 before m067 (main's order before the merge) keeps its columns."""
+    from fieldapp import migrations
+
+    db = store.connect(str(tmp_path / "late.sqlite3"))
+    migrations.apply(db)
+    db.execute("PRAGMA foreign_keys = OFF")
+    db["returned_items"].insert({"review_id": 1, "installation_id": 1, "item_kind": "photo", "item_ref": "p",
+                                 "reason": "blurred", "reason_code": "blurred", "markup": "[]"})
+    migrations._m067_returned_items(db)
+    (row,) = db.query("SELECT item_kind, reason_code, markup FROM returned_items")
+    assert row == {"item_kind": "photo", "reason_code": "blurred", "markup": "[]"}
+    index = "SELECT COUNT(*) FROM sqlite_master WHERE name = 'returned_items_installation'"
+    assert store.scalar(db, index) == 1
