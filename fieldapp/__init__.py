@@ -39,6 +39,7 @@ def _register(app):
     from fieldapp import review
     from fieldapp import review_loop
     from fieldapp import security
+    from fieldapp import signature_views
     from fieldapp import sites
     from fieldapp import speedtest
     from fieldapp import sync_api
@@ -57,7 +58,7 @@ def _register(app):
     vocabulary.init_app(app)
     for module in (auth, technician, sites, vendor, i18n, review, review_loop, speedtest,
                    sync_api, photo_views, admin, label_views, job_views, users_admin, progress_views,
-                   blob_views, replica_cli, trace_views, job_worker):
+                   blob_views, replica_cli, trace_views, job_worker, signature_views):
         app.register_blueprint(module.bp)
     auth.init_app(app)
     sites.init_app(app)

@@ -14,6 +14,7 @@ from flask import g
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask_babel import force_locale
 
 from fieldapp import access
 from fieldapp import checklist
@@ -25,6 +26,8 @@ from fieldapp import pull
 from fieldapp import security
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
+from fieldapp.js_messages import ACT
+from fieldapp.js_messages import ACT_LANGUAGES
 from fieldapp.js_messages import MESSAGES
 
 bp = Blueprint("technician", __name__)
@@ -83,9 +86,14 @@ def messages():
     """The phone app's strings in the current language (cached by the service worker).
 
     With an ETag, so the shell's network-first fetch right after the worker's precache
-    costs a 304 instead of the strings again.
+    costs a 304 instead of the strings again. The handover act comes in Kazakh and Russian
+    both ("act_title@kk"), since the representative chooses its language on the phone.
     """
-    response = jsonify({key: str(text) for key, text in MESSAGES.items()})
+    strings = {key: str(text) for key, text in MESSAGES.items()}
+    for language in ACT_LANGUAGES:
+        with force_locale(language):
+            strings.update({f"{key}@{language}": str(text) for key, text in ACT.items()})
+    response = jsonify(strings)
     response.cache_control.no_cache = True  # the same for everyone in a language; network-first
     response.cache_control.private = True  # in the user's language: a shared cache must not mix them
     response.add_etag()
