@@ -136,7 +136,8 @@ def sources(static_folder, out_dir):
         for name in files:
             path = os.path.join(folder, name)
             stat = os.stat(path)
-            found[os.path.relpath(path, static_folder).replace(os.sep, "/")] = [stat.st_size, stat.st_mtime_ns]
+            name = os.path.relpath(path, static_folder).replace(os.sep, "/")
+            found[name] = [stat.st_size, stat.st_mtime_ns]
     return found
 
 

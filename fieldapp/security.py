@@ -60,7 +60,8 @@ def inert(response):
 
     Our own static/js files and their bundles are ES modules: a browser runs them only as
     modules of a page or worker, under that page's or worker's policy (the one worker of
-    ours, /sw.js, is served elsewhere). Vendor scripts keep the headers: qr-scanner's worker is started from its file.
+    ours, /sw.js, is served elsewhere). Vendor scripts keep the headers: qr-scanner's
+    worker is started from its file.
     """
     if response.mimetype in INERT_TYPES:
         return True

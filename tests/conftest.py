@@ -88,8 +88,10 @@ def built_bundle(tmp_path_factory):
 @pytest.fixture
 def bundle_dir(request, tmp_path):
     """No bundle (pages load the modules themselves, as without `make bundle`), unless
-    FIELDAPP_TEST_BUNDLE=1: then every test runs on the bundled scripts, as `make run` serves."""
-    if os.environ.get("FIELDAPP_TEST_BUNDLE") == "1":
+    FIELDAPP_TEST_BUNDLE=1: then every test runs on the bundled scripts, as `make run` serves,
+    bar those marked `modules` (a module imported by a test beside the bundle would be a
+    second copy of it, with state of its own)."""
+    if os.environ.get("FIELDAPP_TEST_BUNDLE") == "1" and not request.node.get_closest_marker("modules"):
         return request.getfixturevalue("built_bundle")
     return str(tmp_path / "dist")
 
