@@ -88,6 +88,18 @@ class SessionInterface(SecureCookieSessionInterface):
             return False
         return super().should_set_cookie(app, session)
 
+    def save_session(self, app, session, response):
+        """A file the same for everyone does not vary with the cookie.
+
+        Flask adds `Vary: Cookie` whenever the session was read (here: on every request, to
+        know the user), and the cookie's value changes each time its expiry is refreshed; a
+        cached bundle, immutable by name, would then be fetched again by the service worker's
+        precache instead of being taken from the browser's cache (fieldapp/bundle.py).
+        """
+        super().save_session(app, session, response)
+        if request.endpoint in ASSET_ENDPOINTS and not session.modified:
+            response.vary.discard("cookie")  # lower case: how HeaderSet.remove compares
+
 
 def init_app(app):
     """Turn on CSRF (forms and the JSON API's X-CSRFToken header), cookies and the header hook."""
