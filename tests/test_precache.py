@@ -6,7 +6,7 @@ from fieldapp import precache
 from fieldapp import technician
 
 ADMIN_AND_REVIEW = ["/static/js/map.js", "/static/js/job.js", "/static/js/print.js",
-                    "/static/js/speed/page.js",
+                    "/static/js/speed/page.js", "/static/js/register.js",
                     "/static/css/admin.css", "/static/css/review.css", "/static/icons/icon-512.png"]
 
 

@@ -24,7 +24,7 @@ def test_my_sites_lists_assigned_sites_returned_first(client, auth, make, tech):
     assert page.count('class="site status-') == 2
     assert page.index("status-returned") < page.index("status-planned")
     assert installations.get(make.db, returned)["name_ru"] in page
-    assert "/sw.js" not in page and "js/phone.js" in page
+    assert "/sw.js" not in page and "js/register.js" in page and "js/phone.js" in page
 
 
 @pytest.mark.parametrize("path", ["/tech/app", "/t/0XEH5K3212FXHGW", "/T/0XEH-5K32-12FXHGW"])
