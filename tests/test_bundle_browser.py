@@ -11,6 +11,7 @@ from browser_helpers import sign_in
 from playwright.sync_api import expect
 
 from fieldapp import bundle
+from tests.test_phone_kinds import KINDS
 
 REGISTER = "/static/js/register.js"
 SCREENS = [("", ".site-name"), ("/splices", "#screen input"), ("/photos", ".shot[data-shot]"),
@@ -45,6 +46,8 @@ def test_the_bundled_shell_installs_from_one_download_and_works_offline(
     scripts = []
     context.on("request", lambda r: r.resource_type == "script" and scripts.append(urlsplit(r.url).path))
     page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, live_server.url)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     open_app(page, live_server.url)
@@ -58,5 +61,10 @@ def test_the_bundled_shell_installs_from_one_download_and_works_offline(
     for screen, ready in SCREENS:
         page.goto(f"{live_server.url}/tech/app" + (f"#/site/{site}{screen}" if screen else ""))
         expect(page.locator(ready).first).to_be_attached()
+    # Every kind's screen, new ones included (kinds.js is their one list), opens from the bundle.
+    for kind in KINDS:
+        page.goto(f"{live_server.url}/tech/app#/site/{site}/{kind['screen']}")
+        expect(page.locator("#screen > div > *").first).to_be_attached()
+    assert not errors, errors
     assert [path for path in scripts if path.startswith("/static/js/")] == [REGISTER], scripts
     context.close()
