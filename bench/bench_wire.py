@@ -17,7 +17,7 @@ from IndexedDB (it syncs once more: a CSRF token and an incremental pull).
 Goals: <= 120 KB and <= 5 s at 400 kbit/s / 400 ms RTT; an unchanged incremental pull <= 1 KB.
 TIMELINE=1 prints every response of every run in the order it started.
 
-Run: .venv/bin/python bench/bench_wire.py   (about a minute; prints figures, asserts nothing)
+Run: .venv/bin/python bench/bench_wire.py   (about three minutes; prints figures, asserts nothing)
 """
 
 import gzip
