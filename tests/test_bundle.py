@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import pytest
 
@@ -127,3 +128,18 @@ def test_a_bundle_is_immutable_compressed_and_inert(bundled, client, auth, make)
     for missing in ("/dist/manifest.json", "/dist/nothing.js", "/dist/../manifest.webmanifest"):
         answer = client.get(missing)
         assert answer.status_code == 404 and "no-store" in answer.headers["Cache-Control"], missing
+
+
+# What a bundle cannot carry: a URL computed from the module's own (it is /dist/<bundle>
+# once bundled), a worker started from a module file, an import esbuild cannot follow.
+UNBUNDLABLE = re.compile(r"""import\.meta|new\s+(?:Shared)?Worker\s*\((?!\s*["']/)|\bimport\(\s*[^"'\s)]""")
+
+
+def test_no_module_in_the_bundle_needs_its_own_url(built_bundle):
+    """A module merged from another branch that does one of these works as a module and
+    breaks only in the bundle, which the rest of the suite does not load."""
+    found = []
+    for name in bundle.manifest(built_bundle)["sources"]:
+        with open(os.path.join(bundle.ROOT, "static", name), encoding="utf-8") as f:
+            found.extend(f"{name}: {m.group(0)}" for m in UNBUNDLABLE.finditer(f.read()))
+    assert not found, "load workers and files by absolute /static/ or /vendor/ URLs: " + ", ".join(found)
