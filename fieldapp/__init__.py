@@ -42,6 +42,7 @@ def _register(app):
     from fieldapp import speedtest
     from fieldapp import sync_api
     from fieldapp import technician
+    from fieldapp import trace_views
     from fieldapp import users_admin
     from fieldapp import vendor
     from fieldapp import vocabulary
@@ -56,7 +57,7 @@ def _register(app):
     vocabulary.init_app(app)
     for module in (auth, technician, sites, vendor, bundle, i18n, review, speedtest,
                    sync_api, photo_views, admin, label_views, job_views, users_admin, progress_views,
-                   blob_views, replica_cli):
+                   blob_views, replica_cli, trace_views):
         app.register_blueprint(module.bp)
     auth.init_app(app)
     sites.init_app(app)

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from fieldapp import clock
+from fieldapp.evidence import kinds
 
 ISO_TIME = re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)")
 
@@ -31,10 +32,17 @@ def detail(check):
 
     Snapshots stored before checks carried a code keep their English `detail`.
     """
-    explain = DETAILS.get(check.get("detail_code"))
-    return explain(check.get("detail_args") or {}) if explain else check.get("detail") or ""
+    code, args = check.get("detail_code"), check.get("detail_args") or {}
+    explain = DETAILS.get(code)
+    if explain:
+        return explain(args)
+    worded = KIND_DETAILS.get(code)  # a kind's own detail msgids, with {name} blanks
+    if worded:
+        return _(worded).format(**{name: number(value) for name, value in args.items()})
+    return check.get("detail") or ""
 
 
+KIND_DETAILS = kinds.detail_texts()
 # detail_code (the kind modules in fieldapp/evidence/) -> its text, given the check's detail_args.
 DETAILS = {
     "no_gps": lambda a: _("no GPS position"),

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from fieldapp.evidence import imaging
 from fieldapp.evidence import photo
+from fieldapp.evidence import trace
 
 DEFAULTS = {
     "SECRET_KEY": "dev",
@@ -46,6 +47,7 @@ DEFAULTS = {
     "PHOTO_MAX_BYTES": photo.MAX_BYTES,
     "PHOTO_MAX_PIXELS": imaging.MAX_PIXELS,
     "PHOTO_EXIF_UTC_OFFSET": "+05:00",
+    "TRACE_MAX_BYTES": trace.MAX_BYTES,  # largest OTDR .sor file accepted and parsed
     "UPLOAD_PARTS_DIR": None,  # beside BLOB_DIR unless set
     # Where finished blobs go: "local" (BLOB_DIR) or "s3" (an S3-compatible object store).
     # The keys have no defaults: with "s3", a production start refuses to run without them.

@@ -178,7 +178,7 @@ def load(db, tag_keys, config=None, seed=2018):
     plans = _installations(db, institution_ids, profile_id, users)
     for institution_id in institution_ids:
         tags.issue(db, tag_keys, institution_id)
-    counts = {"records": 0, "photos": 0, "reviews": 0}
+    counts = {"records": 0, "photos": 0, "traces": 0, "reviews": 0}
     if config is not None:
         counts = _evidence(db, rng, tag_keys, blobstore.from_config(config), plans, users)
     return {
@@ -281,7 +281,11 @@ def _evidence(db, rng, tag_keys, blobs, plans, users):
             flaws = _flaws(rng, status)
             staged = status == "submitted" and supervised and _stage(shown, inst, flaws)
             reuse = shown[0][1]["bytes"]["closure_open"] if staged and len(shown) == 1 else None
-            sent = crew.visit(technicians[technician_id], inst, status, flaws, reuse)
+            # The staged sites have OTDR traces for two fibers; the second crew sent the first
+            # one's A->B 1310 nm file as its own (a copied trace).
+            copied = shown[0][1]["traces"][0] if staged and len(shown) == 1 else None
+            sent = crew.visit(technicians[technician_id], inst, status, flaws, reuse,
+                              traced=2 if staged else 0, copied=copied)
             if staged:
                 shown.append((inst, sent))
             if status in ("returned", "approved", "accepted"):
@@ -331,6 +335,6 @@ def demo_data_command(if_empty):
     click.echo(
         "Demo data loaded: {regions} oblasts, {settlements} villages, "
         "{institutions} institutions, {installations} installations; "
-        "{records} records, {photos} photos, {reviews} reviews.".format(**summary)
+        "{records} records, {photos} photos, {reviews} reviews; {traces} OTDR traces.".format(**summary)
     )
     click.echo("Accounts: tech/tech, tech2/tech2, super/super, admin/admin")

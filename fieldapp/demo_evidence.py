@@ -6,8 +6,10 @@ review the demo shows was made by the same code a real installation goes through
 """
 
 import math
+import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -16,6 +18,7 @@ from fieldapp import decisions
 from fieldapp import demo_photos
 from fieldapp import profiles
 from fieldapp import records
+from fieldapp import sor_writer
 from fieldapp import tags
 from fieldapp import uploads
 from fieldapp.evidence import checks
@@ -44,7 +47,7 @@ class Crew:
 
     def __init__(self, db, blobs, tag_keys, rng):
         self.db, self.blobs, self.tag_keys, self.rng = db, blobs, tag_keys, rng
-        self.counts = {"records": 0, "photos": 0}
+        self.counts = {"records": 0, "photos": 0, "traces": 0}
         self.pool = ThreadPoolExecutor(max_workers=2)
 
     def __enter__(self):
@@ -53,11 +56,14 @@ class Crew:
     def __exit__(self, *exc):
         self.pool.shutdown()
 
-    def visit(self, tech, inst, status, flaws=(), reuse=None):
-        """Scan, splices, photos, speed test and (past in_progress) a submission.
+    def visit(self, tech, inst, status, flaws=(), reuse=None, traced=0, copied=None):
+        """Scan, splices, photos, speed test, OTDR traces and (past in_progress) a submission.
 
-        `flaws`: 'bend', 'slow', 'blurred', 'dark'; `reuse`: bytes sent as the closure photo.
-        Returns {"photos": {shot: photo}, "splices": [record], "bytes": {shot: data}}.
+        `flaws`: 'bend', 'slow', 'blurred', 'dark'; `reuse`: bytes sent as the closure photo;
+        `traced`: how many fibers get their four traces; `copied`: .sor bytes sent as the first
+        fiber's A->B 1310 nm trace (another site's file).
+        Returns {"photos": {shot: photo}, "splices": [record], "bytes": {shot: data},
+        "traces": [.sor bytes]}.
         """
         rng, done = self.rng, status != "in_progress"
         rules = profiles.get(self.db, inst["profile_id"])["rules"]
@@ -79,9 +85,38 @@ class Crew:
             data = reuse if reuse and shot == "closure_open" else data
             sent["bytes"][shot] = data
             sent["photos"][shot] = self.photo(tech, inst, shot, data, spec[3])
+        sent["traces"] = [
+            self.trace_pair(tech, inst, splice["data"], wl, copied if (n, wl) == (0, 1310) else None)
+            for n, splice in enumerate(splices[:traced]) for wl in (1310, 1550)]
         if done:
             self.send(tech, [self.record("submission", inst, comment="")])
         return sent
+
+    def trace_pair(self, tech, inst, splice, wavelength, copied=None):
+        """A->B and B->A traces of a splice's A fiber whose event at the splice reads the typed
+        losses (sor_writer); returns the A->B file's bytes. `copied` replaces those bytes."""
+        fiber = random.Random(f"{inst['id']}-{splice['a_fiber']}")  # leaves the demo's draws be
+        length = round(fiber.uniform(6000, 15000), 1)
+        at = round(fiber.uniform(1500, length - 1500), 1)  # one fiber: the same at both wavelengths
+        rng = random.Random(f"{inst['id']}-{splice['a_fiber']}-{wavelength}")
+        losses = (splice[f"loss_{wavelength}_ab"], splice[f"loss_{wavelength}_ba"])
+        events = sor_writer.link_events(length, [(at, losses[0]), (round(length * 0.8, 1), 0.04)])
+        self.moment += timedelta(minutes=rng.uniform(1, 4))
+        ab, ba = sor_writer.pair(length, events, gain={at: round(losses[1] - losses[0], 3)},
+                                 wavelength_nm=wavelength, acquired_at=self.moment.replace(microsecond=0),
+                                 seed=rng.getrandbits(32))
+        ba = replace(ba, acquired_at=ab.acquired_at + timedelta(minutes=rng.uniform(40, 90)))  # the far end
+        data = copied or sor_writer.write(ab)
+        for direction, body, mark in (("ab", data, at), ("ba", sor_writer.write(ba), None)):
+            meta = {"id": record_id(rng), "installation_id": inst["id"], "replaces": None,
+                    "device_time": iso(self.moment), "closure_label": splice["closure_label"],
+                    "cable": splice["a_cable"], "tube": splice["a_tube"], "fiber": splice["a_fiber"],
+                    "direction": direction, "event_m": mark,
+                    "filename": f"{splice['a_cable']}_{splice['a_tube']}-{splice['a_fiber']}_{wavelength}_"
+                                f"{direction.upper()}.sor"}
+            uploads.store_bytes(self.db, self.blobs, tech, "trace", meta, body)
+            self.counts["traces"] += 1
+        return data
 
     def send(self, tech, batch):
         key = record_id(self.rng)

@@ -14,6 +14,7 @@ from fieldapp import institutions
 from fieldapp import packet
 from fieldapp import tags
 from fieldapp.evidence import current
+from fieldapp.evidence import kinds
 from fieldapp.evidence import photo
 from fieldapp.evidence import speed_test
 from fieldapp.evidence import splice
@@ -159,14 +160,15 @@ PACKET_OVERHEAD_BYTES = 64 * 1024  # a packet's JSON, CSV and audit files, gener
 
 
 def packets_size(db, installation_ids_):
-    """About how many bytes the packets ZIP of these installations takes: their photos'
-    original bytes (JPEG does not deflate further) and a little for the records."""
-    photos = db.execute(
-        "SELECT COALESCE(SUM(size), 0) FROM photos WHERE blob_key IS NOT NULL"
-        " AND installation_id IN (SELECT value FROM json_each(?))",
-        [json.dumps(list(installation_ids_))],
-    ).fetchone()[0]
-    return photos + PACKET_OVERHEAD_BYTES * len(installation_ids_)
+    """About how many bytes the packets ZIP of these installations takes: the original bytes
+    of their files, every file kind (photos and traces; JPEG does not deflate further), and a
+    little for the records."""
+    ids = json.dumps(list(installation_ids_))
+    files = sum(db.execute(
+        f"SELECT COALESCE(SUM(size), 0) FROM {kind.TABLE} WHERE blob_key IS NOT NULL"
+        " AND installation_id IN (SELECT value FROM json_each(?))", [ids]).fetchone()[0]
+        for kind in kinds.files())
+    return files + PACKET_OVERHEAD_BYTES * len(installation_ids_)
 
 
 def packets_zip(db, blobs, installation_ids_, out, progress=lambda done: None):

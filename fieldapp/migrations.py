@@ -1,5 +1,7 @@
 """The schema, only ever changed by appending a migration. Never edit an applied one."""
 
+import json
+
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("fieldapp")
@@ -425,6 +427,101 @@ def m065_tag_failures(db):
     )
     db.execute("CREATE INDEX tag_failures_user_at ON tag_failures(user_id, at)")
     db.execute("CREATE INDEX tag_failures_installation ON tag_failures(installation_id)")
+
+
+# The OTDR rules m066 gives a new version of each active profile, frozen here (an applied
+# migration must not follow profiles.DEFAULT_RULES as it changes).
+M066_OTDR_RULES = {
+    "wavelengths_nm": [1310, 1550],
+    "max_pulse_width_ns": 100,
+    "min_averages": 10000,
+    "min_averaging_s": 15,
+    "ior_min": 1.460,
+    "ior_max": 1.480,
+    "ior_mismatch": 0.0005,
+    "backscatter_mismatch_db": 0.5,
+    "min_launch_m": 500,
+    "event_tolerance_m": 20,
+    "typed_tolerance_db": 0.05,
+    "attenuation_db_km": {"1310": 0.35, "1550": 0.25},
+    "splice_budget_db": 0.10,
+    "connector_budget_db": 0.75,
+    "reflectance_max_db": -35,
+}
+
+
+@migrations()
+def m066_traces(db):
+    """OTDR traces (fieldapp/evidence/trace.py): the .sor file's row with the server's parse;
+    a trace is a returnable item; the active profile gets a version with the OTDR rules."""
+    db.execute(
+        f"""CREATE TABLE traces ({FIELD_RECORD_COLUMNS},
+            closure_label TEXT NOT NULL,
+            cable TEXT NOT NULL,
+            tube INTEGER NOT NULL,
+            fiber INTEGER NOT NULL,
+            direction TEXT NOT NULL CHECK (direction IN ('ab', 'ba')),
+            event_m REAL,
+            filename TEXT NOT NULL DEFAULT '',
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'announced' CHECK (status IN ('announced', 'complete')),
+            received_bytes INTEGER NOT NULL DEFAULT 0,
+            blob_key TEXT,
+            completed_at TEXT,
+            wavelength_nm INTEGER,
+            pulse_width_ns INTEGER,
+            acquired_at TEXT,
+            points_sha256 TEXT,
+            checksum_ok INTEGER,
+            parse TEXT
+        )"""
+    )
+    for columns in ("installation_id", "sha256", "points_sha256", "acquired_at"):
+        db.execute(f"CREATE INDEX traces_{columns} ON traces({columns})")
+    db.execute("CREATE INDEX traces_replaces ON traces(replaces) WHERE replaces IS NOT NULL")
+    db.execute("CREATE INDEX traces_received ON traces(received_at, author_id)")
+    db.execute("CREATE INDEX traces_installation_received ON traces(installation_id, received_at)")
+    _m066_returned_items(db)
+    _m066_profiles(db)
+
+
+def _m066_returned_items(db):
+    """SQLite cannot change a CHECK: the table is rebuilt with 'trace' among the item kinds."""
+    db.execute(
+        """CREATE TABLE returned_items_m066 (
+        id INTEGER PRIMARY KEY,
+        review_id INTEGER NOT NULL REFERENCES reviews(id),
+        installation_id INTEGER NOT NULL REFERENCES installations(id),
+        item_kind TEXT NOT NULL CHECK (item_kind IN
+            ('photo', 'shot', 'splice', 'speed_test', 'scan', 'note', 'trace')),
+        item_ref TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        resolved_at TEXT,
+        resolved_by TEXT
+    )"""
+    )
+    db.execute("INSERT INTO returned_items_m066 SELECT id, review_id, installation_id, item_kind, "
+               "item_ref, reason, resolved_at, resolved_by FROM returned_items")
+    db.execute("DROP TABLE returned_items")
+    db.execute("ALTER TABLE returned_items_m066 RENAME TO returned_items")
+    db.execute("CREATE INDEX returned_items_installation ON returned_items(installation_id)")
+
+
+def _m066_profiles(db):
+    """Each active profile without OTDR rules gets a new version with them; older versions stay
+    as reviews recorded them (their installations' traces are shown, not judged)."""
+    rows = db.execute("SELECT id, name, version, rules FROM acceptance_profiles WHERE active = 1").fetchall()
+    for profile_id, name, version, text in rows:
+        rules = json.loads(text)
+        if "otdr" in rules:
+            continue
+        db.execute("UPDATE acceptance_profiles SET active = 0 WHERE id = ?", [profile_id])
+        db.execute(
+            "INSERT INTO acceptance_profiles (name, version, rules, active, created_at) "
+            "VALUES (?, ?, ?, 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+            [name, version + 1, json.dumps({**rules, "otdr": M066_OTDR_RULES})],
+        )
 
 
 def apply(db):

@@ -97,8 +97,9 @@ def write_zip(zf, db, blobs, installation_id, prefix=""):
     """Write one installation's packet into an open ZipFile under `prefix` (e.g. 'KZ-31/17/').
 
     Contents: installation.json (installation, checks, reviews, technicians), one CSV and
-    one JSON per record table (every version), audit.json and audit.csv, and photos/ with
-    each complete photo's original bytes, named <shot>-<uuid>.<ext>.
+    one JSON per record table (every version), audit.json and audit.csv, photos/ with
+    each complete photo's original bytes, named <shot>-<uuid>.<ext>, traces/ with each current
+    trace's original .sor bytes and trace_events.csv with their events.
     """
     data = dossier(db, installation_id)
     if data is None:
@@ -128,6 +129,31 @@ def write_zip(zf, db, blobs, installation_id, prefix=""):
         if photo["blob_key"]:
             with blobs.open(photo["blob_key"]) as source:
                 zf.writestr(f"{prefix}photos/{photo['shot']}-{photo['id']}{_ext(photo)}", source.read())
+    for trace in data["records"]["traces"]:
+        with blobs.open(trace["blob_key"]) as source:
+            zf.writestr(f"{prefix}traces/{_trace_name(trace)}", source.read())
+    zf.writestr(prefix + "trace_events.csv", _csv(trace_events(data["records"]["traces"])))
+
+
+def _trace_name(trace):
+    """<cable>-<tube>.<fiber>-<wavelength>-<ab|ba>-<uuid>.sor: sorted as a splicer reads them."""
+    cable = "".join(c if c.isalnum() or c in "-_" else "_" for c in trace["cable"])
+    fiber = f"{trace['tube']}.{trace['fiber']}"
+    return f"{cable}-{fiber}-{trace['wavelength_nm']}-{trace['direction']}-{trace['id']}.sor"
+
+
+def trace_events(traces):
+    """One CSV row per event of every current trace (the server's parse), with its file's name."""
+    rows = []
+    for trace in traces:
+        for event in trace["parsed"].get("events", []):
+            rows.append({"trace_id": trace["id"], "file": _trace_name(trace),
+                         "closure": trace["closure_label"], "cable": trace["cable"],
+                         "tube": trace["tube"], "fiber": trace["fiber"],
+                         "direction": trace["direction"], "wavelength_nm": trace["wavelength_nm"],
+                         "event": event["index"], "type": event["type"], "distance_m": event["distance_m"],
+                         "loss_db": event["splice_loss_db"], "reflectance_db": event["reflectance_db"]})
+    return rows
 
 
 def build_zip(db, blobs, installation_id):

@@ -75,6 +75,25 @@ DEFAULT_RULES = {
         "reuse_max_distance": 6,
     },
     "shots": {"default": INDOOR_SHOTS, "public_wifi": OUTDOOR_SHOTS},
+    # OTDR traces (evidence/trace.py): the contract's test method, read from each .sor file,
+    # event matching between directions, typed-vs-trace tolerance, link budget, reflectance.
+    "otdr": {
+        "wavelengths_nm": [1310, 1550],
+        "max_pulse_width_ns": 100,
+        "min_averages": 10000,
+        "min_averaging_s": 15,  # when the file gives an averaging time, not a count
+        "ior_min": 1.460,
+        "ior_max": 1.480,
+        "ior_mismatch": 0.0005,  # A->B and B->A indices further apart warn
+        "backscatter_mismatch_db": 0.5,
+        "min_launch_m": 500,
+        "event_tolerance_m": 20,
+        "typed_tolerance_db": 0.05,
+        "attenuation_db_km": {"1310": 0.35, "1550": 0.25},
+        "splice_budget_db": 0.10,
+        "connector_budget_db": 0.75,
+        "reflectance_max_db": -35,
+    },
 }
 
 

@@ -125,7 +125,7 @@ def _render_installation(db, data, return_form, decision_form, status=200):
     last = data["reviews"][0] if data["reviews"] else None
     changes = decisions.changes_since(db, data["installation"]["id"], last["at"]) if last else []
     returned = [records.existing(db, item["item_ref"]) for item in (last["items"] if last else [])]
-    labelled = data["records"]["photos"] + data["records"]["splices"] + changes
+    labelled = data["records"]["photos"] + data["records"]["splices"] + data["records"]["traces"] + changes
     return render_template(
         "review/installation.html",
         d=data,
@@ -145,6 +145,7 @@ def _returnable(data):
     items = [{"kind": "scan", "ref": ""}, {"kind": "speed_test", "ref": ""}]
     items += [{"kind": "photo", "ref": p["id"]} for p in data["records"]["photos"]]
     items += [{"kind": "splice", "ref": s["id"]} for s in data["records"]["splices"]]
+    items += [{"kind": "trace", "ref": t["id"]} for t in data["records"]["traces"]]
     for c in data["result"]["checks"]:
         if c["rule"] == "photos.required_shot" and c["verdict"] != "pass":
             items.append({"kind": "shot", "ref": c["item"]["ref"]})
@@ -189,6 +190,11 @@ def _item_labels(rows):
         if "shot" in row:
             shot = vocabulary.SHOT.get(row["shot"], row["shot"])
             labels[f"photo:{row['id']}"] = _("Photo: %(shot)s", shot=shot)
+        elif "direction" in row:
+            labels[f"trace:{row['id']}"] = _(
+                "OTDR trace %(cable)s %(tube)s.%(fiber)s %(direction)s, %(wavelength)s nm",
+                cable=row["cable"], tube=row["tube"], fiber=row["fiber"],
+                direction="A→B" if row["direction"] == "ab" else "B→A", wavelength=row["wavelength_nm"])
         elif "closure_label" in row:
             labels[f"splice:{row['id']}"] = _("Splice %(closure)s, tray %(tray)s, slot %(slot)s",
                                               closure=row["closure_label"], tray=row["tray"],

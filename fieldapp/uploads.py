@@ -140,6 +140,9 @@ def complete(db, blobs, user, type_, file_id, options=None):
         except imaging.ImageRejected as refused:
             _forget(db, kind, row["id"], path)
             raise Rejected(refused.code) from None
+        except Rejected:  # the kind refuses the file itself (an unreadable trace): nothing kept
+            _forget(db, kind, row["id"], path)
+            raise
         try:
             _commit(db, user, kind, row, key, changes)
         except Rejected:  # approved while the file was uploading: keep nothing of it

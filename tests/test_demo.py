@@ -172,6 +172,19 @@ def test_one_reused_photo_and_one_dark_photo_are_caught(demo_db):
     assert [shot for _, shot in flagged["photo.dark"]] == ["power"]
 
 
+def test_three_submitted_sites_have_otdr_traces_and_one_copied_trace_is_caught(demo_app, demo_db):
+    sql = "SELECT installation_id, COUNT(*) FROM traces GROUP BY installation_id ORDER BY installation_id"
+    traced = demo_db.execute(sql).fetchall()
+    assert [count for _, count in traced] == [8, 8, 8]  # 2 fibers x 2 wavelengths x 2 directions
+    assert "24 OTDR traces" in demo_app.cli_output
+    copied = [(inst, c) for inst, _ in traced for c in checks.run_all(demo_db, inst)["checks"]
+              if c["rule"] == "trace.copied" and c["verdict"] == "fail"]
+    assert len(copied) == 2 and {inst for inst, _ in copied} == {traced[0][0], traced[1][0]}
+    first = traced[0][0]
+    losses = [c for c in checks.run_all(demo_db, first)["checks"] if c["rule"] == "trace.splice_loss"]
+    assert len(losses) == 4 and {c["verdict"] for c in losses} <= {"pass", "warn"}
+
+
 def test_super_reviews_own_oblasts_and_admin_the_rest(demo_db):
     sql = """SELECT u.username, r.iso_code FROM reviews rv JOIN users u ON u.id = rv.reviewer_id
         JOIN installations inst ON inst.id = rv.installation_id

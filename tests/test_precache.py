@@ -50,6 +50,8 @@ def test_shell_precache_is_the_module_graph(app, client):
     assets = json.loads(body.split("\n")[1].removeprefix("const ASSETS = ").rstrip(";"))
     for url in ["/tech/app", "/tech/messages.json", "/static/js/app.js", "/static/js/splices.js",
                 "/static/js/speed/screen.js", "/static/js/speed/stats.js", "/static/css/speed.css",
+                "/static/js/sor.js", "/static/js/traces.js", "/static/js/tracematch.js",
+                "/static/js/splicefill.js", "/static/js/closuretraces.js",
                 "/static/css/tech.css", "/static/icons/icon-192.png",
                 "/vendor/qr-scanner/qr-scanner.min.js", "/vendor/qr-scanner/qr-scanner-worker.min.js"]:
         assert url in assets, url

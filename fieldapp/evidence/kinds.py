@@ -14,8 +14,9 @@ from fieldapp.evidence import scan
 from fieldapp.evidence import speed_test
 from fieldapp.evidence import splice
 from fieldapp.evidence import submission
+from fieldapp.evidence import trace
 
-KINDS = (photo, scan, splice, speed_test, note, submission)
+KINDS = (photo, scan, splice, trace, speed_test, note, submission)
 _BY_TYPE = {kind.TYPE: kind for kind in KINDS}
 _BY_TABLE = {kind.TABLE: kind for kind in KINDS}
 
@@ -52,6 +53,11 @@ def item_rules():
 def rule_labels():
     """Every check rule's label msgid, from every kind."""
     return {rule: label for kind in KINDS for rule, label in kind.RULE_LABELS.items()}
+
+
+def detail_texts():
+    """detail_code -> English msgid of the check details a kind words itself (DETAILS, optional)."""
+    return {code: text for kind in KINDS for code, text in getattr(kind, "DETAILS", {}).items()}
 
 
 def item_labels():

@@ -15,6 +15,11 @@ import { t } from "./i18n.js";
 // What a photo's announce says about it (docs/api.md, PUT /api/v1/photos/<id>).
 const PHOTO_FIELDS = ["installation_id", "shot", "caption", "size", "sha256", "device_time", "taken_at",
   "lat", "lon", "accuracy_m", "replaces"];
+// What a trace's announce says (docs/api.md, PUT /api/v1/files/trace/<id>): the fiber and
+// direction it was attached to and the event marked as the closure's splice; all else the server
+// reads from the file itself.
+const TRACE_FIELDS = ["installation_id", "closure_label", "cable", "tube", "fiber", "direction", "event_m",
+  "filename", "size", "sha256", "device_time", "replaces"];
 
 export const KINDS = [
   { type: "scan", table: "scans", screen: "scan", label: "kind_scan", supersedes: true,
@@ -27,6 +32,10 @@ export const KINDS = [
     load: () => import("./photos.js"),
     file: { path: "/api/v1/photos", fields: PHOTO_FIELDS },
     tile: { title: "photos", detail: (c) => t("photos_count", { have: c.photosHave, need: c.photosNeed }) } },
+  // Attached on a closure's splices screen, so it has no tile or screen of its own.
+  { type: "trace", table: "traces", screen: "splices", label: "kind_trace",
+    load: () => import("./splices.js"),
+    file: { path: "/api/v1/files/trace", fields: TRACE_FIELDS } },
   { type: "speed_test", table: "speed_tests", screen: "speed", label: "kind_speed_test", supersedes: true,
     load: () => import("./speed.js"),
     tile: { title: "speed_test", detail: (c) => t(`speed_${c.speed}`) } },

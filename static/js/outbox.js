@@ -2,7 +2,8 @@
 // stored them. Sending starts on load, on `online`, on becoming visible, after each save and
 // on a timer with backoff (retry.js); it never depends on Background Sync (absent on iOS).
 // Files of every kind wait in the `photos` store (a file without `kind` is a photo) and go
-// through the same resumable upload; the kind says where it is announced and with what.
+// through the same resumable upload; the kind says where it is announced and with what. A file
+// `held` waits for the technician (a trace until its splice event is marked: its announce says so).
 import * as api from "./api.js";
 import * as batches from "./batches.js";
 import * as retry from "./retry.js";
@@ -141,7 +142,7 @@ async function sendFiles(user) {
   const outcome = { sent: 0, blocked: false };
   const now = Date.now();
   for (const item of await store.all("photos")) {
-    if (item.state !== "pending" || !batches.mine(item, user) || item.retryAt > now) continue;
+    if (item.state !== "pending" || item.held || !batches.mine(item, user) || item.retryAt > now) continue;
     if (!ofFile(item)?.file) continue; // a kind this version cannot upload waits for one that can
     try {
       await uploadFile(item);
@@ -170,9 +171,11 @@ function announcement(item, kind) {
   return Object.fromEntries(kind.file.fields.map((name) => [name, item[name]]));
 }
 
-export async function uploadFile(item) {
+export async function uploadFile(queued) {
   // Announce (the server says how much it has), send the rest in chunks, complete; then the
   // file is the site's (until the next pull brings it) and leaves the phone's queue.
+  const item = await announcing(queued);
+  if (!item) return;
   const kind = ofFile(item);
   const path = `${kind.file.path}/${item.id}`;
   const answer = await api.announceFile(path, announcement(item, kind));
@@ -196,6 +199,17 @@ export async function uploadFile(item) {
   const { blob, ...kept } = item;
   await sites.addConfirmed(item.installation_id, kind.table, { ...kept, size: blob.size });
   await store.del("photos", item.id);
+}
+
+async function announcing(item) {
+  // Once announced, a file's fields are fixed on the server: mark it so first, from its latest
+  // copy (a trace's card may have changed its mark meanwhile), and stop taking changes.
+  if (item.announced) return item;
+  const latest = await store.get("photos", item.id);
+  if (!latest || latest.held) return null;
+  const marked = { ...latest, announced: true };
+  await store.put("photos", marked);
+  return marked;
 }
 
 async function sendFrom(path, item, offset) {

@@ -84,7 +84,7 @@ function parked(parkedBatches, parkedPhotos) {
       onclick: () => outbox.retryParked() }, t("retry"))));
   return h("ul", { class: "failures" },
     parkedBatches.map((b) => item(t("records_n", { n: b.records.length }), b)),
-    parkedPhotos.map((p) => item(`${t(label(fileType(p)))} ${p.caption || p.shot}`, p)));
+    parkedPhotos.map((p) => item(`${t(label(fileType(p)))} ${p.caption || p.shot || p.filename || ""}`, p)));
 }
 
 function overall(photos) {
@@ -119,8 +119,10 @@ function details(records, photos) {
       .map(([type, n]) => h("li", {}, `${t(label(type))}: ${n}`)),
       photos.filter((p) => p.state !== "failed").map((p) => {
         const progress = outbox.state.progress[p.id];
-        return h("li", {}, t(label(fileType(p))), " ", p.caption || p.shot, " ",
-          h("progress", { max: p.size, value: progress ? progress.sent : 0 }));
+        // A held file waits for the technician, not for the network: say what it waits for.
+        return h("li", {}, t(label(fileType(p))), " ", p.caption || p.shot || p.filename || "", " ",
+          p.held ? h("small", { class: "held" }, t("trace_held"))
+            : h("progress", { max: p.size, value: progress ? progress.sent : 0 }));
       })));
 }
 

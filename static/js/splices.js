@@ -1,10 +1,13 @@
 // Splice entry built for a 12- or 24-fiber tray: one closure header (with the splicer used),
 // then a compact row per fiber with consecutive numbers, colours shown, its attempt, live
-// average and verdict, "copy previous row".
+// average and verdict, "copy previous row"; the closure's OTDR traces below the rows fill them.
+import * as closureTraces from "./closuretraces.js";
+import * as fill from "./splicefill.js";
 import * as outbox from "./outbox.js";
 import * as rules from "./splicerules.js";
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
+import * as traces from "./traces.js";
 import { colour, SCHEMES } from "./colours.js";
 import { parseDecimal } from "./numbers.js";
 import { h, mount, field, oneAtATime, setError } from "./dom.js";
@@ -73,19 +76,24 @@ export async function render(container, id) {
   const gps = { lat: null, lon: null };
   const rows = h("div", { class: "splice-rows" });
   const status = h("p", { role: "status", class: "help" });
-  const editor = { container, site, limits, head, rows, gps, replaced: new Map() };
+  const editor = { container, site, limits, head, rows, gps, replaced: new Map(), saved, traces: [],
+    tol: traces.tolerances(profile), traceBox: h("div"), savedBox: h("div"), message: null };
+  editor.drawSaved = () => mount(editor.savedBox, savedList(saved, limits, editor));
+  await closureTraces.load(editor, !correcting);
   const makeRows = () => {
     rows.replaceChildren();
     const wanted = Math.trunc(Number(head.count.value)) || SCHEME.fibersPerTube;
     const count = Math.min(Math.max(wanted, 1), SCHEME.fibersPerTube * 2);
     head.count.value = count;
     for (let i = 0; i < count; i += 1) addRow(editor);
+    closureTraces.draw(editor);
     // Straight to the first reading: the keyboard opens where the typing starts.
     const first = rows.querySelector(`[name=${LOSSES[0]}]`);
     first.scrollIntoView({ block: "center" });
     first.focus();
   };
   rows.addEventListener("keydown", nextOnEnter);
+  rows.addEventListener("change", (event) => { if (event.target.name === "a_fiber") closureTraces.draw(editor); });
   mount(container,
     h("a", { class: "back", href: `#/site/${site.id}` }, "← ", name(site)),
     h("h1", {}, t("splices")),
@@ -103,14 +111,19 @@ export async function render(container, id) {
       h("button", { class: "primary", name: "make_rows" }, t("make_rows"))),
     rows,
     h("div", { class: "row-actions" },
-      h("button", { type: "button", name: "add_row", onclick: () => addRow(editor) }, t("add_row")),
+      h("button", { type: "button", name: "add_row", onclick: () => { addRow(editor); closureTraces.draw(editor); } },
+        t("add_row")),
       h("button", { type: "button", class: "primary", name: "save_splices", onclick: oneAtATime(() => save(editor, status)) }, t("save_splices"))),
     status,
-    savedList(saved, limits, editor));
+    editor.traceBox,
+    editor.savedBox);
   if (correcting) {
     addRow(editor, correcting.data);
     editor.replaced.set(rows.lastChild, { original: correcting.data, replaces: correcting.replaces, rejected: correcting.id });
   }
+  for (const el of [head.closure_label, head.a_cable, head.a_tube]) el.addEventListener("change", () => closureTraces.draw(editor));
+  closureTraces.draw(editor);
+  return closureTraces.follow(editor);
 }
 
 function addRow(editor, values = null) {
@@ -125,15 +138,18 @@ function addRow(editor, values = null) {
   const decimal = (key) => input(key, { type: "text", inputmode: "decimal", enterkeyhint: "next",
     value: values && values[key] != null ? values[key] : "", autocomplete: "off" });
   const losses = LOSSES.map(decimal);
+  for (const el of losses) el.addEventListener("input", fill.markTyped);
   const attempt = input("attempt", { type: "number", inputmode: "numeric", value: values ? values.attempt : 1 });
   const estimate = decimal("splicer_estimate_db");
   const result = h("div", { class: "verdict", "aria-live": "polite" });
+  const traceNote = h("div", { class: "trace-note" });
   const swatches = h("span", { class: "swatches" });
   const row = h("fieldset", { class: "splice-row" },
     h("legend", {}, h("span", { title: t("slot") }, `#${index + 1}`), " ", swatches),
     h("div", { class: "cells" }, field(`A ${t("fiber")}`, fiberA), field(`B ${t("fiber")}`, fiberB),
       field(t("attempt"), attempt), field(t("splicer_estimate"), estimate)),
     h("div", { class: "cells losses" }, losses.map((el) => field(LOSS_LABELS[el.name], el))),
+    traceNote,
     h("div", { class: "row-foot" }, result,
       index > 0 ? h("button", { type: "button", class: "link", name: "copy_prev", onclick: () => {
         const source = row.previousElementSibling;
@@ -143,8 +159,12 @@ function addRow(editor, values = null) {
   const update = () => {
     mount(swatches, `A ${head.a_tube.value}.${fiberA.value} `, swatch(head.a_tube.value), swatch(fiberA.value),
       ` → B ${head.b_tube.value}.${fiberB.value} `, swatch(head.b_tube.value), swatch(fiberB.value));
+    const traced = traces.fillFor(editor.traces, head.closure_label.value.trim(), head.a_cable.value, head.a_tube.value,
+      fiberA.value, editor.tol);
+    mount(traceNote, fill.applyToRow(losses, traced, editor.tol.typedDb));
     mount(result, liveVerdict(readRow(row), [...losses, estimate], limits));
   };
+  row.refresh = update;
   row.addEventListener("input", update);
   rows.append(row);
   update();
@@ -265,6 +285,8 @@ function savedList(saved, limits, editor) {
         `A ${s.a_tube}/${s.a_fiber} → B ${s.b_tube}/${s.b_fiber} `,
         r ? h("strong", { class: `verdict-${r.verdict}` }, r.verdict === "retry" ? t("verdict_out_of_spec") : t(`verdict_${r.verdict}`)) : null,
         s.waiting ? h("small", {}, ` (${t("waiting")})`) : null,
+        fill.savedLine(s, traces.fillFor(editor.traces, s.closure_label, s.a_cable, s.a_tube, s.a_fiber, editor.tol), limits,
+          editor.tol.typedDb),
         s.waiting ? null : h("button", { type: "button", class: "link", onclick: () => {
           // Correcting a splice over target means splicing it again: the next attempt.
           // Its readings are the new splice's to measure, so they start empty.

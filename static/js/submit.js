@@ -12,12 +12,17 @@ export async function render(container, id) {
   const data = await everything();
   const c = sitedata.checklist(s, sitedata.localView(s, data.outbox, data.photos), data.profiles);
   const comment = h("textarea", { name: "comment" });
+  // A submission goes after its site's files; a trace held for its splice mark holds it too.
+  const held = data.photos.filter((p) => p.installation_id === s.id && p.held && p.state === "pending").length;
   const done = h("p", { class: "flash flash-success", role: "status", hidden: true }, t("submitted_queued"));
   const form = h("form", { class: "card", onsubmit: oneAtATime(async () => {
     await outbox.saveRecord("submission", s.id, { comment: comment.value.trim() });
     form.hidden = true;
     done.hidden = false;
-  }) }, h("p", { class: "checklist" }, summary(c)), h("p", { class: "help" }, t("submit_help")),
+  }) }, h("p", { class: "checklist" }, summary(c)),
+  held ? h("p", { class: "warn submit-held" }, t("submit_held_traces", { n: held }), " ",
+    h("a", { class: "tap", href: `#/site/${s.id}/splices` }, t("splices"))) : null,
+  h("p", { class: "help" }, t("submit_help")),
   field(t("comment"), comment), h("button", { class: "primary block", name: "submit" }, t("submit")));
   mount(container, h("a", { class: "back", href: `#/site/${s.id}` }, "← ", name(s)), h("h1", {}, t("submit")), form, done);
 }

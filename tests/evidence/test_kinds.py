@@ -79,5 +79,6 @@ def test_the_stages_keep_no_list_of_kinds_of_their_own():
 
 
 def test_every_returnable_item_belongs_to_a_kind():
-    assert set(kinds.item_rules()) == {"photo", "shot", "splice", "speed_test", "scan", "note"}
+    assert set(kinds.item_rules()) == {"photo", "shot", "splice", "speed_test", "scan", "note",
+                                         "trace"}
     assert set(kinds.item_rules()) <= set(kinds.item_labels())
