@@ -36,6 +36,11 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
+// The shell asks when it loaded during the activation and so was left uncontrolled (app.js).
+self.addEventListener("message", (event) => {
+  if (event.data === "claim") event.waitUntil(self.clients.claim());
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);

@@ -68,3 +68,4 @@ def test_the_bundled_shell_installs_from_one_download_and_works_offline(
     assert not errors, errors
     assert [path for path in scripts if path.startswith("/static/js/")] == [REGISTER], scripts
     context.close()
+
