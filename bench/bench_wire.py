@@ -117,6 +117,20 @@ class WorkerThrottle:
         self.send(session_id, "Runtime.runIfWaitingForDebugger")
 
 
+# Whether My sites' pull has written its cursor, the last thing sitedata.pull() stores (the
+# database exists by then: the pull reads the cursor before it asks the server).
+CURSOR_STORED = """() => new Promise((resolve) => {
+  const open = indexedDB.open("fieldapp");
+  open.onerror = () => resolve(false);
+  open.onsuccess = () => {
+    const db = open.result;
+    const request = db.transaction("meta").objectStore("meta").get("cursor");
+    request.onsuccess = () => { db.close(); resolve(request.result !== undefined); };
+    request.onerror = () => { db.close(); resolve(false); };
+  };
+})"""
+
+
 def first_sign_in(browser, url, link):
     """Sign in as a fresh phone, wait for the offline site list; (seconds, responses, sw urls)."""
     context = browser.new_context(**PHONE)
@@ -151,7 +165,11 @@ def first_sign_in(browser, url, link):
     marks["worker active (precache done)"] = time.perf_counter() - start
     while not any(r["path"] == "/api/v1/pull" for r in responses):  # My sites' first pull
         page.wait_for_timeout(50)
-    marks["sites downloaded"] = time.perf_counter() - start
+    # Stored, not just received: leaving My sites while it writes the sites would leave no
+    # cursor, and the shell would pull everything again.
+    while not page.evaluate(CURSOR_STORED):
+        page.wait_for_timeout(50)
+    marks["sites stored"] = time.perf_counter() - start
     page.goto(f"{url}/tech/app")
     page.wait_for_selector("body[data-ready='1'][data-controlled='1']", state="attached", timeout=120_000)
     page.wait_for_selector(".site-name", timeout=120_000)
