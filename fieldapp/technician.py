@@ -7,6 +7,7 @@ worker can cache them; the sites and the outbox live in the phone's IndexedDB.
 import hashlib
 import json
 import os
+from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import current_app
@@ -17,6 +18,7 @@ from flask import request
 from flask_babel import force_locale
 
 from fieldapp import access
+from fieldapp import bundle
 from fieldapp import checklist
 from fieldapp import compression
 from fieldapp import installations
@@ -129,13 +131,18 @@ def shell_assets():
     """URLs the service worker precaches: the pages, then everything the shell reaches."""
     app = current_app
     template = os.path.join(app.root_path, app.template_folder, SHELL_TEMPLATE)
-    entries = [*precache.template_urls(template), *WORKER_ASSETS]
+    entries = [*precache.template_urls(template, module_path), *WORKER_ASSETS]
     return [*PAGES, *precache.walk(entries, asset_path)]
 
 
+def module_path(filename):
+    """The path the shell loads static/`filename` from: its bundle when one is fresh."""
+    return urlsplit(bundle.module_url(filename)).path
+
+
 def asset_path(url):
-    """The file behind a /static/ or /vendor/ URL, or None."""
-    roots = {"/static/": current_app.static_folder,
+    """The file behind a /static/, /dist/ or /vendor/ URL, or None."""
+    roots = {"/static/": current_app.static_folder, "/dist/": current_app.config["BUNDLE_DIR"],
              "/vendor/": os.path.join(current_app.root_path, "..", "node_modules")}
     for prefix, root in roots.items():
         if url.startswith(prefix):

@@ -10,9 +10,9 @@ from tests.review_evidence import Evidence
 from tests.review_evidence import jpeg
 
 # Views that set their caching on purpose (security.cacheable); everything else must be no-store.
-CACHEABLE = {"static", "vendor.asset", "technician.shell", "technician.messages", "technician.manifest",
-             "technician.service_worker", "photo_views.photo", "trace_views.original",
-             "signature_views.signature"}
+CACHEABLE = {"static", "bundle.file", "vendor.asset", "technician.shell", "technician.messages",
+             "technician.manifest", "technician.service_worker", "photo_views.photo",
+             "trace_views.original", "signature_views.signature"}
 # Private answers named in issue 14 item 18, with the role that gets them (each must be a 200).
 PRIVATE = [("tech", "/api/v1/pull"), ("tech", "/tech/sites"), ("sup", "/review/{installation_id}"),
            ("admin", "/admin/users/"), ("admin", "/admin/exports/institutions.csv"),

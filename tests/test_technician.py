@@ -24,7 +24,7 @@ def test_my_sites_lists_assigned_sites_returned_first(client, auth, make, tech):
     assert page.count('class="site status-') == 2
     assert page.index("status-returned") < page.index("status-planned")
     assert installations.get(make.db, returned)["name_ru"] in page
-    assert "/sw.js" not in page and "js/register.js" in page
+    assert "/sw.js" not in page and "js/register.js" in page and "js/phone.js" in page
 
 
 @pytest.mark.parametrize("path", ["/tech/app", "/t/0XEH5K3212FXHGW", "/T/0XEH-5K32-12FXHGW"])
@@ -34,7 +34,7 @@ def test_shell_holds_no_user_data_or_token(client, auth, tech, path):
     response = client.get(path)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'type="module"' in page and "js/app.js" in page
+    assert 'type="module"' in page and "js/phone.js" in page
     assert "csrf" not in page.lower() and "Tech" not in page
     assert "<script>" not in page and "style=" not in page
 
