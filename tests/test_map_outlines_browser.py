@@ -46,6 +46,7 @@ def offline_page(browser, live_server, app, make, request):
 def dot_centre(page, colour):
     """Where a dot of `colour` is drawn on the map (it is on a canvas: found by its pixels,
     leaving out the legend's swatch of the same colour)."""
+    page.locator("#map").scroll_into_view_if_needed()  # before measuring: a screenshot would scroll
     box = page.locator("#map").bounding_box()
     legend = page.locator("#map .map-legend").bounding_box()
     image = Image.open(io.BytesIO(page.locator("#map").screenshot())).convert("RGB")
@@ -80,6 +81,8 @@ def test_outlines_under_clickable_dots_offline(offline_page, live_server):
     if SHOTS:
         os.makedirs(SHOTS, exist_ok=True)
         page.locator("#map").screenshot(path=os.path.join(SHOTS, f"map-outlines-{language}.png"))
+        page.locator("#map-borders").scroll_into_view_if_needed()
+        page.screenshot(path=os.path.join(SHOTS, f"map-outlines-page-{language}.png"))
 
     # The outlines are under the dots and take no taps: the returned school's dot opens its popup.
     x, y = dot_centre(page, RETURNED)

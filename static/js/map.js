@@ -52,6 +52,7 @@ async function outlines(L, map, url, lang) {
     pane: "outlines",
     renderer: L.svg({ pane: "outlines" }),
     interactive: false,
+    attribution: "Natural Earth",
     style: (feature) => ({
       className: `oblast-outline oblast-${feature.properties.kind}`,
       color: "#3d4a55", weight: feature.properties.kind === "city" ? 1 : 1.5,
