@@ -97,3 +97,14 @@ def test_outlines_under_clickable_dots_offline(offline_page, live_server):
     font = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.oblast-label')).fontSize)")
     assert font >= 11
     assert not [e for e in page.errors if "Content Security Policy" in e]
+
+
+@pytest.mark.parametrize("offline_page", ["ru"], indirect=True)
+def test_dots_without_the_outlines_file(offline_page, live_server):
+    page, _ = offline_page
+    page.route("**/static/geo/kz_oblasts.geojson", lambda route: route.fulfill(status=200, body="{not json"))
+    page.goto(live_server.url + "/progress/")
+    page.wait_for_selector("#map[data-ready='2']")
+    assert page.locator("#map").get_attribute("data-outlined") == "0"
+    assert page.locator("#map path.oblast-outline").count() == 0
+    dot_centre(page, RETURNED)  # the dots are drawn all the same

@@ -61,7 +61,8 @@ async function outlines(L, map, url, lang) {
   }).addTo(map);
   for (const feature of collection.features) {
     if (feature.properties.kind !== "oblast") continue;
-    L.tooltip({ permanent: true, direction: "center", className: "oblast-label", pane: "outline-labels", opacity: 1 })
+    const options = { permanent: true, direction: "center", className: "oblast-label", opacity: 1 };
+    L.tooltip({ ...options, pane: "outline-labels" })
       .setLatLng(feature.properties.label)
       .setContent(regionName(feature.properties, lang))
       .addTo(map);
@@ -80,7 +81,8 @@ async function start() {
   const { points } = await response.json();
   element.hidden = false;
   const map = L.map(element, { preferCanvas: true });
-  const outlined = outlines(L, map, element.dataset.outlines, lang);
+  // A missing or broken outlines file leaves the dots as before, never a blank map.
+  const outlined = outlines(L, map, element.dataset.outlines, lang).catch(() => null);
   L.tileLayer(element.dataset.tiles, {
     maxZoom: 18,
     attribution: "&copy; OpenStreetMap contributors",
