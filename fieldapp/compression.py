@@ -34,7 +34,7 @@ ENCODINGS = ("br", "gzip")
 MIN_BYTES = 512
 TEXT_TYPES = {"application/json", "application/javascript", "application/manifest+json",
               "application/geo+json", "application/xml", "image/svg+xml"}
-TEXT_SUFFIXES = {".js", ".mjs", ".css", ".html", ".json", ".svg", ".webmanifest", ".txt",
+TEXT_SUFFIXES = {".js", ".mjs", ".css", ".html", ".json", ".geojson", ".svg", ".webmanifest", ".txt",
                  ".map", ".xml", ".csv"}
 # Static files are compressed once, so they get the best levels; dynamic answers are
 # compressed per request, so a cheap level: gzip 6 and brotli 5 cost a few ms for a

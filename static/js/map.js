@@ -1,4 +1,5 @@
-// The progress map: institutions as dots coloured by status, on OpenStreetMap tiles when online.
+// The progress map: institutions as dots coloured by status, over oblast outlines the app carries
+// (static/geo/kz_oblasts.geojson, so the map reads offline), on OpenStreetMap tiles when online.
 // Leaflet is a classic script (window.L); without it, or without JS, the table stays the view.
 const COLOURS = {
   planned: "#6b6b6b",
@@ -32,6 +33,43 @@ function popup(point, labels, lang) {
   return box;
 }
 
+function regionName(properties, lang) {
+  return properties[`name_${lang}`] || properties.name_ru;
+}
+
+// The outlines sit in a pane of their own under the dots' canvas, drawn as SVG paths that take
+// no pointer events: a tap anywhere on the map reaches the dot under it, never an oblast.
+async function outlines(L, map, url, lang) {
+  const response = await fetch(url).catch(() => null);
+  if (!response || !response.ok) return null;
+  const collection = await response.json();
+  for (const [name, zIndex] of [["outlines", 350], ["outline-labels", 360]]) {
+    const pane = map.createPane(name); // over the tiles (200), under the dots' overlay pane (400)
+    pane.style.zIndex = zIndex;
+    pane.style.pointerEvents = "none";
+  }
+  const layer = L.geoJSON(collection, {
+    pane: "outlines",
+    renderer: L.svg({ pane: "outlines" }),
+    interactive: false,
+    attribution: "Natural Earth",
+    style: (feature) => ({
+      className: `oblast-outline oblast-${feature.properties.kind}`,
+      color: "#3d4a55", weight: feature.properties.kind === "city" ? 1 : 1.5,
+      fillColor: "#f7f4ec", fillOpacity: 0.85,
+    }),
+  }).addTo(map);
+  for (const feature of collection.features) {
+    if (feature.properties.kind !== "oblast") continue;
+    const options = { permanent: true, direction: "center", className: "oblast-label", opacity: 1 };
+    L.tooltip({ ...options, pane: "outline-labels" })
+      .setLatLng(feature.properties.label)
+      .setContent(regionName(feature.properties, lang))
+      .addTo(map);
+  }
+  return layer;
+}
+
 async function start() {
   const element = document.getElementById("map");
   if (!element || !window.L) return;
@@ -43,6 +81,8 @@ async function start() {
   const { points } = await response.json();
   element.hidden = false;
   const map = L.map(element, { preferCanvas: true });
+  // A missing or broken outlines file leaves the dots as before, never a blank map.
+  const outlined = outlines(L, map, element.dataset.outlines, lang).catch(() => null);
   L.tileLayer(element.dataset.tiles, {
     maxZoom: 18,
     attribution: "&copy; OpenStreetMap contributors",
@@ -56,9 +96,12 @@ async function start() {
     marker.addTo(map);
     bounds.push([point.lat, point.lon]);
   }
+  const shapes = await outlined;
   if (bounds.length) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 12 });
+  else if (shapes) map.fitBounds(shapes.getBounds());
   else map.setView([48.0, 67.0], 4);
   legend(L, labels).addTo(map);
+  element.dataset.outlined = String(shapes ? shapes.getLayers().length : 0);
   element.dataset.ready = String(points.length);
 }
 
