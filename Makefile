@@ -24,15 +24,15 @@ run: deps node bundle translations instance fonts
 	$(BIN)/flask replica exec -- $(BIN)/gunicorn --config fieldapp/gunicorn_conf.py --bind 0.0.0.0:$(PORT) wsgi:app
 
 test: dev-deps node bundle translations chromium fonts
-	$(BIN)/ruff check fieldapp tests bench wsgi.py
+	$(BIN)/ruff check fieldapp tests bench tools wsgi.py
 	$(BIN)/pytest
 
 bench: dev-deps node bundle translations
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 lint: dev-deps
-	$(BIN)/ruff check fieldapp tests bench wsgi.py
-	$(BIN)/ruff format --check fieldapp tests bench wsgi.py
+	$(BIN)/ruff check fieldapp tests bench tools wsgi.py
+	$(BIN)/ruff format --check fieldapp tests bench tools wsgi.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { apt-get update && apt-get install -y python3-venv && $(PYTHON) -m venv $(VENV); }
