@@ -8,7 +8,17 @@ const PREFIX = "returned-photo:";
 
 export const key = (photoId) => PREFIX + photoId;
 
-export async function keep() {
+let keeping = null;
+
+/** Keep the returned photos after a pull, without holding the pull: the site list is usable at
+ * once and the photos follow (on 2G a display version is ~30 KB, seconds of waiting). One run
+ * at a time; a pull during a run is covered by the next pull's run. */
+export function keepSoon() {
+  keeping ||= keep().catch((error) => console.warn("returned photos", error)).finally(() => { keeping = null; });
+  return keeping;
+}
+
+async function keep() {
   const wanted = new Set();
   for (const site of await store.all("sites")) {
     for (const item of site.returned_items || []) if (item.item_kind === "photo") wanted.add(item.item_ref);

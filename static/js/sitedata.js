@@ -26,7 +26,7 @@ export async function pull() {
   await store.put("meta", { ...((await store.get("meta", "profiles")) || {}), ...answer.profiles }, "profiles");
   if (answer.labels) await store.put("meta", answer.labels, "labels");
   await store.put("meta", answer.cursor, "cursor");
-  await returnedPhotos.keep();
+  returnedPhotos.keepSoon();
 }
 
 export async function addConfirmed(installationId, kind, record) {
