@@ -230,7 +230,7 @@ def test_a_returned_trace_is_retested_on_the_phone_and_the_site_resubmitted(brow
     sup.fill("input[name=password]", "sup")
     sup.get_by_role("button", name="Sign in").click()
     sup.goto(f"{live_server.url}/review/{site}")
-    item = sup.locator(f"#trace-{returned['id']} .return-item")  # the tick on the trace's own row
+    item = sup.locator(f".return-item[data-item='trace:{returned['id']}']")  # under the trace's checks
     item.get_by_role("checkbox").check()
     item.get_by_role("textbox").fill("Noisy: retest fiber 1 from the B end at 1550")
     sup.get_by_role("button", name="Return the chosen items").click()
