@@ -8,10 +8,12 @@ export FLASK_APP := fieldapp
 
 PO_FILES := $(wildcard fieldapp/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
+# The phone's scripts are bundled from these (fieldapp/bundle.py); a new module is found by itself.
+JS_SOURCES := $(shell find static/js -name '*.js') $(shell find templates -name '*.html')
 
-.PHONY: run test deps dev-deps node translations instance chromium fonts lint bench extract-messages clean
+.PHONY: run test deps dev-deps node bundle translations instance chromium fonts lint bench extract-messages clean
 
-run: deps node translations instance fonts
+run: deps node bundle translations instance fonts
 	$(BIN)/flask init-db
 	$(BIN)/flask demo-data --if-empty
 	@echo ""
@@ -21,11 +23,11 @@ run: deps node translations instance fonts
 	@# With REPLICA_URL set, Litestream supervises gunicorn (replica_cli.py); without, this is gunicorn.
 	$(BIN)/flask replica exec -- $(BIN)/gunicorn --config fieldapp/gunicorn_conf.py --bind 0.0.0.0:$(PORT) wsgi:app
 
-test: dev-deps node translations chromium fonts
+test: dev-deps node bundle translations chromium fonts
 	$(BIN)/ruff check fieldapp tests bench wsgi.py
 	$(BIN)/pytest
 
-bench: dev-deps node translations
+bench: dev-deps node bundle translations
 	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 lint: dev-deps
@@ -52,6 +54,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# One file per phone page instead of ~30 modules, each a round trip on 2G (docs/technician.md).
+# Pages load the modules themselves until this has run, and again after any edit to them.
+bundle: static/dist/manifest.json
+static/dist/manifest.json: $(JS_SOURCES) node_modules/.installed | deps
+	$(BIN)/python -m fieldapp.bundle
+
 translations: $(MO_FILES)
 %.mo: %.po | deps
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ --statistics 2>&1 | tail -1
@@ -75,4 +83,4 @@ extract-messages: deps
 	$(BIN)/pybabel update -i fieldapp/translations/messages.pot -d fieldapp/translations --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) node_modules static/dist

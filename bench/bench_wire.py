@@ -6,15 +6,18 @@ so that even the worker's first precache fetch is throttled), against the demo d
 (`flask demo-data`: user "tech", Kazakh interface, ~30 installations with their evidence).
 Bytes are what the phone
 receives: Playwright's request.sizes() per response (encoded body + headers), the
-service worker's fetches included. Each link runs with compression on and off (the
-baseline, the same server with COMPRESS = False), and prints the ratio.
+service worker's fetches included. Each link runs three ways on the same server: the
+baseline (COMPRESS = False, the pages loading their ES modules one by one), compression
+with the modules (before bundling), and compression with the phone's bundled script
+(fieldapp/bundle.py, built by esbuild into a temporary BUNDLE_DIR), and prints the ratios.
 
 Usable offline site list: signed in, My sites shown and its first pull stored, the service
 worker active with its precache, then the shell open under its control showing the sites
 from IndexedDB (it syncs once more: a CSRF token and an incremental pull).
 Goals: <= 120 KB and <= 5 s at 400 kbit/s / 400 ms RTT; an unchanged incremental pull <= 1 KB.
+TIMELINE=1 prints every response of every run in the order it started.
 
-Run: .venv/bin/python bench/bench_wire.py   (about a minute; prints figures, asserts nothing)
+Run: .venv/bin/python bench/bench_wire.py   (about three minutes; prints figures, asserts nothing)
 """
 
 import gzip
@@ -40,6 +43,7 @@ from browser_helpers import CHROMIUM  # noqa: E402
 from browser_helpers import CHROMIUM_ARGS  # noqa: E402
 from browser_helpers import PHONE  # noqa: E402
 
+from fieldapp import bundle  # noqa: E402
 from fieldapp import compression  # noqa: E402
 from fieldapp import create_app  # noqa: E402
 from fieldapp import demo  # noqa: E402
@@ -55,6 +59,7 @@ LINKS = [
      1600 * KBIT * 0.9, 750 * KBIT * 0.9, 562.5),
 ]
 TOP = int(os.environ.get("TOP", 12))
+GOAL_BYTES, GOAL_SECONDS = 120_000, 5.0
 
 
 def make_app(tmp):
@@ -112,6 +117,20 @@ class WorkerThrottle:
         self.send(session_id, "Runtime.runIfWaitingForDebugger")
 
 
+# Whether My sites' pull has written its cursor, the last thing sitedata.pull() stores (the
+# database exists by then: the pull reads the cursor before it asks the server).
+CURSOR_STORED = """() => new Promise((resolve) => {
+  const open = indexedDB.open("fieldapp");
+  open.onerror = () => resolve(false);
+  open.onsuccess = () => {
+    const db = open.result;
+    const request = db.transaction("meta").objectStore("meta").get("cursor");
+    request.onsuccess = () => { db.close(); resolve(request.result !== undefined); };
+    request.onerror = () => { db.close(); resolve(false); };
+  };
+})"""
+
+
 def first_sign_in(browser, url, link):
     """Sign in as a fresh phone, wait for the offline site list; (seconds, responses, sw urls)."""
     context = browser.new_context(**PHONE)
@@ -146,7 +165,11 @@ def first_sign_in(browser, url, link):
     marks["worker active (precache done)"] = time.perf_counter() - start
     while not any(r["path"] == "/api/v1/pull" for r in responses):  # My sites' first pull
         page.wait_for_timeout(50)
-    marks["sites downloaded"] = time.perf_counter() - start
+    # Stored, not just received: leaving My sites while it writes the sites would leave no
+    # cursor, and the shell would pull everything again.
+    while not page.evaluate(CURSOR_STORED):
+        page.wait_for_timeout(50)
+    marks["sites stored"] = time.perf_counter() - start
     page.goto(f"{url}/tech/app")
     page.wait_for_selector("body[data-ready='1'][data-controlled='1']", state="attached", timeout=120_000)
     page.wait_for_selector(".site-name", timeout=120_000)
@@ -167,13 +190,14 @@ def received(row):
     return row["body"] + row["headers"]
 
 
-def report(label, elapsed, responses):
+def report(label, elapsed, responses, goals=False):
     total = sum(received(r) for r in responses)
     worker = sum(received(r) for r in responses if r["worker"])
     headers = sum(r["headers"] for r in responses)
+    goal = f" (goals <= {GOAL_BYTES // 1000} KB, <= {GOAL_SECONDS:.0f} s)" if goals else ""
     print(f"  {label}: {total:,} B received in {len(responses)} responses "
           f"({worker:,} B by the service worker; {headers:,} B of it headers), "
-          f"usable offline site list after {elapsed:.1f} s")
+          f"usable offline site list after {elapsed:.1f} s{goal}")
     return total
 
 
@@ -210,37 +234,51 @@ def levels(app, tech_id):
 def main():
     tmp = Path(tempfile.mkdtemp(prefix="bench-wire-"))
     app = make_app(tmp)
+    built = bundle.build(app.static_folder, os.path.join(ROOT, "templates"), str(tmp / "dist"))
+    print(f"Bundled by esbuild: {', '.join(f'{e} -> {n}' for e, n in built['bundles'].items())} "
+          f"({len(built['sources'])} modules)")
+    bundle_dirs = {False: str(tmp / "no-bundle"), True: str(tmp / "dist")}
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}"
+    # (label, COMPRESS, bundled); the first is the baseline, the second "before", the third "after".
+    ways = [("compression off, modules (baseline)", False, False),
+            ("compression on, modules (before bundling)", True, False),
+            ("compression on, bundled", True, True)]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for link in LINKS:
             print(f"Link: {link[0]}")
             runs = {}
-            for compress in (False, True):
-                print(f"  compression {'on' if compress else 'off'}:")
+            for label, compress, bundled in ways:
+                print(f"  {label}:")
                 app.config["COMPRESS"] = compress
-                runs[compress] = first_sign_in(browser, url, link)
+                app.config["BUNDLE_DIR"] = bundle_dirs[bundled]
+                runs[label] = first_sign_in(browser, url, link)
             if link is LINKS[0]:
                 # As Chromium over plain HTTP, which offers no br (overriding its Accept-Encoding
                 # would not reach the service worker's fetches): the server offers gzip only.
-                print("  compression on, gzip only:")
+                print("  compression on, gzip only, bundled:")
                 compression.ENCODINGS = ("gzip",)
                 runs["gzip"] = first_sign_in(browser, url, link)
                 compression.ENCODINGS = ("br", "gzip")
-            base = report("compression off (baseline)", runs[False][0], runs[False][1])
-            now = report("compression on", runs[True][0], runs[True][1])
-            print(f"  ratio on/off: bytes {now / base:.2f}, time {runs[True][0] / runs[False][0]:.2f}; "
-                  f"throttled workers: {len(runs[True][2])}")
+            base_label, before_label, after_label = (way[0] for way in ways)
+            base = report(base_label, *runs[base_label][:2])
+            before = report(before_label, *runs[before_label][:2])
+            after = report(after_label, *runs[after_label][:2], goals=link is LINKS[0])
+            print(f"  ratio bundled/modules (both compressed): bytes {after / before:.2f}, "
+                  f"time {runs[after_label][0] / runs[before_label][0]:.2f}, responses "
+                  f"{len(runs[after_label][1])}/{len(runs[before_label][1])}; bundled/baseline: "
+                  f"bytes {after / base:.2f}, time {runs[after_label][0] / runs[base_label][0]:.2f}; "
+                  f"throttled workers: {len(runs[after_label][2])}")
             if "gzip" in runs:
-                gzipped = report("compression on, gzip only", runs["gzip"][0], runs["gzip"][1])
+                gzipped = report("compression on, gzip only, bundled", *runs["gzip"][:2])
                 seen = sorted({r["encoding"] for r in runs["gzip"][1]} - {""})
-                print(f"  ratio gzip/off: bytes {gzipped / base:.2f}, "
-                      f"time {runs['gzip'][0] / runs[False][0]:.2f}; encodings seen: {seen}")
-            top_list(runs[True][1])
-            row = incremental_pull(runs[True][1])
+                print(f"  ratio gzip/baseline: bytes {gzipped / base:.2f}, "
+                      f"time {runs['gzip'][0] / runs[base_label][0]:.2f}; encodings seen: {seen}")
+            top_list(runs[after_label][1])
+            row = incremental_pull(runs[after_label][1])
             if row:
                 print(f"  incremental pull, nothing changed: {row['body']:,} B body + {row['headers']:,} B "
                       f"headers ({row['encoding'] or 'identity'}; goal <= 1 KB)")

@@ -25,6 +25,7 @@ def _register(app):
     from fieldapp import admin
     from fieldapp import auth
     from fieldapp import blob_views
+    from fieldapp import bundle
     from fieldapp import compression
     from fieldapp import db
     from fieldapp import demo
@@ -39,6 +40,7 @@ def _register(app):
     from fieldapp import review
     from fieldapp import review_loop
     from fieldapp import security
+    from fieldapp import signature_views
     from fieldapp import sites
     from fieldapp import speedtest
     from fieldapp import sync_api
@@ -53,11 +55,12 @@ def _register(app):
     demo.init_app(app)
     security.init_app(app)
     compression.init_app(app)
+    bundle.init_app(app)
     i18n.init_app(app)
     vocabulary.init_app(app)
-    for module in (auth, technician, sites, vendor, i18n, review, review_loop, speedtest,
+    for module in (auth, technician, sites, vendor, bundle, i18n, review, review_loop, speedtest,
                    sync_api, photo_views, admin, label_views, job_views, users_admin, progress_views,
-                   blob_views, replica_cli, trace_views, job_worker):
+                   blob_views, replica_cli, trace_views, job_worker, signature_views):
         app.register_blueprint(module.bp)
     auth.init_app(app)
     sites.init_app(app)

@@ -80,4 +80,15 @@ DETAILS = {
         "median Mbit/s; contract %(contract)s Mbit/s", contract=number(a["contract"])
     ),
     "screen_reused": lambda a: _("same screen photo as another result"),
+    "onts": lambda a: ngettext("%(num)d ONT/CPE", "%(num)d ONT/CPE", a["count"]),
+    "label_photo_missing": lambda a: _("no label photo on the server yet"),
+    "label_photo": lambda a: _("label photo"),
+    "label_unreadable": lambda a: _("no barcode readable on the label photo: compare it by eye"),
+    "label_matches": lambda a: _("the label's barcode says the same"),
+    "label_differs": lambda a: _("the label's barcode says %(codes)s", codes=a["codes"]),
+    "serial_elsewhere": lambda a: _("also recorded at installation %(others)s", others=a["others"]),
+    "handover_missing": lambda a: _("no handover recorded"),
+    "handover_signed": lambda a: _("signed by %(name)s", name=a["name"]),
+    "handover_absent": lambda a: _("representative absent: %(reason)s", reason=a["reason"]),
+    "handover_refused": lambda a: _("refused to sign: %(reason)s", reason=a["reason"]),
 }

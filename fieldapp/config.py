@@ -70,6 +70,9 @@ DEFAULTS = {
     # Compressed responses (fieldapp/compression.py); False sends everything as it is.
     "COMPRESS": True,
     "COMPRESS_CACHE_DIR": None,  # compressed copies of static files: instance/compressed
+    # The phone's bundled scripts (fieldapp/bundle.py, `make bundle`): static/dist. Pages
+    # load the modules themselves while nothing fresh is built there.
+    "BUNDLE_DIR": None,
 }
 INSECURE_SECRETS = {None, "", "dev", "change-me"}
 
@@ -81,6 +84,7 @@ def load(app, test_config=None):
     app.config["BLOB_DIR"] = os.path.join(app.instance_path, "blobs")
     app.config["JOB_DIR"] = os.path.join(app.instance_path, "jobs")
     app.config["COMPRESS_CACHE_DIR"] = os.path.join(app.instance_path, "compressed")
+    app.config["BUNDLE_DIR"] = os.path.join(app.static_folder, "dist")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env()

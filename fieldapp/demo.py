@@ -305,7 +305,9 @@ def _stage(shown, inst, flaws):
 
 
 def _flaws(rng, status):
-    """What goes wrong on a site: a bend, a slow link, a shaky photo of the ONT serial."""
+    """What goes wrong on a site: a bend, a slow link, a shaky photo of the ONT serial; on a
+    submitted one also a serial typed with two digits swapped, or a director who will not sign
+    on the phone (so the review queue shows what those checks catch)."""
     flaws = set()
     if status == "returned":
         flaws.add("blurred")
@@ -313,6 +315,8 @@ def _flaws(rng, status):
         flaws.add("bend")
     if status != "in_progress" and rng.random() < 1 / 12:
         flaws.add("slow")
+    if status == "submitted":
+        flaws.update(flaw for flaw in ("serial_typo", "refused") if rng.random() < 1 / 8)
     return flaws
 
 

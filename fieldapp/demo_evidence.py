@@ -32,12 +32,16 @@ NOTES = [
     "Завхоз просил вторую розетку: не входит в наш объём работ.",
     "Абонентский кабель закреплён вдоль забора, 35 м.",
 ]
+REPRESENTATIVES = ["Айгуль Сейтказиева", "Нурлан Жаксыбеков", "Ольга Ким", "Бауыржан Оспанов",
+                   "Гульнара Тулегенова"]
+REFUSAL = "Директор подпишет только бумажный акт после проверки акиматом."
 SPLICERS = ["Fujikura 70S+", "Sumitomo Type-72C+", "INNO View 7", "Signal Fire AI-9"]
 TESTER_NOTE = "Тест в браузере упёрся в офисный ПК; тестер EXFO на порту ONT: {down} / {up} Мбит/с."
 BLURRED = "Серийный номер ONT не читается: переснимите ближе"
 BEND = "Большие потери на 1550 нм, переварить"
 OVERRIDES = {
     "speed": "Скорость измерена тестером, см. примечание",
+    "equipment.label_match": "Серийный номер сверен по фото этикетки",
     "splice.loss": "Сварка вне нормы после 3 задокументированных попыток, в пределах 0,20 дБ",
 }
 
@@ -89,7 +93,9 @@ class Crew:
             self.trace_pair(tech, inst, splice["data"], wl, copied if (n, wl) == (0, 1310) else None)
             for n, splice in enumerate(splices[:traced]) for wl in (1310, 1550)]
         if done:
-            self.send(tech, [self.record("submission", inst, comment="")])
+            self.send(tech, [*self.equipment(tech, inst, "serial_typo" in flaws),
+                             *self.handover(tech, inst, "refused" in flaws),
+                             self.record("submission", inst, comment="")])
         return sent
 
     def trace_pair(self, tech, inst, splice, wavelength, copied=None):
@@ -117,6 +123,31 @@ class Crew:
             uploads.store_bytes(self.db, self.blobs, tech, "trace", meta, body)
             self.counts["traces"] += 1
         return data
+
+    def equipment(self, tech, inst, typo):
+        """The ONT with its label photographed first; a typo swaps two digits of the typed serial."""
+        serial = "ZTEG" + "".join(self.rng.choice("0123456789ABCDEF") for _ in range(8))
+        spec = self.shot_spec(inst, "equipment_label", ())
+        spec = (spec[0], spec[1], serial, *spec[3:])  # the label prints this serial
+        photo = self.photo(tech, inst, "equipment_label", _draw(spec), spec[3])
+        typed = serial[:-2] + serial[-1] + serial[-2] if typo and serial[-1] != serial[-2] else serial
+        return [self.record("equipment", inst, device_type="ont", model="ZTE F660", serial=typed,
+                            mac=":".join(f"{self.rng.randrange(256):02X}" for _ in range(6)),
+                            label_photo_id=photo["id"], entered="typed" if typo else "scanned")]
+
+    def handover(self, tech, inst, refused):
+        """The director signs on the phone; a refusal is a record with the reason instead."""
+        who = {"representative": self.rng.choice(REPRESENTATIVES), "position": "Директор",
+               "language": self.rng.choice(["kk", "ru"])}
+        if refused:
+            return [self.record("handover", inst, outcome="refused", reason_note=REFUSAL, **who)]
+        self.moment += timedelta(minutes=self.rng.uniform(2, 8))
+        meta = {"id": record_id(self.rng), "installation_id": inst["id"], "signed_at": iso(self.moment),
+                "device_time": iso(self.moment), **who}
+        uploads.store_bytes(self.db, self.blobs, tech, "handover", meta,
+                            demo_photos.signature(self.rng.getrandbits(64)))
+        self.counts["records"] += 1  # a file, but a record of the installation like the others
+        return []
 
     def send(self, tech, batch):
         key = record_id(self.rng)

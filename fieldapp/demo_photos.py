@@ -10,6 +10,7 @@ import random
 from datetime import UTC
 from datetime import timedelta
 
+import qrcode
 from PIL import Image
 from PIL import ImageChops
 from PIL import ImageDraw
@@ -161,6 +162,32 @@ def _ont(draw, rng, title):
         draw.ellipse((box[0] + 60 + n * 40, box[1] + 40, box[0] + 76 + n * 40, box[1] + 56), fill=(0, 200, 0))
 
 
+def _label(draw, rng, title):
+    """An equipment label: model, the serial (`title`) in words and as a QR code the server reads."""
+    box = _jitter(rng, (150, 60, 650, 500), 30)
+    draw.rectangle(box, fill=(255, 255, 255), outline=(0, 0, 0), width=3)
+    draw.text((box[0] + 20, box[1] + 14), "GPON ONT  F660", font=font(26), fill=(0, 0, 0))
+    draw.text((box[0] + 20, box[1] + 50), f"S/N: {title}", font=font(26), fill=(0, 0, 0))
+    code = qrcode.QRCode(border=2, box_size=9)
+    code.add_data(f"SN:{title}")
+    mark = code.make_image().get_image().convert("RGB")
+    draw._image.paste(mark, (box[0] + 20, box[1] + 96))
+
+
+def signature(seed):
+    """A representative's signature as the phone's canvas gives it: dark strokes on white, PNG."""
+    rng = random.Random(seed)
+    img = Image.new("RGB", (720, 300), (255, 255, 255))
+    x, points = 60, []
+    while x < 640:
+        points.append((x, 150 + rng.randint(-80, 80)))
+        x += rng.randint(25, 60)
+    ImageDraw.Draw(img).line(points, fill=(11, 26, 74), width=6, joint="curve")
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
 def _power(draw, rng, title):
     box = _jitter(rng, (260, 150, 540, 430))
     draw.rounded_rectangle(box, 20, fill=(250, 250, 245), outline=(120, 120, 120), width=3)
@@ -201,4 +228,5 @@ SCENES = {
     "power": _power,
     "speed_test_screen": _screen,
     "signed_form": _paper,
+    "equipment_label": _label,
 }

@@ -14,6 +14,8 @@ from fieldapp import institutions
 from fieldapp import packet
 from fieldapp import tags
 from fieldapp.evidence import current
+from fieldapp.evidence import equipment
+from fieldapp.evidence import handover
 from fieldapp.evidence import kinds
 from fieldapp.evidence import photo
 from fieldapp.evidence import speed_test
@@ -47,6 +49,10 @@ CSV_COLUMNS = (
     "up_mbps_median",
     "photos",
     "photo_list",
+    "equipment",
+    "equipment_list",
+    "handover",
+    "handover_by",
 )
 
 
@@ -65,8 +71,10 @@ def rows(db, keys, selection, scope=("1 = 1", [])):
 
 
 def _figures(db, installation_ids):
-    """Splice, speed test and photo figures per installation, three queries for all of them."""
-    figures = {i: {"losses": [], "down": [], "up": [], "photos": []} for i in installation_ids}
+    """Splice, speed test, photo, equipment and handover figures per installation, one query
+    per kind for all of them."""
+    figures = {i: {"losses": [], "down": [], "up": [], "photos": [], "equipment": [], "handover": None}
+               for i in installation_ids}
     if not figures:
         return figures
     wanted = set(figures)
@@ -89,7 +97,24 @@ def _figures(db, installation_ids):
     for row in db.query(photos):
         if row["installation_id"] in wanted:
             figures[row["installation_id"]]["photos"].append(f"{row['shot']}:{row['id']}")
+    _equipment_figures(db, figures)
     return figures
+
+
+def _equipment_figures(db, figures):
+    """Each device as type:model:serial[:MAC]; the handover's outcome and who signed (a signed
+    one wins over an earlier 'absent')."""
+    devices = (f"SELECT installation_id, device_type, model, serial, mac FROM {current.select(equipment)} "
+               "ORDER BY received_at, id")
+    for row in db.query(devices):
+        if row["installation_id"] in figures:
+            parts = [row["device_type"], row["model"], row["serial"]] + ([row["mac"]] if row["mac"] else [])
+            figures[row["installation_id"]]["equipment"].append(":".join(parts))
+    handovers = (f"SELECT installation_id, outcome, representative FROM {current.select(handover)} "
+                 "ORDER BY outcome = 'signed', received_at, id")
+    for row in db.query(handovers):
+        if row["installation_id"] in figures:
+            figures[row["installation_id"]]["handover"] = (row["outcome"], row["representative"])
 
 
 def _row(keys, row, fig):
@@ -127,6 +152,10 @@ def _row(keys, row, fig):
         "up_mbps_median": round(statistics.median(fig["up"]), 1) if fig.get("up") else "",
         "photos": len(fig.get("photos", [])),
         "photo_list": "; ".join(fig.get("photos", [])),
+        "equipment": len(fig.get("equipment", [])),
+        "equipment_list": "; ".join(fig.get("equipment", [])),
+        "handover": (fig.get("handover") or ("", ""))[0],
+        "handover_by": (fig.get("handover") or ("", ""))[1],
     }
 
 

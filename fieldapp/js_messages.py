@@ -6,6 +6,8 @@ these from /tech/messages.json in the user's language. Other areas add their key
 
 from flask_babel import lazy_gettext as _l
 
+from fieldapp.evidence import serials
+
 MESSAGES = {
     "app_title": _l("fieldapp"),
     "my_sites": _l("My sites"),
@@ -334,4 +336,66 @@ MESSAGES = {
     # A tester's result may summarise several runs (issue 15).
     "speed_runs_summarised": _l("Runs this result summarises"),
     "speed_runs_range": _l("Enter a whole number from 1 to 100."),
+    # Equipment (static/js/equipment.js); the format problems are the server's own sentences.
+    "kind_equipment": _l("Equipment"),
+    "equipment": _l("Equipment"),
+    "equipment_count": _l("{n} devices"),
+    "equipment_add": _l("Add a device"),
+    "equipment_type": _l("Device"),
+    "device_ont": _l("ONT/CPE"),
+    "device_router": _l("Router"),
+    "device_media_converter": _l("Media converter"),
+    "equipment_model": _l("Model"),
+    "equipment_serial": _l("Serial number"),
+    "equipment_mac": _l("MAC address (if it has one)"),
+    "equipment_scan": _l("Scan the label"),
+    "equipment_scan_looking": _l("Point the camera at the barcode on the label"),
+    "equipment_scan_no_camera": _l("No camera: type the serial printed on the label."),
+    "equipment_label_photo": _l("Photo of the label"),
+    "equipment_label_taken": _l("Label photo taken"),
+    "equipment_label_required": _l("Take a photo of the label."),
+    "equipment_save": _l("Save device"),
+    "equipment_correct": _l("Correct the device"),
+    "ont_serial_length": _l(serials.MESSAGES["ont_serial_length"]),
+    "ont_serial_vendor": _l(serials.MESSAGES["ont_serial_vendor"]),
+    "ont_serial_hex": _l(serials.MESSAGES["ont_serial_hex"]),
+    "mac_format": _l(serials.MESSAGES["mac_format"]),
+    # The handover (static/js/handover.js).
+    "kind_handover": _l("Handover"),
+    "handover": _l("Handover"),
+    "handover_state_signed": _l("signed"),
+    "handover_state_absent": _l("representative absent"),
+    "handover_state_refused": _l("refused to sign"),
+    "handover_state_missing": _l("not signed yet"),
+    "handover_outcome": _l("Signature"),
+    "outcome_signed": _l("Signs now"),
+    "outcome_absent": _l("Representative absent"),
+    "outcome_refused": _l("Refuses to sign"),
+    "handover_name": _l("Representative's full name"),
+    "handover_position": _l("Position"),
+    "handover_phone": _l("Phone (optional)"),
+    "handover_reason": _l("Why there is no signature"),
+    "handover_sign_here": _l("The representative signs here with a finger"),
+    "handover_clear": _l("Clear the signature"),
+    "handover_sign_required": _l("The representative has not signed yet."),
+    "handover_save": _l("Save handover"),
+    "handover_show": _l("Show the representative what they sign"),
+    "handover_language": _l("Language of the act"),
+}
+
+
+# What the representative reads and signs: sent in both Kazakh and Russian whatever the
+# technician's language (as "<key>@kk" and "<key>@ru"), switched on the handover screen.
+ACT_LANGUAGES = ("kk", "ru")
+ACT = {
+    "act_title": _l("Acceptance of the installation"),
+    "act_institution": _l("Institution"),
+    "act_services": _l("Services"),
+    "act_service_line": _l("Internet over optical fiber, contracted {down} / {up} Mbit/s"),
+    "act_measured": _l("Measured speed"),
+    "act_measured_line": _l("{down} / {up} Mbit/s (download / upload)"),
+    "act_not_measured": _l("not measured yet"),
+    "act_equipment": _l("Equipment installed"),
+    "act_date": _l("Date"),
+    "act_statement": _l("I accept the installation described above as working."),
 }

@@ -1,6 +1,7 @@
 """The schema, only ever changed by appending a migration. Never edit an applied one."""
 
 import json
+import re
 
 from sqlite_utils.migrations import Migrations
 
@@ -524,6 +525,76 @@ def _m066_profiles(db):
             "VALUES (?, ?, ?, 1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
             [name, version + 1, json.dumps({**rules, "otdr": M066_OTDR_RULES})],
         )
+
+
+@migrations()
+def m067_handover_equipment(db):
+    """Equipment left at the site (fieldapp/evidence/equipment.py), the handover to the
+    institution's representative (evidence/handover.py), and the codes read from a label photo.
+
+    A handover is a file (the drawn signature, through fieldapp/uploads.py) or, when nobody
+    signed, a batch record with the reason: one table, so the size and sha256 columns are
+    empty for an unsigned one and its status is 'complete' from the start. Both kinds are
+    returnable items.
+    """
+    db.execute(
+        f"""CREATE TABLE equipment ({FIELD_RECORD_COLUMNS},
+            device_type TEXT NOT NULL CHECK (device_type IN ('ont', 'router', 'media_converter')),
+            model TEXT NOT NULL,
+            serial TEXT NOT NULL,
+            mac TEXT,
+            label_photo_id TEXT,
+            entered TEXT NOT NULL DEFAULT 'typed' CHECK (entered IN ('scanned', 'typed'))
+        )"""
+    )
+    db.execute("CREATE INDEX equipment_serial ON equipment(serial)")
+    db.execute(
+        f"""CREATE TABLE handovers ({FIELD_RECORD_COLUMNS},
+            outcome TEXT NOT NULL CHECK (outcome IN ('signed', 'absent', 'refused')),
+            representative TEXT NOT NULL DEFAULT '',
+            position TEXT NOT NULL DEFAULT '',
+            phone TEXT,
+            reason_note TEXT NOT NULL DEFAULT '',
+            language TEXT,
+            signed_at TEXT,
+            size INTEGER,
+            sha256 TEXT,
+            status TEXT NOT NULL DEFAULT 'complete' CHECK (status IN ('announced', 'complete')),
+            received_bytes INTEGER NOT NULL DEFAULT 0,
+            mime TEXT,
+            width INTEGER,
+            height INTEGER,
+            blob_key TEXT,
+            completed_at TEXT
+        )"""
+    )
+    for table in ("equipment", "handovers"):  # as m041 and m050 index the other record tables
+        db.execute(f"CREATE INDEX {table}_replaces ON {table}(replaces) WHERE replaces IS NOT NULL")
+        db.execute(f"CREATE INDEX {table}_received ON {table}(received_at, author_id)")
+        db.execute(f"CREATE INDEX {table}_installation_received ON {table}(installation_id, received_at)")
+    db.execute("ALTER TABLE photos ADD COLUMN label_codes TEXT")
+    _m067_returned_items(db)
+
+
+def _m067_returned_items(db):
+    """A device and the handover become returnable: SQLite cannot change a CHECK, so the table is
+    rebuilt from its own definition with the two kinds added, whatever columns and indexes the
+    migrations before or after this one (m066, m068) gave it, and every row kept."""
+    table_sql = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'returned_items'").fetchone()[0]
+    indexes = [row[0] for row in db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'returned_items'"
+        " AND sql IS NOT NULL")]
+    kinds_list = re.search(r"item_kind IN\s*\(([^)]*)\)", table_sql)
+    added = kinds_list.group(1).rstrip() + ", 'equipment', 'handover'"
+    new_sql = table_sql[:kinds_list.start(1)] + added + table_sql[kinds_list.end(1):]
+    db.execute(new_sql.replace("returned_items", "returned_items_m067", 1))
+    columns = ", ".join(db["returned_items"].columns_dict)
+    db.execute(f"INSERT INTO returned_items_m067 ({columns}) SELECT {columns} FROM returned_items")
+    db.execute("DROP TABLE returned_items")
+    db.execute("ALTER TABLE returned_items_m067 RENAME TO returned_items")
+    for index in indexes:
+        db.execute(index)
 
 
 @migrations()

@@ -16,6 +16,7 @@ from fieldapp import conversation
 from fieldapp import decisions
 from fieldapp import installations
 from fieldapp.evidence import checks
+from fieldapp.evidence import handover
 from fieldapp.evidence import results
 from fieldapp.evidence.kinds import KINDS
 
@@ -107,7 +108,8 @@ def write_zip(zf, db, blobs, installation_id, prefix=""):
     Contents: installation.json (installation, checks, reviews, technicians), one CSV and
     one JSON per record table (every version), audit.json and audit.csv, photos/ with
     each complete photo's original bytes, named <shot>-<uuid>.<ext>, traces/ with each current
-    trace's original .sor bytes and trace_events.csv with their events.
+    trace's original .sor bytes and trace_events.csv with their events, signatures/ with
+    each signed handover's PNG, named handover-<uuid>.png.
     """
     data = dossier(db, installation_id)
     if data is None:
@@ -138,6 +140,10 @@ def write_zip(zf, db, blobs, installation_id, prefix=""):
         if photo["blob_key"]:
             with blobs.open(photo["blob_key"]) as source:
                 zf.writestr(f"{prefix}photos/{photo['shot']}-{photo['id']}{_ext(photo)}", source.read())
+    for signed in data["records"]["handovers"]:
+        if signed["blob_key"]:
+            with blobs.open(signed["blob_key"]) as source:
+                zf.writestr(f"{prefix}{handover.zip_name(signed)}", source.read())
     for trace in data["records"]["traces"]:
         with blobs.open(trace["blob_key"]) as source:
             zf.writestr(f"{prefix}traces/{_trace_name(trace)}", source.read())

@@ -56,6 +56,8 @@ RETURN_REASONS = {
     "scan": ["wrong_tag", "not_scanned"],
     "note": ["unclear"],
     "trace": ["loss_above_target", "missing_direction", "wrong_fiber"],
+    "equipment": ["serial_mismatch", "serial_unreadable"],
+    "handover": ["handover_unsigned"],
 }
 
 DEFAULT_RULES = {
@@ -112,6 +114,9 @@ DEFAULT_RULES = {
     # Checklist warnings a technician cannot submit past (fieldapp/checklist.py); every other
     # one is acknowledged and submitted with the record. Profiles without it block nothing.
     "submit": {"blocking": []},
+    "equipment": {"require_ont": True},
+    # A refusal to sign is a warning the reviewer weighs, unless the contract says it blocks.
+    "handover": {"required": True, "refusal_blocks": False},
 }
 
 

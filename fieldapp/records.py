@@ -257,8 +257,8 @@ def resolve_returned(db, installation_id, kind, record):
     """Close the open returned items a new record answers; only those, nothing else.
 
     A record resolves the item whose ref it `replaces`; a completed photo also resolves a
-    returned 'shot' of its shot key; a matched scan resolves 'scan'; a speed test resolves a
-    speed_test item that is not about one record (ref '').
+    returned 'shot' of its shot key; a matched scan resolves 'scan'; a speed test or a handover
+    resolves an item of its kind that is not about one record (ref '').
     """
     clauses = ["(item_kind = ? AND item_ref = ?)"]
     params = [kind, record.get("replaces") or "\0"]
@@ -267,8 +267,9 @@ def resolve_returned(db, installation_id, kind, record):
         params.append(record.get("shot"))
     if kind == "scan" and record.get("matched"):
         clauses.append("(item_kind = 'scan')")
-    if kind == "speed_test":
-        clauses.append("(item_kind = 'speed_test' AND item_ref = '')")
+    if kind in ("speed_test", "handover"):
+        clauses.append("(item_kind = ? AND item_ref = '')")
+        params.append(kind)
     db.execute(
         f"UPDATE returned_items SET resolved_at = ?, resolved_by = ? "
         f"WHERE installation_id = ? AND resolved_at IS NULL AND ({' OR '.join(clauses)})",

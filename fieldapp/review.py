@@ -134,7 +134,8 @@ def _render_installation(db, data, return_form, decision_form, status=200):
     last = data["reviews"][0] if data["reviews"] else None
     changes = decisions.changes_since(db, data["installation"]["id"], last["at"]) if last else []
     returned = [records.existing(db, item["item_ref"]) for item in (last["items"] if last else [])]
-    labelled = data["records"]["photos"] + data["records"]["splices"] + data["records"]["traces"] + changes
+    labelled = (data["records"]["photos"] + data["records"]["splices"] + data["records"]["traces"]
+                + data["records"]["equipment"] + changes)
     return render_template(
         "review/installation.html",
         d=data,
@@ -174,6 +175,8 @@ def _returnable(data):
     items += [{"kind": "photo", "ref": p["id"]} for p in data["records"]["photos"]]
     items += [{"kind": "splice", "ref": s["id"]} for s in data["records"]["splices"]]
     items += [{"kind": "trace", "ref": t["id"]} for t in data["records"]["traces"]]
+    items += [{"kind": "equipment", "ref": e["id"]} for e in data["records"]["equipment"]]
+    items.append({"kind": "handover", "ref": ""})
     for c in data["result"]["checks"]:
         if c["rule"] == "photos.required_shot" and c["verdict"] != "pass":
             items.append({"kind": "shot", "ref": c["item"]["ref"]})
@@ -211,11 +214,14 @@ def day(text):
 def _item_labels(rows, added=None):
     """What each item is, in words ('Photo: Cable entry', 'Splice MUF-1, tray 1, slot 7'), for
     the return list and for what changed since the last review (a replaced record included)."""
-    labels = {"scan:": _("QR tag scan"), "speed_test:": _("Speed test")}
+    labels = {"scan:": _("QR tag scan"), "speed_test:": _("Speed test"), "handover:": _("Handover")}
     for row in rows:
         if "shot" in row:
             shot = vocabulary.SHOT.get(row["shot"]) or (added or {}).get(row["shot"], row["shot"])
             labels[f"photo:{row['id']}"] = _("Photo: %(shot)s", shot=shot)
+        elif "device_type" in row:
+            labels[f"equipment:{row['id']}"] = _("Equipment %(model)s, serial %(serial)s",
+                                                 model=row["model"], serial=row["serial"])
         elif "direction" in row:
             labels[f"trace:{row['id']}"] = _(
                 "OTDR trace %(cable)s %(tube)s.%(fiber)s %(direction)s, %(wavelength)s nm",

@@ -43,7 +43,7 @@ def cacheable(view):
 
 
 # Files, not pages: the session is never changed by them.
-ASSET_ENDPOINTS = {"static", "vendor.asset", "technician.manifest"}
+ASSET_ENDPOINTS = {"static", "bundle.file", "vendor.asset", "technician.manifest"}
 # Responses that can never run as a document or a worker: a browser ignores a
 # Content-Security-Policy, frame, referrer or permissions policy on them, so those headers
 # (~470 bytes) are only sent on everything else (HTML, SVG, JavaScript, which includes the
@@ -51,18 +51,21 @@ ASSET_ENDPOINTS = {"static", "vendor.asset", "technician.manifest"}
 INERT_TYPES = {"text/css", "application/json", "application/manifest+json", "image/png",
                "image/jpeg", "image/webp", "image/gif", "font/woff2"}
 SCRIPT_TYPES = {"text/javascript", "application/javascript"}
+# Our ES modules and their bundles (fieldapp/bundle.py): they run only as a page's modules.
+MODULE_ENDPOINTS = {"static", "bundle.file"}
 
 
 def inert(response):
     """Whether a response can never be a document or a worker's script.
 
-    Our own static/js files are ES modules: a browser runs them only as modules of a page or
-    worker, under that page's or worker's policy (the one worker of ours, /sw.js, is served
-    elsewhere). Vendor scripts keep the headers: qr-scanner's worker is started from its file.
+    Our own static/js files and their bundles are ES modules: a browser runs them only as
+    modules of a page or worker, under that page's or worker's policy (the one worker of
+    ours, /sw.js, is served elsewhere). Vendor scripts keep the headers: qr-scanner's
+    worker is started from its file.
     """
     if response.mimetype in INERT_TYPES:
         return True
-    return request.endpoint == "static" and response.mimetype in SCRIPT_TYPES
+    return request.endpoint in MODULE_ENDPOINTS and response.mimetype in SCRIPT_TYPES
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -84,6 +87,18 @@ class SessionInterface(SecureCookieSessionInterface):
         if request.endpoint in ASSET_ENDPOINTS and not session.modified:
             return False
         return super().should_set_cookie(app, session)
+
+    def save_session(self, app, session, response):
+        """A file the same for everyone does not vary with the cookie.
+
+        Flask adds `Vary: Cookie` whenever the session was read (here: on every request, to
+        know the user), and the cookie's value changes each time its expiry is refreshed; a
+        cached bundle, immutable by name, would then be fetched again by the service worker's
+        precache instead of being taken from the browser's cache (fieldapp/bundle.py).
+        """
+        super().save_session(app, session, response)
+        if request.endpoint in ASSET_ENDPOINTS and not session.modified:
+            response.vary.discard("cookie")  # lower case: how HeaderSet.remove compares
 
 
 def init_app(app):

@@ -7,6 +7,7 @@ worker can cache them; the sites and the outbox live in the phone's IndexedDB.
 import hashlib
 import json
 import os
+from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import current_app
@@ -14,8 +15,10 @@ from flask import g
 from flask import jsonify
 from flask import render_template
 from flask import request
+from flask_babel import force_locale
 
 from fieldapp import access
+from fieldapp import bundle
 from fieldapp import checklist
 from fieldapp import compression
 from fieldapp import installations
@@ -25,6 +28,8 @@ from fieldapp import pull
 from fieldapp import security
 from fieldapp.auth import login_required
 from fieldapp.db import get_db
+from fieldapp.js_messages import ACT
+from fieldapp.js_messages import ACT_LANGUAGES
 from fieldapp.js_messages import MESSAGES
 
 bp = Blueprint("technician", __name__)
@@ -83,9 +88,14 @@ def messages():
     """The phone app's strings in the current language (cached by the service worker).
 
     With an ETag, so the shell's network-first fetch right after the worker's precache
-    costs a 304 instead of the strings again.
+    costs a 304 instead of the strings again. The handover act comes in Kazakh and Russian
+    both ("act_title@kk"), since the representative chooses its language on the phone.
     """
-    response = jsonify({key: str(text) for key, text in MESSAGES.items()})
+    strings = {key: str(text) for key, text in MESSAGES.items()}
+    for language in ACT_LANGUAGES:
+        with force_locale(language):
+            strings.update({f"{key}@{language}": str(text) for key, text in ACT.items()})
+    response = jsonify(strings)
     response.cache_control.no_cache = True  # the same for everyone in a language; network-first
     response.cache_control.private = True  # in the user's language: a shared cache must not mix them
     response.add_etag()
@@ -121,13 +131,18 @@ def shell_assets():
     """URLs the service worker precaches: the pages, then everything the shell reaches."""
     app = current_app
     template = os.path.join(app.root_path, app.template_folder, SHELL_TEMPLATE)
-    entries = [*precache.template_urls(template), *WORKER_ASSETS]
+    entries = [*precache.template_urls(template, module_path), *WORKER_ASSETS]
     return [*PAGES, *precache.walk(entries, asset_path)]
 
 
+def module_path(filename):
+    """The path the shell loads static/`filename` from: its bundle when one is fresh."""
+    return urlsplit(bundle.module_url(filename)).path
+
+
 def asset_path(url):
-    """The file behind a /static/ or /vendor/ URL, or None."""
-    roots = {"/static/": current_app.static_folder,
+    """The file behind a /static/, /dist/ or /vendor/ URL, or None."""
+    roots = {"/static/": current_app.static_folder, "/dist/": current_app.config["BUNDLE_DIR"],
              "/vendor/": os.path.join(current_app.root_path, "..", "node_modules")}
     for prefix, root in roots.items():
         if url.startswith(prefix):

@@ -41,6 +41,7 @@ SHOT = {
     "speed_test_screen": _l("Speed test result on screen"),
     "signed_form": _l("Signed installation form"),
     "extra": _l("Extra photo"),
+    "equipment_label": _l("Equipment label"),
 }
 
 # Speed tests: how they were measured and how the measuring device was connected (fieldapp.speed).
@@ -76,6 +77,8 @@ REASON = {
     "wrong_tag": _l("Wrong tag scanned"),
     "not_scanned": _l("Tag not scanned"),
     "unclear": _l("Unclear: say more"),
+    "serial_mismatch": _l("Serial does not match the label"),
+    "handover_unsigned": _l("Handover not signed: get the representative's signature"),
 }
 
 # What a technician submitted past (fieldapp/evidence/submission.WARNINGS).

@@ -16,8 +16,11 @@ async function precache() {
   // Optional files (another area's modules) must not block the install.
   await Promise.all(ASSETS.map(async (url) => {
     // "no-cache" revalidates what the browser already holds (the page's own CSS and modules,
-    // vendor files): a 304 instead of the same bytes again, and never a stale copy.
-    const response = await fetch(url, { cache: "no-cache", credentials: "same-origin" });
+    // vendor files): a 304 instead of the same bytes again, and never a stale copy. A bundle
+    // (/dist/, named by its content, immutable) cannot be stale: the copy My sites loaded
+    // is taken as it is, with no request at all.
+    const mode = url.startsWith("/dist/") ? "default" : "no-cache";
+    const response = await fetch(url, { cache: mode, credentials: "same-origin" });
     if (response.ok && !response.redirected) await cache.put(url, response);
     else if (url === SHELL) throw new Error(`shell not cacheable: ${response.status}`);
   }));
@@ -33,6 +36,11 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
+// The shell asks when it loaded during the activation and so was left uncontrolled (app.js).
+self.addEventListener("message", (event) => {
+  if (event.data === "claim") event.waitUntil(self.clients.claim());
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
@@ -42,7 +50,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(navigate(request, url));
   } else if (NETWORK_FIRST.has(url.pathname)) {
     event.respondWith(networkFirst(request));
-  } else if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/vendor/")) {
+  } else if (/^\/(static|dist|vendor)\//.test(url.pathname)) {
     event.respondWith(cacheFirst(request));
   }
 });

@@ -16,6 +16,7 @@ from seaweed import SeaweedFS
 from werkzeug.serving import make_server
 
 from fieldapp import accounts
+from fieldapp import bundle
 from fieldapp import create_app
 from fieldapp import installations
 from fieldapp import job_worker as job_worker_module
@@ -81,8 +82,28 @@ def blob_config(request, blob_store, tmp_path):
     return request.getfixturevalue("seaweedfs").config(prefix=f"{uuid.uuid4().hex}/")
 
 
+@pytest.fixture(scope="session")
+def built_bundle(tmp_path_factory):
+    """The phone's scripts bundled once per session by esbuild (fieldapp/bundle.py), in a
+    folder of its own: a test that wants them sets BUNDLE_DIR to it."""
+    out = tmp_path_factory.mktemp("dist")
+    bundle.build(os.path.join(bundle.ROOT, "static"), os.path.join(bundle.ROOT, "templates"), str(out))
+    return str(out)
+
+
 @pytest.fixture
-def app(tmp_path, blob_config):
+def bundle_dir(request, tmp_path):
+    """No bundle (pages load the modules themselves, as without `make bundle`), unless
+    FIELDAPP_TEST_BUNDLE=1: then every test runs on the bundled scripts, as `make run` serves,
+    bar those marked `modules` (a module imported by a test beside the bundle would be a
+    second copy of it, with state of its own)."""
+    if os.environ.get("FIELDAPP_TEST_BUNDLE") == "1" and not request.node.get_closest_marker("modules"):
+        return request.getfixturevalue("built_bundle")
+    return str(tmp_path / "dist")
+
+
+@pytest.fixture
+def app(tmp_path, blob_config, bundle_dir):
     """An app on a fresh database with the schema applied (CSRF off unless a test turns it on)."""
     app = create_app(
         {
@@ -93,6 +114,7 @@ def app(tmp_path, blob_config):
             "BLOB_DIR": str(tmp_path / "blobs"),
             "JOB_DIR": str(tmp_path / "jobs"),
             "COMPRESS_CACHE_DIR": str(tmp_path / "compressed"),
+            "BUNDLE_DIR": bundle_dir,
             "WTF_CSRF_ENABLED": False,
             **blob_config,
         }

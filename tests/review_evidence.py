@@ -2,7 +2,8 @@
 
 Photos are Pillow JPEGs with chosen EXIF time and GPS going through uploads.store_bytes;
 splices, scans, speed tests and submissions go through records.store_batch, as a phone's
-outbox would send them.
+outbox would send them. Equipment labels carry a real Code 128 (python-barcode) or QR code
+(qrcode), signatures are PNG strokes: the server reads them as it would a phone's.
 """
 
 import io
@@ -11,7 +12,11 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
+import barcode
+import qrcode
+from barcode.writer import ImageWriter
 from PIL import Image
+from PIL import ImageDraw
 
 from fieldapp import blobstore
 from fieldapp import profiles
@@ -43,6 +48,32 @@ def jpeg(seed=1, days_ago=1, gps=SITE, kind="noise"):
         block[3], block[4] = "E", _dms(gps[1])
     out = io.BytesIO()
     img.save(out, "JPEG", exif=exif, quality=85)
+    return out.getvalue()
+
+
+def label_jpeg(code, seed=1, symbology="code128", days_ago=1, gps=SITE):
+    """A photo of an equipment label: a white label with `code` as Code 128 or QR on a
+    background of the seed's noise (so two labels are no reused photo), with EXIF time and GPS."""
+    if symbology == "qr":
+        mark = qrcode.make(code, box_size=8, border=2).get_image().convert("RGB")
+    else:
+        out = io.BytesIO()
+        barcode.Code128(code, writer=ImageWriter()).write(out, {"module_width": 0.3, "module_height": 10})
+        mark = Image.open(io.BytesIO(out.getvalue())).convert("RGB")
+    photo = Image.open(io.BytesIO(jpeg(seed, days_ago, gps))).resize((1280, 960))
+    photo.paste(mark, ((1280 - mark.width) // 2, (960 - mark.height) // 2))
+    exif = Image.open(io.BytesIO(jpeg(seed, days_ago, gps))).getexif()
+    out = io.BytesIO()
+    photo.save(out, "JPEG", exif=exif, quality=90)
+    return out.getvalue()
+
+
+def signature_png(strokes=((40, 120), (120, 40), (200, 150), (300, 60), (420, 140))):
+    """A signature as the phone's canvas gives it: dark strokes on a transparent 480x200 PNG."""
+    img = Image.new("RGBA", (480, 200), (0, 0, 0, 0))
+    ImageDraw.Draw(img).line(list(strokes), fill=(10, 20, 60, 255), width=4)
+    out = io.BytesIO()
+    img.save(out, "PNG")
     return out.getvalue()
 
 
@@ -88,6 +119,22 @@ class Evidence:
         assert all(r["status"] == "stored" for r in result["results"]), result
         return result
 
+    def equipment(self, tech, installation_id, serial, label=None, device_type="ont", **extra):
+        """A device with its label photo (a Code 128 of `label`, else of the serial) sent first."""
+        photo = self.photo(tech, installation_id, "equipment_label",
+                           label_jpeg(serial if label is None else label, seed=extra.pop("seed", 7)))
+        data = {"device_type": device_type, "model": "HG8245H", "serial": serial,
+                "label_photo_id": photo["id"], "entered": "scanned", **extra}
+        self.batch(tech, record("equipment", installation_id, **data))
+        return photo
+
+    def handover(self, tech, installation_id, png=None, **extra):
+        """A signed handover: the signature PNG through the file upload, who signed in its announce."""
+        meta = {"id": str(uuid.uuid4()), "installation_id": installation_id, "representative":
+                "Айгерім Сапарова", "position": "Директор", "phone": "+7 701 000 00 00", "language": "kk",
+                "signed_at": datetime.now(UTC).isoformat(), **extra}
+        return uploads.store_bytes(self.db, self.blobs, tech, "handover", meta, png or signature_png())
+
     def scan(self, installation_id):
         institution_id = self.db.execute(
             "SELECT institution_id FROM installations WHERE id = ?", [installation_id]
@@ -96,7 +143,8 @@ class Evidence:
         return record("scan", installation_id, code=code, lat=SITE[0], lon=SITE[1], accuracy_m=10)
 
     def complete(self, tech, installation_id, seed=100, submit=True):
-        """Every required shot, a scan, two good splices, a passing speed test, a submission."""
+        """Every required shot, a scan, two good splices, a passing speed test, an ONT whose label
+        says its serial, a signed handover, a submission."""
         inst_type, profile_id = self.db.execute(
             "SELECT i.type, inst.profile_id FROM installations inst "
             "JOIN institutions i ON i.id = inst.institution_id WHERE inst.id = ?",
@@ -106,6 +154,9 @@ class Evidence:
         shots = {}
         for n, shot in enumerate(profiles.required_shots(rules, inst_type)):
             shots[shot] = self.photo(tech, installation_id, shot, jpeg(seed + n))
+        serial = f"HWTC{seed * 7919 + installation_id:08X}"
+        shots["equipment_label"] = self.equipment(tech, installation_id, serial, seed=seed + 50)
+        self.handover(tech, installation_id)
         recs = [
             self.scan(installation_id),
             splice(installation_id),

@@ -11,6 +11,8 @@ from browser_helpers import open_app
 from browser_helpers import sign_in
 from playwright.sync_api import expect
 
+pytestmark = pytest.mark.modules  # names the modules' own URLs
+
 SCREENS = [("", ".site-name"), ("/splices", "#screen input"), ("/photos", ".shot[data-shot]"),
            ("/speed", ".speed-offline"), ("/notes", "#screen textarea"), ("/scan", "#screen input")]
 

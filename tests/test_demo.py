@@ -57,7 +57,7 @@ def test_same_status_mix_as_before(demo_db):
 
 
 def test_command_reports_what_was_made(demo_app, demo_db):
-    tables = ("splices", "scans", "notes", "speed_tests", "submissions")
+    tables = ("splices", "scans", "notes", "speed_tests", "submissions", "equipment", "handovers")
     records = sum(demo_db[t].count for t in tables)
     expected = f"{records} records, {demo_db['photos'].count} photos, {demo_db['reviews'].count} reviews"
     assert expected in demo_app.cli_output
@@ -108,8 +108,8 @@ def test_submitted_and_later_have_every_shot_a_speed_test_and_a_submission(demo_
     for inst in installations_in(demo_db, *DONE):
         shots = {r[0] for r in demo_db.execute(
             "SELECT shot FROM photos WHERE installation_id = ? AND status = 'complete'", [inst["id"]])}
-        assert shots == set(profiles.required_shots(rules, inst["type"])), inst
-        for table in ("submissions", "speed_tests"):
+        assert shots == {*profiles.required_shots(rules, inst["type"]), "equipment_label"}, inst
+        for table in ("submissions", "speed_tests", "equipment", "handovers"):
             sql = f"SELECT COUNT(*) FROM {table} WHERE installation_id = ?"
             assert store.scalar(demo_db, sql, [inst["id"]]) == 1, (table, inst)
     assert store.scalar(demo_db, "SELECT COUNT(*) FROM photos WHERE status != 'complete'") == 0

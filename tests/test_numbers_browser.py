@@ -12,6 +12,8 @@ from tests.test_speed_browser import open_speed_page
 from tests.test_speed_browser import screen_photo
 from tests.test_speed_browser import site  # noqa: F401  (fixture)
 
+pytestmark = pytest.mark.modules  # imports static/js modules into the page
+
 CASES = [("48,5", 48.5), ("48.5", 48.5), (" 0,07 ", 0.07), (",5", 0.5), ("-0,02", -0.02),
          ("", None), ("4,8,5", "NaN"), ("48.5.1", "NaN"), ("abc", "NaN"), ("1e3", "NaN")]
 

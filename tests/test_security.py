@@ -10,8 +10,9 @@ from tests.review_evidence import Evidence
 from tests.review_evidence import jpeg
 
 # Views that set their caching on purpose (security.cacheable); everything else must be no-store.
-CACHEABLE = {"static", "vendor.asset", "technician.shell", "technician.messages", "technician.manifest",
-             "technician.service_worker", "photo_views.photo", "trace_views.original"}
+CACHEABLE = {"static", "bundle.file", "vendor.asset", "technician.shell", "technician.messages",
+             "technician.manifest", "technician.service_worker", "photo_views.photo",
+             "trace_views.original", "signature_views.signature"}
 # Private answers named in issue 14 item 18, with the role that gets them (each must be a 200).
 PRIVATE = [("tech", "/api/v1/pull"), ("tech", "/tech/sites"), ("sup", "/review/{installation_id}"),
            ("admin", "/admin/users/"), ("admin", "/admin/exports/institutions.csv"),
@@ -21,13 +22,15 @@ PRIVATE = [("tech", "/api/v1/pull"), ("tech", "/tech/sites"), ("sup", "/review/{
 
 @pytest.fixture
 def world(app, db, make, client, auth, finished_job):
-    """An accepted installation with a real photo, traces and a tag, a finished packets job, all roles."""
+    """An accepted installation with a real photo, traces, a signed handover and a tag, a
+    finished packets job, all roles."""
     people = {"tech": make.user("technician", "tech"), "admin": make.user("admin", "admin"),
               "sup": make.user("supervisor", "sup", regions=["KZ-31"])}
     inst = make.installation([people["tech"]])
     ev = Evidence(db, app.config)
     photo = ev.photo(people["tech"], inst, "cable_entry", jpeg(1))
     trace, _ = trace_evidence.store_pair(ev, people["tech"], inst)
+    handover = ev.handover(people["tech"], inst)
     db.execute("UPDATE installations SET status = 'accepted' WHERE id = ?", [inst])
     institution = db.execute("SELECT institution_id FROM installations WHERE id = ?", [inst]).fetchone()[0]
     code = tags.issue(db, app.config["TAG_KEYS"], institution)
@@ -37,6 +40,7 @@ def world(app, db, make, client, auth, finished_job):
     auth.logout()
     return {"installation_id": inst, "institution_id": institution, "user_id": people["tech"]["id"],
             "photo_id": photo["id"], "file_id": photo["id"], "trace_id": trace["id"],
+            "handover_id": handover["id"],
             "job_id": job_url.rstrip("/").rsplit("/", 1)[-1], "code": code,
             "token": "a" * 24, "package": "qr-scanner", "filename": "qr-scanner.min.js", "kind": "png",
             "variant": "thumb"}

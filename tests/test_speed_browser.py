@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 from fieldapp import profiles
 from fieldapp import speed
 
+pytestmark = pytest.mark.modules  # imports static/js modules into the page
+
 RULES = profiles.DEFAULT_RULES
 
 

@@ -8,6 +8,8 @@ from browser_helpers import save_note
 from browser_helpers import sign_in
 from playwright.sync_api import expect
 
+pytestmark = pytest.mark.modules  # imports static/js modules into the page
+
 # Another tab with a newer app version upgrades the database (it adds a store, as upgrades
 # do). The open is blocked for as long as a connection in this page stays open.
 UPGRADE = """() => new Promise((resolve, reject) => {

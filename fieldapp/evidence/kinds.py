@@ -8,6 +8,8 @@ called when a record of the kind is refused, after its savepoint rolled back. Th
 order of the checks on the review page and in a review's snapshot.
 """
 
+from fieldapp.evidence import equipment
+from fieldapp.evidence import handover
 from fieldapp.evidence import note
 from fieldapp.evidence import photo
 from fieldapp.evidence import reply
@@ -17,7 +19,7 @@ from fieldapp.evidence import splice
 from fieldapp.evidence import submission
 from fieldapp.evidence import trace
 
-KINDS = (photo, scan, splice, trace, speed_test, note, reply, submission)
+KINDS = (photo, scan, splice, trace, speed_test, equipment, handover, note, reply, submission)
 _BY_TYPE = {kind.TYPE: kind for kind in KINDS}
 _BY_TABLE = {kind.TABLE: kind for kind in KINDS}
 

@@ -14,6 +14,7 @@ from fieldapp import added_shots
 from fieldapp import clock
 from fieldapp import conversation
 from fieldapp import profiles
+from fieldapp.evidence import barcodes
 from fieldapp.evidence import fields
 from fieldapp.evidence import imaging
 from fieldapp.evidence import photo_reuse
@@ -40,7 +41,9 @@ RULE_LABELS = {
 MAX_BYTES = 25 * 1024 * 1024  # PHOTO_MAX_BYTES in the config
 # What stored() takes from the app's config: option -> config key.
 OPTIONS = {"max_pixels": "PHOTO_MAX_PIXELS", "default_offset": "PHOTO_EXIF_UTC_OFFSET"}
-EXTRA_SHOTS = ("extra",)
+EXTRA_SHOTS = ("extra", "equipment_label")
+# Shots of a label whose barcodes are read when stored (fieldapp.evidence.equipment compares them).
+LABEL_SHOTS = ("equipment_label", "ont_serial")
 # The announce fields that make a photo what it is (a retry must repeat them exactly).
 STABLE = ("installation_id", "replaces", "shot", "caption", "size", "sha256")
 # What the phone shows for the codes only this kind raises (sync_api translates them).
@@ -81,6 +84,7 @@ def stored(blobs, path, row, options):
         "taken_at": image["exif_taken_at"] or row["taken_at"],
         "lat": gps[0] if gps else row["lat"], "lon": gps[1] if gps else row["lon"],
         "phash": image["phash"], "brightness": image["brightness"], "sharpness": image["sharpness"],
+        "label_codes": barcodes.read_json(image["display"]) if row["shot"] in LABEL_SHOTS else None,
     }
 
 

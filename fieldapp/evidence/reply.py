@@ -25,7 +25,7 @@ MESSAGES = {
 }
 RULE_LABELS = {}
 # The returnable item kinds (kinds.item_rules(), which imports this module: a test keeps the two equal).
-ITEM_KINDS = ("photo", "shot", "splice", "trace", "speed_test", "scan", "note")
+ITEM_KINDS = ("photo", "shot", "splice", "trace", "speed_test", "scan", "note", "equipment", "handover")
 
 
 def row(db, data, inst, tag_keys):

@@ -72,6 +72,11 @@ async function registerWorker() {
     if (hadController) panel.notice(t("updated"), t("reload"), () => location.reload());
   });
   await navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  // A page whose navigation began while the worker was activating is not among the clients
+  // its claim() took (the install is quick now that it fetches a handful of files): ask the
+  // active worker to take this page too, so it is controlled without a reload.
+  const ready = await navigator.serviceWorker.ready;
+  if (!navigator.serviceWorker.controller) ready.active.postMessage("claim");
 }
 
 function showNetwork() {

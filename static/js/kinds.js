@@ -20,6 +20,11 @@ const PHOTO_FIELDS = ["installation_id", "shot", "caption", "size", "sha256", "d
 // reads from the file itself.
 const TRACE_FIELDS = ["installation_id", "closure_label", "cable", "tube", "fiber", "direction", "event_m",
   "filename", "size", "sha256", "device_time", "replaces"];
+// A signed handover's announce (docs/api.md, `handover`); an unsigned one is a batch record.
+const HANDOVER_FIELDS = ["installation_id", "representative", "position", "phone", "language", "signed_at",
+  "size", "sha256", "device_time", "replaces"];
+const HANDOVER_STATES = { signed: "handover_state_signed", absent: "handover_state_absent",
+  refused: "handover_state_refused" };
 
 export const KINDS = [
   { type: "scan", table: "scans", screen: "scan", label: "kind_scan", supersedes: true,
@@ -39,6 +44,17 @@ export const KINDS = [
   { type: "speed_test", table: "speed_tests", screen: "speed", label: "kind_speed_test", supersedes: true,
     load: () => import("./speed.js"),
     tile: { title: "speed_test", detail: (c) => t(`speed_${c.speed}`) } },
+  { type: "equipment", table: "equipment", screen: "equipment", label: "kind_equipment",
+    load: () => import("./equipment.js"),
+    tile: { title: "equipment", detail: (c, view) => t("equipment_count", { n: view.equipment.length }) } },
+  // Signed: a file (the signature); absent or refused: a record. Both are the site's `handovers`.
+  { type: "handover", table: "handovers", screen: "handover", label: "kind_handover",
+    load: () => import("./handover.js"),
+    file: { path: "/api/v1/files/handover", fields: HANDOVER_FIELDS },
+    tile: { title: "handover", detail: (c, view) => {
+      const last = view.handovers.find((x) => x.outcome === "signed") || view.handovers.at(-1);
+      return t(last ? HANDOVER_STATES[last.outcome] : "handover_state_missing");
+    } } },
   { type: "note", table: "notes", screen: "notes", label: "kind_note",
     load: () => import("./notes.js"),
     tile: { title: "notes", detail: (c, view) => String(view.notes.length) } },

@@ -1,7 +1,8 @@
 // Scanning the site's QR tag: live camera (native BarcodeDetector, else the qr-scanner
-// module loaded only now), a photo of the tag, or the printed ID typed in. The phone
+// module loaded only now: barcode.js), a photo of the tag, or the printed ID typed in. The phone
 // matches the tag ID against its sites; the HMAC check stays on the server, so a match
 // here only says the site was recognised: a typo in the check characters is found at sync.
+import * as barcode from "./barcode.js";
 import * as outbox from "./outbox.js";
 import * as sitedata from "./sitedata.js";
 import * as store from "./store.js";
@@ -12,9 +13,7 @@ import { t } from "./i18n.js";
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const LOOKALIKES = { O: "0", I: "1", L: "1", U: "V" };
 const CODE_LEN = 15;
-const FULL_FRAME = 1024;
-const RETRY_FRAME = 400;
-let engine = null;
+const decoder = () => barcode.decoder(["qr_code"]);
 
 export function normalize(text) {
   // Same as fieldapp/tags.py: a scanned URL or a typed ID, dashes and look-alikes fixed.
@@ -26,31 +25,6 @@ export function tagId(text) {
   const code = normalize(text);
   if (code.length !== CODE_LEN || [...code].some((c) => !ALPHABET.includes(c))) return null;
   return { code, id: code.slice(0, 8) };
-}
-
-async function decoder() {
-  if (!engine) {
-    if ("BarcodeDetector" in window && (await BarcodeDetector.getSupportedFormats()).includes("qr_code")) {
-      const detector = new BarcodeDetector({ formats: ["qr_code"] });
-      engine = async (source) => ((await detector.detect(source))[0] || {}).rawValue || null;
-    } else {
-      const QrScanner = (await import("/vendor/qr-scanner/qr-scanner.min.js")).default;
-      const qrEngine = await QrScanner.createQrEngine();
-      engine = async (source, width, height) => {
-        // The whole frame at <= 1024 px, then a 400 px retry: the best JS result measured.
-        for (const edge of [FULL_FRAME, RETRY_FRAME]) {
-          const scale = Math.min(1, edge / Math.max(width, height));
-          const region = { x: 0, y: 0, width, height, downScaledWidth: Math.round(width * scale),
-            downScaledHeight: Math.round(height * scale) };
-          try {
-            return (await QrScanner.scanImage(source, { scanRegion: region, qrEngine, returnDetailedScanResult: true })).data;
-          } catch { /* nothing found at this size */ }
-        }
-        return null;
-      };
-    }
-  }
-  return engine;
 }
 
 async function position() {

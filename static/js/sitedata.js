@@ -55,11 +55,13 @@ const viewKey = (table) => table.replace(/_(\w)/g, (match, letter) => letter.toU
 export function localView(site, outbox, files) {
   // The site's current records of each kind: the server's plus those still waiting on the
   // phone (records in the outbox, files in the `photos` store). Submissions stay the phone's.
+  // A kind may come both ways (a signed handover is a file, an unsigned one a record).
   const mine = outbox.filter((r) => r.installation_id === site.id);
   const records = site.records || {};
-  const waiting = (kind) => (kind.file
-    ? files.filter((f) => f.installation_id === site.id && fileType(f) === kind.type).map((f) => ({ ...f, waiting: true }))
-    : mine.filter((r) => r.type === kind.type).map((r) => ({ ...r.data, ...r, waiting: true })));
+  const waiting = (kind) => [
+    ...(kind.file ? files.filter((f) => f.installation_id === site.id && fileType(f) === kind.type) : []),
+    ...mine.filter((r) => r.type === kind.type).map((r) => ({ ...r.data, ...r })),
+  ].map((item) => ({ ...item, waiting: true }));
   const view = { submissions: mine.filter((r) => r.type === "submission") };
   for (const kind of KINDS) {
     if (kind.table) view[viewKey(kind.table)] = current([...(records[kind.table] || []), ...waiting(kind)]);

@@ -80,5 +80,5 @@ def test_the_stages_keep_no_list_of_kinds_of_their_own():
 
 def test_every_returnable_item_belongs_to_a_kind():
     assert set(kinds.item_rules()) == {"photo", "shot", "splice", "speed_test", "scan", "note",
-                                         "trace"}
+                                         "trace", "equipment", "handover"}
     assert set(kinds.item_rules()) <= set(kinds.item_labels())
