@@ -90,6 +90,7 @@ def test_every_return_tick_is_on_its_own_card_or_row_and_in_the_return_form(clie
     shots = {shot: ev.photo(tech, inst, shot, jpeg(200 + n))  # every required photo but "power"
              for n, shot in enumerate(profiles.required_shots(profiles.get(db, 1)["rules"], "school"))
              if shot != "power"}
+    ev.equipment(tech, inst, "HWTC0000ABCD")
     ev.batch(tech, ev.scan(inst), splice(inst), speed(inst), record("submission", inst, comment=""))
     auth.login("sup")
     page = client.get(f"/review/{inst}").get_data(as_text=True)
@@ -97,6 +98,9 @@ def test_every_return_tick_is_on_its_own_card_or_row_and_in_the_return_form(clie
     assert f'data-item="photo:{serial}"' in card_html(page, f'id="photo-{serial}"')
     missing = card_html(page, '<li class="photo-card card-fail missing-shot">')
     assert 'data-item="shot:power"' in missing and "Missing photo: Power supply and socket" in missing
+    row = page[page.index('id="equipment-'):]
+    assert 'data-item="equipment:' in row[:row.index("</tr>")]  # the device's tick on its row
+    assert 'data-item="handover:"' in page
     form = page.index('id="return-form"')
     assert page.count('data-item="') == page[:form].count('data-item="')  # none in a list below
     fields = re.findall(r'<input type="[a-z]+"( form="[^"]+")? name="items-', page)
