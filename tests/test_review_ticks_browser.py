@@ -99,7 +99,9 @@ def test_every_return_tick_is_on_its_own_card_or_row_and_in_the_return_form(clie
     missing = card_html(page, '<li class="photo-card card-fail missing-shot">')
     assert 'data-item="shot:power"' in missing and "Missing photo: Power supply and socket" in missing
     row = page[page.index('id="equipment-'):]
-    assert 'data-item="equipment:' in row[:row.index("</tr>")]  # the device's tick on its row
+    under = row[row.index("</tr>"):]
+    assert re.match(r'</tr>\s*<tr class="return-row', under)  # the row right under the device's
+    assert 'data-item="equipment:' in under[:under.index("</tr>", 5)]
     assert 'data-item="handover:"' in page
     form = page.index('id="return-form"')
     assert page.count('data-item="') == page[:form].count('data-item="')  # none in a list below
