@@ -141,6 +141,7 @@ def _render_installation(db, data, return_form, decision_form, status=200):
         d=data,
         inst=data["installation"],
         return_form=return_form,
+        return_entries=_return_entries(data["installation"], return_form),
         decision_form=decision_form,
         last_review=last,
         changes=changes,
@@ -154,6 +155,14 @@ def _render_installation(db, data, return_form, decision_form, status=200):
     ), status
 
 
+def _return_entries(inst, return_form):
+    """"kind:ref" -> that item's subform, for the tick on its photo card or row; none once the
+    installation can no longer be returned."""
+    if inst["status"] not in ("submitted", "approved"):
+        return {}
+    return {f"{e.form.kind.data}:{e.form.ref.data}": e for e in return_form["items"]}
+
+
 def _reasons(db, profile_id):
     """Item kind -> the standard reason codes of the installation's profile (one tap each)."""
     rules = profiles.get(db, profile_id)["rules"]
@@ -161,7 +170,7 @@ def _reasons(db, profile_id):
 
 
 def _returnable(data):
-    """Every item a reviewer may send back, flagged ones (a check warns or fails) first."""
+    """Every item a reviewer may send back (each drawn on its photo, row or section: _return_tick.html)."""
     items = [{"kind": "scan", "ref": ""}, {"kind": "speed_test", "ref": ""}]
     items += [{"kind": "photo", "ref": p["id"]} for p in data["records"]["photos"]]
     items += [{"kind": "splice", "ref": s["id"]} for s in data["records"]["splices"]]
@@ -171,8 +180,6 @@ def _returnable(data):
     for c in data["result"]["checks"]:
         if c["rule"] == "photos.required_shot" and c["verdict"] != "pass":
             items.append({"kind": "shot", "ref": c["item"]["ref"]})
-    flagged = {key for key, entry in data["by_item"].items() if entry["verdict"] != "pass"}
-    items.sort(key=lambda item: f"{item['kind']}:{item['ref']}" not in flagged)
     return [{**item, "selected": False, "reason": ""} for item in items]
 
 

@@ -72,11 +72,14 @@ def test_laptop_review_and_return_a_splice(browser, live_server, db, site):
     # Every thumbnail decodes (served through the rights-checking view); a loaded machine may
     # still be fetching some when the page's load event has fired.
     # (Polled from here: wait_for_function evaluates a string in the page, which the CSP forbids.)
-    images = "[...document.querySelectorAll('.photo-grid img')]"
+    # (The display image to draw on, in a ticked card's return item, loads only once ticked; the
+    # cards' return ticks make the grid taller, so its last thumbnails load as it comes in view.)
+    images = "[...document.querySelectorAll('.photo-grid img')].filter(i => !i.closest('.markup'))"
+    page.locator(".photo-grid > li").last.scroll_into_view_if_needed()
     wait_until(page, lambda: page.evaluate(f"{images}.every(i => i.complete)"))
     assert page.evaluate(f"{images}.every(i => i.naturalWidth > 0)")
     snap(page, "laptop-installation")
-    item = page.locator("li.return-item", has_text="Splice MUF-1, tray 1, slot 7")
+    item = page.locator(".return-item", has_text="Splice MUF-1, tray 1, slot 7")
     item.get_by_role("checkbox").check()
     item.get_by_role("textbox").fill("0.44 dB average: re-splice")
     page.get_by_role("button", name="Return the chosen items").click()

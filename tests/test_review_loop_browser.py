@@ -52,9 +52,11 @@ def test_the_reviewer_draws_on_the_photo_with_the_mouse(browser, live_server, db
     page.locator("button[type=submit]").click()
     page.goto(f"{live_server.url}/review/{loop_site['inst']}")
     serial = loop_site["shots"]["ont_serial"]["id"]
-    item = page.locator("li.return-item", has=page.locator(f"input[value='{serial}']"))
-    page.locator("details.other-items").evaluate("d => { d.open = true; }")
-    item.locator("label.chip", has_text="Serial number not readable").click()
+    item = page.locator(f"#photo-{serial} .return-item")  # the tick and reasons on the photo's card
+    chip = item.locator("label.chip", has_text="Serial number not readable")
+    expect(chip).to_be_hidden()  # nothing flagged this photo: its reasons open once it is ticked
+    item.locator("label.check").click()
+    chip.click()
     svg = item.locator(".markup.ready svg")
     svg.scroll_into_view_if_needed()
     box = svg.bounding_box()
@@ -229,8 +231,7 @@ def test_a_supervisor_draws_with_a_finger_on_a_phone(browser, live_server, db, l
     page.locator("button[type=submit]").click()
     page.goto(f"{live_server.url}/review/{loop_site['inst']}")
     power = loop_site["shots"]["power"]["id"]
-    item = page.locator("li.return-item", has=page.locator(f"input[value='{power}']"))
-    page.locator("details.other-items").evaluate("d => { d.open = true; }")
+    item = page.locator(f"#photo-{power} .return-item")  # on the photo's own card
     chip = item.locator("label.chip", has_text="Бұлыңғыр")
     expect(chip).to_be_hidden()  # nothing flagged this photo: its reasons open once it is ticked
     item.locator("label.check").tap()

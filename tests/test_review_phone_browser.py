@@ -23,12 +23,12 @@ def test_a_missing_reason_is_where_the_supervisor_looks(browser, live_server, ap
     page.goto(f"{live_server.url}/review/{site['flawed']}")
     expect(page.get_by_text("Ключ от щитовой у завхоза")).to_be_visible()
     expect(page.locator(".notes")).to_contain_text("UTC+5")
-    item = page.locator("li.return-item", has_text="MUF-1").first
+    item = page.locator(".return-item", has_text="MUF-1").first
     label = item.locator("label.check")
     assert label.bounding_box()["height"] >= 48
     label.click()
     page.locator("button.danger").click()
-    reason = page.locator("li.return-item.has-error input[type=text]")
+    reason = page.locator(".return-item.has-error input[type=text]")
     expect(reason).to_be_focused()
     expect(reason).to_be_in_viewport()
     context.close()

@@ -22,7 +22,7 @@ function button(text, tool, onclick) {
 function setUp(box) {
   const img = box.querySelector("img");
   const field = box.querySelector("input[type=hidden]");
-  const names = JSON.parse(box.closest("form").dataset.markupNames);
+  const names = JSON.parse(field.form.dataset.markupNames); // the return form, by form="return-form"
   let shapes = field.value ? JSON.parse(field.value) : [];
   let tool = "arrow";
   let drawing = null;
@@ -53,7 +53,7 @@ function setUp(box) {
     if (shapes.length >= MAX_SHAPES) return;
     event.preventDefault();
     const [x, y] = point(event);
-    const item = box.closest("li");
+    const item = box.closest(".return-item");
     const tick = item && item.querySelector("input[type=checkbox]");
     if (tick) tick.checked = true; // a drawing says by itself that the photo goes back
     if (tool === "label") {
