@@ -1,6 +1,6 @@
 """Photo bytes behind a small storage interface: a local folder, or an S3 store (s3_blobs.py).
 
-The rest of the app only calls new_key/put/put_file/open/exists/delete with keys this module
+The rest of the app only calls new_key/put/put_file/put_copy/open/exists/delete with keys this module
 chooses; nothing else knows whether a key is a path under BLOB_DIR or an object in a bucket.
 Keys never come from a client, so a request cannot name a file outside the store. Blobs are
 written once and never overwritten. Housekeeping (blob_check.py) also uses listing() and
@@ -46,9 +46,44 @@ class LocalBlobStore:
         self._write(key, lambda out: out.write(data))
 
     def put_file(self, key, source_path):
-        """Store a copy of a local file (an upload's part file) under `key`."""
-        with open(source_path, "rb") as src:
-            self._write(key, lambda out: shutil.copyfileobj(src, out, 1024 * 1024))
+        """Store a local file (an upload's part file) under `key`, durably.
+
+        On the same disk the file gets a second name instead of a copy: its bytes are fsynced
+        once where they already are (a phone's upload is then written once, not twice). The
+        source must not be rewritten afterwards: part files are removed, never reused, and
+        appends stop at the announced size. Elsewhere (another disk, no hard links) it is copied.
+        """
+        if not self._link(key, source_path, sync=True):
+            with open(source_path, "rb") as src:
+                self._write(key, lambda out: shutil.copyfileobj(src, out, 1024 * 1024))
+
+    def put_copy(self, key, source_key, data):
+        """Store under `key` the bytes already stored under `source_key` (`data`): a second name
+        for the same fsynced file, so a photo whose display version is its original costs no
+        second write. Falls back to writing `data`."""
+        if not self._link(key, self.path(source_key)):
+            self.put(key, data)
+
+    def _link(self, key, source_path, sync=False):
+        """Give a file the blob name `key` through a temp name (fsynced first if `sync`: its
+        bytes must be on disk before it counts as stored); False if it cannot be linked."""
+        path = self.path(key)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = os.path.join(os.path.dirname(path), f".tmp-{secrets.token_hex(8)}")
+        try:
+            os.link(source_path, tmp)
+        except OSError:  # another filesystem, or one without hard links
+            return False
+        try:
+            os.chmod(tmp, 0o600)  # as private as a written blob (mkstemp's mode)
+            if sync:
+                with open(tmp, "rb") as linked:
+                    os.fsync(linked.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            _remove(tmp)
+            raise
+        return True
 
     def _write(self, key, fill):
         """Write a blob through a temp file beside it, fsynced, then renamed into place."""

@@ -67,6 +67,11 @@ class S3BlobStore:
             else:
                 self._multipart(key, source)
 
+    def put_copy(self, key, source_key, data):
+        """Store under `key` the bytes stored under `source_key`: sent again (and cached), as
+        a server-side copy would be one more round trip all the same."""
+        self.put(key, data)
+
     def _multipart(self, key, source):
         upload = self._call("create_multipart_upload", Key=key)["UploadId"]
         try:

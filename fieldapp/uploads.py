@@ -1,11 +1,14 @@
 """Resumable uploads of evidence files of any kind: announce, ask the offset, append checked
 chunks, complete.
 
-Chunks append to a .part file (fsynced, under an exclusive file lock, so two retries of one
-upload cannot interleave); the part file's length is the offset, so a cut connection costs at
-most the chunk in flight. Completion checks size and sha256, lets the file's kind store it
-(a photo: decoded, original + display + thumbnail), then commits the row: a file is either
-complete with all its blobs or not there at all. Blobs are generic; the kind decides what a
+Chunks append to a .part file (under an exclusive file lock, so two retries of one upload
+cannot interleave); the part file's length is the offset, so a cut connection costs at most the
+chunk in flight. Chunks are not fsynced one by one: the phone keeps its copy until the file is
+"stored", a power cut can only shorten the part (the phone asks the offset again) or spoil it
+(the sha256 at completion refuses it, and the upload starts over), and the blob store fsyncs the
+whole file once when it becomes the original. Completion checks size and sha256, lets the
+file's kind store it (a photo: decoded, original + display + thumbnail), then commits the row:
+a file is either complete with all its blobs or not there at all. Blobs are generic; the kind decides what a
 file is and who may see it (access goes through its installation).
 """
 
@@ -114,9 +117,7 @@ def write_chunk(db, blobs, user, type_, file_id, offset, chunk_sha, data):
             raise Rejected("offset_mismatch", 409, offset=held)
         if held + len(data) > row["size"]:
             raise Rejected("beyond_size", offset=held, size=row["size"])
-        part.write(data)
-        part.flush()
-        os.fsync(part.fileno())
+        part.write(data)  # not fsynced: see the module's docstring
     return _state(row, held + len(data))
 
 

@@ -92,6 +92,7 @@ def _process(path, max_pixels, default_offset):
         "exif_taken_at": exif_time(exif, default_offset),
         "exif_gps": exif_gps(exif),
         "display": display or _jpeg(img),
+        "display_is_original": display == data,  # nothing stripped: stored once, under two names
         "thumb": _jpeg(thumb_img),
         "phash": dhash(gray),
         "brightness": round(ImageStat.Stat(gray).mean[0], 2),

@@ -90,11 +90,19 @@ def stored(blobs, path, row, options):
 
 def _put_all(blobs, key, image, path):
     """The three versions written at once: each put waits on its own fsync (or, in an object
-    store, its own round trip), and waiting side by side costs one wait instead of three."""
+    store, its own round trip), and waiting side by side costs one wait instead of three.
+
+    A display version that is the upload byte for byte (a phone JPEG without metadata) is
+    stored as a copy of the original once that is in: on disk a second name for the same file.
+    """
+    display = key + VARIANTS["display"]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        writes = [pool.submit(blobs.put, key + VARIANTS["display"], image["display"]),
-                  pool.submit(blobs.put, key + VARIANTS["thumb"], image["thumb"])]
+        writes = [pool.submit(blobs.put, key + VARIANTS["thumb"], image["thumb"])]
+        if not image["display_is_original"]:
+            writes.append(pool.submit(blobs.put, display, image["display"]))
         blobs.put_file(key, path)
+        if image["display_is_original"]:
+            blobs.put_copy(display, key, image["display"])
         for write in writes:
             write.result()
 
