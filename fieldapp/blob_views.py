@@ -10,16 +10,22 @@ import time
 
 import click
 from flask import Blueprint
+from flask import abort
 from flask import current_app
+from flask import g
 from flask import jsonify
 from flask import request
+from flask import send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
+from fieldapp import access
 from fieldapp import blob_check
 from fieldapp import blobstore
+from fieldapp import uploads
 from fieldapp.db import get_db
+from fieldapp.evidence import fields
 
 bp = Blueprint("blobs", __name__, cli_group="blobs")
 RETRY_AFTER_SECONDS = 30
@@ -56,6 +62,39 @@ def placeholder(status):
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     body = PLACEHOLDER.format(text=escape(text))
     return current_app.response_class(body, status, headers, mimetype="image/svg+xml")
+
+
+def visible_file(kind, file_id):
+    """The stored file of `kind` with this id, if the signed-in user may see its installation.
+
+    404 for a malformed id, an unknown or unfinished upload, a row without bytes (an unsigned
+    handover) and an installation out of reach alike: never 403, which would confirm it exists.
+    """
+    db = get_db()
+    try:
+        row = uploads.get(db, kind, fields.uuid_text(file_id))
+    except fields.Rejected:
+        abort(404)
+    if row is None or row["status"] != "complete" or not row["blob_key"]:
+        abort(404)
+    if not access.can_see_installation(db, g.user, row["installation_id"]):
+        abort(404)
+    return row
+
+
+def send_private(key, max_age, **options):
+    """A blob's bytes for one signed-in user's browser cache (never a shared cache); a missing
+    blob or an unreachable store answers with the placeholder image instead of a 500."""
+    try:
+        handle = blobstore.from_config(current_app.config).open(key)
+    except FileNotFoundError:
+        return placeholder(404)
+    except blobstore.StorageUnavailable:
+        return placeholder(503)
+    response = send_file(handle, max_age=max_age, conditional=True, **options)
+    response.cache_control.private = True
+    response.cache_control.public = False
+    return response
 
 
 def _store(kind=None):

@@ -10,20 +10,11 @@ import sys
 
 import click
 from flask import Blueprint
-from flask import abort
-from flask import current_app
-from flask import g
-from flask import send_file
 
-from fieldapp import access
 from fieldapp import blob_views
-from fieldapp import blobstore
 from fieldapp import otdr
 from fieldapp import security
-from fieldapp import uploads
 from fieldapp.auth import login_required
-from fieldapp.db import get_db
-from fieldapp.evidence import fields
 from fieldapp.evidence import trace as trace_kind
 
 bp = Blueprint("trace_views", __name__, url_prefix="/traces", cli_group="traces")
@@ -35,25 +26,9 @@ MAX_AGE = 7 * 24 * 3600  # a trace id's bytes never change
 @login_required()
 def original(trace_id):
     """The exact uploaded bytes of a complete trace; 404 for unknown ids and traces out of reach."""
-    db = get_db()
-    try:
-        row = uploads.get(db, trace_kind, fields.uuid_text(trace_id))
-    except fields.Rejected:
-        abort(404)
-    if row is None or row["status"] != "complete" or not access.can_see_installation(
-            db, g.user, row["installation_id"]):
-        abort(404)  # not 403: do not confirm that the trace exists
-    try:
-        handle = blobstore.from_config(current_app.config).open(row["blob_key"])
-    except FileNotFoundError:
-        return blob_views.placeholder(404)
-    except blobstore.StorageUnavailable:
-        return blob_views.placeholder(503)
-    response = send_file(handle, mimetype="application/octet-stream", etag=row["sha256"], max_age=MAX_AGE,
-                         conditional=True, as_attachment=True, download_name=f"{row['id']}.sor")
-    response.cache_control.private = True
-    response.cache_control.public = False
-    return response
+    row = blob_views.visible_file(trace_kind, trace_id)
+    return blob_views.send_private(row["blob_key"], MAX_AGE, mimetype="application/octet-stream",
+                                   etag=row["sha256"], as_attachment=True, download_name=f"{row['id']}.sor")
 
 
 def summary(parsed):
