@@ -45,6 +45,7 @@ from fieldapp.evidence import photo  # noqa: E402
 
 BATCHES = 50
 BEFORE_REV = "7c192b0"  # the last commit before photos were decoded once (issue 18)
+BEFORE_ROUND_REV = "1b01601"  # main before the second round on photo completion (issue 18 §3)
 CHUNK = 256 * 1024
 
 
@@ -129,32 +130,70 @@ def photo_bytes(seed, size=(1600, 1200)):
     return out.getvalue()
 
 
-def before_imaging(rev=BEFORE_REV):
-    """imaging.py as it was at `rev` (before decode-once), or None outside a git checkout."""
+def module_at(rev, path, name):
+    """The module at `path` as it was at commit `rev`, or None outside a git checkout.
+
+    Its imports are today's modules, so only this one file is as it was.
+    """
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     try:
-        source = subprocess.run(["git", "-C", root, "show", f"{rev}:fieldapp/evidence/imaging.py"],
+        source = subprocess.run(["git", "-C", root, "show", f"{rev}:{path}"],
                                 capture_output=True, check=True, text=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
-    module = types.ModuleType("imaging_before")
-    exec(compile(source, "imaging_before.py", "exec"), module.__dict__)  # noqa: S102 - our own history
+    module = types.ModuleType(name)
+    exec(compile(source, f"{name}.py", "exec"), module.__dict__)  # noqa: S102 - our own history
+    return module
+
+
+def before_imaging(rev=BEFORE_REV):
+    """imaging.py as it was at `rev` (before decode-once), or None outside a git checkout."""
+    module = module_at(rev, "fieldapp/evidence/imaging.py", "imaging_before")
+    if module is None:
+        return None
     process = module.process
 
-    def process_as_then(*args):  # it always stored a display version of its own
-        return {**process(*args), "display_is_original": False}
+    def process_as_then(path, max_pixels=module.MAX_PIXELS, default_offset="+05:00", thumb_ready=None):
+        found = {**process(path, max_pixels, default_offset), "display_is_original": False}
+        if thumb_ready is not None:  # it had no such call: the thumbnail is handed over at the end
+            thumb_ready(found["thumb"])
+        return found
 
     module.process = process_as_then
     return module
 
 
-def _complete_photos(app, user, inst, images, blobs):
+class Variant(types.SimpleNamespace):
+    """One way of completing photos: which upload, photo and imaging code the run uses."""
+
+
+def variants():
+    """Today's code, main before this round (photo.py, imaging.py, uploads.py at
+    BEFORE_ROUND_REV), and imaging.py before decode-once: whichever git history has."""
+    found = [Variant(name="now", label="now", store_bytes=uploads.store_bytes, stored=photo.stored,
+                     imaging=photo.imaging)]
+    old = {name: module_at(BEFORE_ROUND_REV, f"fieldapp/{path}", f"{name}_round")
+           for name, path in (("imaging", "evidence/imaging.py"), ("photo", "evidence/photo.py"),
+                              ("uploads", "uploads.py"))}
+    if None not in old.values():
+        old["photo"].imaging = old["imaging"]
+        label = f"before this round (photo, imaging, uploads at {BEFORE_ROUND_REV})"
+        found.append(Variant(name="round", label=label, store_bytes=old["uploads"].store_bytes,
+                             stored=old["photo"].stored, imaging=old["imaging"]))
+    decoded_twice = before_imaging()
+    if decoded_twice is not None:
+        found.append(Variant(name="before", label=f"before decode-once (imaging.py at {BEFORE_REV})",
+                             store_bytes=uploads.store_bytes, stored=photo.stored, imaging=decoded_twice))
+    return found
+
+
+def _complete_photos(app, user, inst, images, blobs, store_bytes=uploads.store_bytes):
     with app.app_context():
         db = get_db()
         start = time.perf_counter()
         for data in images:
-            row = uploads.store_bytes(db, blobs, user, "photo", {"id": str(uuid.uuid4()),
-                                                             "installation_id": inst, "shot": "power"}, data)
+            row = store_bytes(db, blobs, user, "photo", {"id": str(uuid.uuid4()),
+                                                      "installation_id": inst, "shot": "power"}, data)
             assert row["status"] == "complete"
         return time.perf_counter() - start
 
@@ -175,11 +214,25 @@ def _imaging_only(module, paths):
     return time.perf_counter() - start
 
 
+def _run(variant, app, user, inst, images, blobs):
+    """Photos completed with `variant`'s code in place of today's (put back afterwards)."""
+    stored, imaging = photo.stored, photo.imaging
+    photo.stored, photo.imaging = variant.stored, variant.imaging
+    try:
+        return _complete_photos(app, user, inst, images, blobs, variant.store_bytes)
+    finally:
+        photo.stored, photo.imaging = stored, imaging
+
+
 def bench_photos(folder, count=40, size=(1600, 1200), rounds=4):
-    """Photos completed now, with imaging.py as before decode-once, and bare Pillow: they
-    alternate round by round (before and now swap places each round) and the best round of each
-    counts, so load from others evens out. Decoding alone (imaging.process) is timed the same
-    way, as the disk (fsyncs) dominates the whole."""
+    """Photos completed now and with earlier code, and bare Pillow: they alternate round by
+    round (the order of the variants turns each round) and the best round of each counts, so
+    load from others evens out. Decoding alone (imaging.process) is timed the same way.
+
+    Bare Pillow's thumbnail() decodes these at full size too (its draft asks for 640 x 640,
+    which a 1/2 scale of 1600 x 1200 does not reach), then does the same reduce(2) + bicubic as
+    our thumbnail: the baseline is our thumbnail, and everything else is the difference.
+    """
     app, user, inst = make_app(folder)
     images = [photo_bytes(n, size) for n in range(count)]
     paths = []
@@ -188,30 +241,27 @@ def bench_photos(folder, count=40, size=(1600, 1200), rounds=4):
         with open(paths[-1], "wb") as out:
             out.write(data)
     blobs = blobstore.from_config(app.config)
-    before, now = before_imaging(), photo.imaging
-    variants = [("after", now)] + ([("before", before)] if before is not None else [])
+    found = variants()
     best = {}
     for round_ in range(rounds):
         best["baseline"] = min(best.get("baseline", 1e9), _bare_pillow(images))
-        for name, module in variants if round_ % 2 else variants[::-1]:
-            photo.imaging = module
-            try:
-                seconds = _complete_photos(app, user, inst, images, blobs)
-            finally:
-                photo.imaging = now
-            best[name] = min(best.get(name, 1e9), seconds)
-            best[name + " imaging"] = min(best.get(name + " imaging", 1e9), _imaging_only(module, paths))
+        turn = round_ % len(found)
+        for variant in found[turn:] + found[:turn]:
+            seconds = _run(variant, app, user, inst, images, blobs)
+            best[variant.name] = min(best.get(variant.name, 1e9), seconds)
+            imaging_seconds = _imaging_only(variant.imaging, paths)
+            best[variant.name + " imaging"] = min(best.get(variant.name + " imaging", 1e9), imaging_seconds)
     mean_kb = sum(map(len, images)) / count / 1024
     goal = "goal: complete/baseline >= 0.7" if size[0] <= 1600 else "for information: unresized phone photos"
     print(f"photos ({size[0]}x{size[1]} JPEG, mean {mean_kb:.0f} KB, "
           f"best of {rounds} alternating rounds; {goal}):")
     print(f"photos: baseline Pillow open + thumbnail(320) + save {count / best['baseline']:.1f}/s")
-    for name, label in (("before", f"before (imaging.py at {BEFORE_REV})"), ("after", "now")):
-        if name in best:
-            print(f"photos: {label}: {count / best[name]:.1f} photos/s completed, "
-                  f"complete/baseline = {best['baseline'] / best[name]:.2f}; decoding and versions "
-                  f"alone {best[name + ' imaging'] / count * 1000:.1f} ms/photo, "
-                  f"imaging/baseline = {best['baseline'] / best[name + ' imaging']:.2f}")
+    for variant in found[1:] + found[:1]:
+        name = variant.name
+        print(f"photos: {variant.label}: {count / best[name]:.1f} photos/s completed, "
+              f"complete/baseline = {best['baseline'] / best[name]:.2f}; decoding and versions "
+              f"alone {best[name + ' imaging'] / count * 1000:.1f} ms/photo, "
+              f"imaging/baseline = {best['baseline'] / best[name + ' imaging']:.2f}")
 
 
 class CountingProxy:

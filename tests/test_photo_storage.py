@@ -8,13 +8,16 @@ import hashlib
 import io
 import os
 import stat
+import threading
 import uuid
 
 import pytest
 
 from fieldapp import blobstore
 from fieldapp import uploads
+from fieldapp.evidence import imaging
 from fieldapp.evidence import photo
+from fieldapp.evidence.fields import Rejected
 from tests.test_imaging import jpeg
 from tests.test_imaging import picture
 
@@ -132,3 +135,45 @@ def test_put_file_copies_where_no_link_can_be_made(tmp_path, monkeypatch):
             assert blob.read() == b"bytes from another disk"
     assert not os.path.samefile(blobs.path(key), source)
     assert sorted(e.key for e in blobs.listing()) == [key, key + ".display"]
+
+
+def test_the_blobs_are_written_beside_the_decoding_not_after_it(db, blobs, tech, inst, monkeypatch):
+    """The original's write has begun before the picture decodes, the thumbnail's before the
+    measures are taken: the disk's waits run beside the CPU's work (issue 18 §3)."""
+    started = {"original": threading.Event(), "thumb": threading.Event()}
+    waited = []
+    put_file, put = blobs.put_file, blobs.put
+
+    def put_file_noted(key, path):
+        started["original"].set()
+        put_file(key, path)
+
+    def put_noted(key, data):
+        if key.endswith(photo.VARIANTS["thumb"]):
+            started["thumb"].set()
+        put(key, data)
+
+    def after(event, work):
+        def waiting(*args):  # without the write begun, this times out (the test fails, no hang)
+            waited.append(started[event].wait(10))
+            return work(*args)
+        return waiting
+
+    monkeypatch.setattr(blobs, "put_file", put_file_noted)
+    monkeypatch.setattr(blobs, "put", put_noted)
+    monkeypatch.setattr(imaging, "_decode", after("original", imaging._decode))
+    monkeypatch.setattr(imaging, "sharpness", after("thumb", imaging.sharpness))
+    row = store(db, blobs, tech, inst, phone_jpeg())
+    assert row["status"] == "complete" and waited == [True, True]
+
+
+def test_a_photo_refused_while_its_original_is_written_leaves_no_blob(db, blobs, tech, inst):
+    """A JPEG whose header passes and whose pixels do not: refused at decoding, by which time
+    its original was on its way into the store; nothing of it may stay there."""
+    data = phone_jpeg()[:40_000]
+    with pytest.raises(Rejected) as refused:
+        store(db, blobs, tech, inst, data)
+    assert refused.value.code == "broken_image"
+    assert list(blobs.listing()) == []
+    assert not os.listdir(blobs.parts_dir)
+    assert db.execute("SELECT COUNT(*) FROM photos").fetchone()[0] == 0

@@ -11,8 +11,8 @@ import warnings
 from datetime import timedelta
 from datetime import timezone
 
+import numpy
 from PIL import Image
-from PIL import ImageFilter
 from PIL import ImageOps
 from PIL import ImageStat
 from PIL import UnidentifiedImageError
@@ -42,14 +42,16 @@ class ImageRejected(ValueError):
         self.code = code
 
 
-def process(path, max_pixels=MAX_PIXELS, default_offset="+05:00"):
+def process(path, max_pixels=MAX_PIXELS, default_offset="+05:00", thumb_ready=None):
     """Check and decode the image at `path`; return metadata and the display/thumbnail bytes.
 
-    Raises only ImageRejected: a decoder failure nobody foresaw (a format variant Pillow
-    mishandles) refuses the photo cleanly instead of leaving its upload stuck on a 500.
+    `thumb_ready(thumb bytes)`, if given, is called as soon as the thumbnail is encoded, before
+    the measures are taken, so the caller can write it meanwhile. Raises only ImageRejected: a
+    decoder failure nobody foresaw (a format variant Pillow mishandles) refuses the photo
+    cleanly instead of leaving its upload stuck on a 500.
     """
     try:
-        return _process(path, max_pixels, default_offset)
+        return _process(path, max_pixels, default_offset, thumb_ready)
     except ImageRejected:
         raise
     except Exception as error:
@@ -57,7 +59,7 @@ def process(path, max_pixels=MAX_PIXELS, default_offset="+05:00"):
         raise ImageRejected("broken_image") from error
 
 
-def _process(path, max_pixels, default_offset):
+def _process(path, max_pixels, default_offset, thumb_ready):
     """Decode once; the display, thumbnail, dHash, brightness and sharpness all come from it.
 
     An upright JPEG of display size is not encoded again (see _display_bytes): the encode was a
@@ -81,6 +83,9 @@ def _process(path, max_pixels, default_offset):
     # display version: exactly as phones already in the field were told, to the last digit.
     thumb_img = img.copy() if max(img.size) <= THUMB_PX else img.resize(
         _fit(img.size, THUMB_PX), Image.Resampling.BICUBIC, reducing_gap=2.0)
+    thumb = _jpeg(thumb_img)
+    if thumb_ready is not None:
+        thumb_ready(thumb)
     if max(img.size) > DISPLAY_PX:
         img.thumbnail((DISPLAY_PX, DISPLAY_PX), Image.Resampling.LANCZOS, reducing_gap=3.0)
     gray = thumb_img.convert("L")
@@ -93,7 +98,7 @@ def _process(path, max_pixels, default_offset):
         "exif_gps": exif_gps(exif),
         "display": display or _jpeg(img),
         "display_is_original": display == data,  # nothing stripped: stored once, under two names
-        "thumb": _jpeg(thumb_img),
+        "thumb": thumb,
         "phash": dhash(gray),
         "brightness": round(ImageStat.Stat(gray).mean[0], 2),
         "sharpness": round(sharpness(_gray(img, SHARPNESS_PX)), 2),
@@ -189,12 +194,20 @@ def _gray(img, longest):
 
 
 def sharpness(gray):
-    """Variance of an edge filter on a ~640 px grey version: low for blurred or blank photos."""
-    edges = gray.filter(ImageFilter.FIND_EDGES)
-    width, height = edges.size
-    if width > 2 and height > 2:  # the filter copies the 1-px border unfiltered: leave it out
-        edges = edges.crop((1, 1, width - 1, height - 1))
-    return ImageStat.Stat(edges).var[0]
+    """Variance of an edge filter on a ~640 px grey version: low for blurred or blank photos.
+
+    The filter is Pillow's FIND_EDGES (8 x the pixel minus its 8 neighbours, clipped to
+    0..255) on the inner pixels, computed with numpy in integers: the same bytes in a sixth of
+    the time (Pillow's 3x3 filter works in floats). Pillow's filter copies the 1-px border
+    unfiltered, so a picture 2 px thin or less is all border: its own variance.
+    """
+    pixels = numpy.asarray(gray, dtype=numpy.int16)
+    if min(pixels.shape) <= 2:
+        return ImageStat.Stat(gray).var[0]
+    rows = pixels[:-2] + pixels[1:-1] + pixels[2:]
+    box = rows[:, :-2] + rows[:, 1:-1] + rows[:, 2:]  # each 3 x 3 neighbourhood's sum
+    edges = numpy.clip(9 * pixels[1:-1, 1:-1] - box, 0, 255).astype(numpy.uint8)
+    return ImageStat.Stat(Image.fromarray(edges)).var[0]
 
 
 def exif_time(exif, default_offset="+05:00"):

@@ -7,6 +7,7 @@ each check carries the photo it judges, so a reviewer can return exactly that ph
 """
 
 import math
+import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -54,6 +55,8 @@ MESSAGES = {
 }
 VARIANTS = {"original": "", "display": ".display", "thumb": ".thumb"}
 EARTH_RADIUS_M = 6_371_008.8
+# Blob writes of photos being stored at once (each waits on a disk or a round trip, not the CPU).
+WRITER_THREADS = 16
 
 
 def announce_fields(meta, rules):
@@ -71,40 +74,82 @@ def announce_fields(meta, rules):
 def stored(blobs, path, row, options):
     """Decode the uploaded file and store its versions: (blob key, the row's new columns).
 
-    Raises imaging.ImageRejected for anything that is not an acceptable image. EXIF time and
-    GPS win over the phone's own values, which remain the fallback.
+    Raises imaging.ImageRejected for anything that is not an acceptable image, with nothing
+    stored. EXIF time and GPS win over the phone's own values, which remain the fallback.
     """
-    image = imaging.process(path, options.get("max_pixels", imaging.MAX_PIXELS),
-                            options.get("default_offset", "+05:00"))
     key = blobs.new_key()
-    _put_all(blobs, key, image, path)
+    with _Writes(blobs, key) as writes:
+        # The disk (or the object store) takes the original while the picture decodes, and the
+        # thumbnail while its measures are taken: each wait runs beside the work, not after it.
+        original = writes.start(blobs.put_file, key, path)
+        image = imaging.process(path, options.get("max_pixels", imaging.MAX_PIXELS),
+                                options.get("default_offset", "+05:00"),
+                                lambda thumb: writes.start(blobs.put, key + VARIANTS["thumb"], thumb))
+        display = key + VARIANTS["display"]
+        if image["display_is_original"]:  # a phone JPEG without metadata: a second name for it
+            original.result()
+            blobs.put_copy(display, key, image["display"])
+        else:
+            writes.start(blobs.put, display, image["display"])
+        labels = barcodes.read_json(image["display"]) if row["shot"] in LABEL_SHOTS else None
     gps = image["exif_gps"]
     return key, {
         "mime": image["mime"], "width": image["width"], "height": image["height"],
         "taken_at": image["exif_taken_at"] or row["taken_at"],
         "lat": gps[0] if gps else row["lat"], "lon": gps[1] if gps else row["lon"],
         "phash": image["phash"], "brightness": image["brightness"], "sharpness": image["sharpness"],
-        "label_codes": barcodes.read_json(image["display"]) if row["shot"] in LABEL_SHOTS else None,
+        "label_codes": labels,
     }
 
 
-def _put_all(blobs, key, image, path):
-    """The three versions written at once: each put waits on its own fsync (or, in an object
-    store, its own round trip), and waiting side by side costs one wait instead of three.
+class _Writes:
+    """A photo's blob writes running in the background; leaving the block waits for them all.
 
-    A display version that is the upload byte for byte (a phone JPEG without metadata) is
-    stored as a copy of the original once that is in: on disk a second name for the same file.
+    Each put waits on its own fsync (or, in an object store, its own round trip), time in
+    which the CPU decodes and measures. If anything fails, every version is removed once the
+    writes have finished, so a refused or broken photo leaves no blob behind.
     """
-    display = key + VARIANTS["display"]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        writes = [pool.submit(blobs.put, key + VARIANTS["thumb"], image["thumb"])]
-        if not image["display_is_original"]:
-            writes.append(pool.submit(blobs.put, display, image["display"]))
-        blobs.put_file(key, path)
-        if image["display_is_original"]:
-            blobs.put_copy(display, key, image["display"])
-        for write in writes:
-            write.result()
+
+    def __init__(self, blobs, key):
+        self.blobs, self.key, self.futures = blobs, key, []
+
+    def start(self, put, *args):
+        self.futures.append(_pool().submit(put, *args))
+        return self.futures[-1]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        failures = []
+        for future in self.futures:
+            try:
+                future.result()
+            except Exception as failure:
+                failures.append(failure)
+        if error is not None or failures:
+            for suffix in VARIANTS.values():
+                self.blobs.delete(self.key + suffix)
+        if failures and error is None:
+            raise failures[0]
+        return False
+
+
+def _pool():
+    """One thread pool per process (made on first use, so a forked worker makes its own)."""
+    global _writer_pool
+    if _writer_pool is None:
+        _writer_pool = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="photo-blobs")
+    return _writer_pool
+
+
+def _forget_pool():
+    global _writer_pool
+    _writer_pool = None
+
+
+_writer_pool = None
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 def variant_key(photo, variant):
