@@ -66,8 +66,8 @@ def announce(db, blobs, user, type_, file_id, meta, max_bytes=None):
             sql = f"SELECT installation_id FROM {kind.TABLE} WHERE id = ? AND status = 'complete'"
             if store.scalar(db, sql, [row["replaces"]]) != inst["id"]:
                 raise Rejected("replaces_unknown", replaces=row["replaces"])
-        db[kind.TABLE].insert({**row, "id": file_id, "author_id": user["id"],
-                               "received_at": clock.now(), "status": "announced"})
+        _insert(db, kind.TABLE, {**row, "id": file_id, "author_id": user["id"],
+                                 "received_at": clock.now(), "status": "announced"})
     return {"id": file_id, "status": "announced", "offset": 0}
 
 
@@ -174,7 +174,7 @@ def _commit(db, user, kind, row, key, changes):
         inst = installations.get(db, row["installation_id"])
         if inst["status"] in records.LOCKED:  # read inside the transaction: no approval slips by
             raise Rejected("installation_locked", installation_status=inst["status"])
-        db[kind.TABLE].update(row["id"], changes)
+        _update(db, kind.TABLE, row["id"], changes)
         records.after_store(db, user, inst, kind.TYPE, {**row, **changes})
         installations.touch(db, inst["id"])
 
@@ -191,10 +191,23 @@ def store_bytes(db, blobs, user, type_, meta, data, max_bytes=None):
     state = announce(db, blobs, user, kind.TYPE, file_id, meta, max_bytes or kind.MAX_BYTES)
     rest = data[state["offset"]:]
     if state["status"] != "complete" and rest:
-        write_chunk(db, blobs, user, kind.TYPE, file_id, state["offset"],
-                    hashlib.sha256(rest).hexdigest(), rest)
+        rest_sha = sha if state["offset"] == 0 else hashlib.sha256(rest).hexdigest()
+        write_chunk(db, blobs, user, kind.TYPE, file_id, state["offset"], rest_sha, rest)
     complete(db, blobs, user, kind.TYPE, file_id)
     return get(db, kind, fields.uuid_text(file_id))
+
+
+def _insert(db, table, values):
+    """One new row, in plain SQL: sqlite-utils' insert reads the schema first (~0.15 ms, twice
+    per file with _update). Column names come from the kinds' code, never from a client."""
+    names, marks = ", ".join(values), ", ".join("?" * len(values))
+    db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(values.values()))
+
+
+def _update(db, table, file_id, values):
+    """Set columns of one file's row, in plain SQL (see _insert)."""
+    columns = ", ".join(f"{name} = ?" for name in values)
+    db.execute(f"UPDATE {table} SET {columns} WHERE id = ?", [*values.values(), file_id])
 
 
 def get(db, kind, file_id):
