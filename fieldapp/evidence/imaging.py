@@ -197,7 +197,7 @@ def sharpness(gray):
     """Variance of an edge filter on a ~640 px grey version: low for blurred or blank photos.
 
     The filter is Pillow's FIND_EDGES (8 x the pixel minus its 8 neighbours, clipped to
-    0..255) on the inner pixels, computed with numpy in integers: the same bytes in a sixth of
+    0..255) on the inner pixels, computed with numpy in integers: the same bytes in a fifth of
     the time (Pillow's 3x3 filter works in floats). Pillow's filter copies the 1-px border
     unfiltered, so a picture 2 px thin or less is all border: its own variance.
     """

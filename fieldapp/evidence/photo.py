@@ -120,7 +120,7 @@ class _Writes:
     def __enter__(self):
         return self
 
-    def __exit__(self, kind, error, trace):
+    def __exit__(self, error_type, error, trace):
         failures = []
         for future in self.futures:
             try:
