@@ -3,8 +3,9 @@
 1. records/s ingested in batches of 100 through the real Flask app (one thread = one core),
    against a raw sqlite-utils insert of the same rows in one transaction;
 2. photos/s completed (1600 px JPEGs: sha256, decode, display + thumbnail, hashes, blobs),
-   now and with imaging.py as it was before decode-once, each as a ratio to bare Pillow
-   (open + thumbnail + save) measured in the same run;
+   now, with main's photo/imaging/upload code of before the second round, and with imaging.py
+   as it was before decode-once, each as a ratio to bare Pillow (open + thumbnail + save)
+   measured in the same run, then where a photo's time goes beyond bare Pillow's;
 3. wire bytes (HTTP headers + bodies through a counting proxy) for one installation of
    24 splices and 8 photos, against the payload bytes (photo bytes + record JSON).
 Run: .venv/bin/python bench/bench_sync.py [photos]   (photos: only part 2)
