@@ -82,7 +82,9 @@ function preview(photo, label) {
     urls.push(url);
     return h("img", { class: "thumb", src: url, alt });
   }
-  return photo.thumb_url && navigator.onLine ? h("img", { class: "thumb", src: photo.thumb_url, alt }) : null;
+  // A photo the server has (pulled: it has received_at) shows the server's thumbnail when online.
+  return photo.received_at && navigator.onLine
+    ? h("img", { class: "thumb", src: `/photos/${photo.id}/thumb`, alt }) : null;
 }
 
 function picker(inputName, label, onFile) {
