@@ -134,6 +134,9 @@ CURSOR_STORED = """() => new Promise((resolve) => {
 })"""
 
 
+RETURNED_KEPT = CURSOR_STORED.replace('get("cursor")', 'get("returned-photos")')
+
+
 def first_sign_in(browser, url, link):
     """Sign in as a fresh phone, wait for the offline site list; (seconds, responses, sw urls)."""
     context = browser.new_context(**PHONE)
@@ -180,7 +183,11 @@ def first_sign_in(browser, url, link):
     usable_at = time.time()
     marks["site list in the shell"] = elapsed
     print("    " + ", ".join(f"{name} {t:.1f} s" for name, t in marks.items()))
-    page.wait_for_timeout(1500)  # the shell's own first sync (an incremental pull) finishes
+    # The shell's own first sync (an incremental pull), then the returned photos it keeps for
+    # offline viewing: "returned-photos" is the last thing that run stores.
+    deadline = time.perf_counter() + 120
+    while not page.evaluate(RETURNED_KEPT) and time.perf_counter() < deadline:
+        page.wait_for_timeout(100)
     if os.environ.get("TIMELINE"):
         for row in sorted(responses, key=lambda r: r["start"]):
             mark = "*" if row["worker"] else " "
