@@ -1,5 +1,6 @@
 // Photos: the required shot list with what each must show, capture through the camera,
-// resize and encode on the phone (encode.js: <= 1600 px, JPEG, never a canvas over 16 Mpx),
+// resize and encode on the phone (encode.js: <= 1600 px, WebP where the browser's canvas
+// encodes it, else JPEG, never a canvas over 16 Mpx),
 // EXIF time/GPS read from the original first, sha256 of the exact bytes that will be uploaded; preview, retake, remove; a
 // warning at once when the photo is too dark or blurred for the supervisor's checks.
 import * as encode from "./encode.js";
