@@ -41,8 +41,10 @@ from browser_helpers import CHROMIUM_ARGS  # noqa: E402
 
 from fieldapp.evidence import imaging  # noqa: E402
 
-PAGE = ('<!doctype html><title>wasm</title><script type="importmap">{"imports": {"wasm-feature-detect":'
-        ' "/wasm/wasm-feature-detect/dist/esm/index.js"}}</script>')
+PAGE = (
+    '<!doctype html><title>wasm</title><script type="importmap">{"imports": {"wasm-feature-detect":'
+    ' "/wasm/wasm-feature-detect/dist/esm/index.js"}}</script>'
+)
 # (encoder, options, canvas filter before encoding): "canvas" is canvas.toBlob. Chromium's
 # canvas blurs nothing under about 0.75 px (the same bytes as without), and 1 px is too much.
 SETTINGS = [
@@ -61,12 +63,21 @@ SETTINGS = [
 # What each encoder makes the phone download (the single-threaded builds: threads need a
 # cross-origin isolated page).
 FILES = {
-    "webp": ["@jsquash/webp/encode.js", "@jsquash/webp/codec/enc/webp_enc_simd.js",
-             "@jsquash/webp/codec/enc/webp_enc_simd.wasm"],
-    "jpeg": ["@jsquash/jpeg/encode.js", "@jsquash/jpeg/codec/enc/mozjpeg_enc.js",
-             "@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm"],
-    "avif": ["@jsquash/avif/encode.js", "@jsquash/avif/codec/enc/avif_enc.js",
-             "@jsquash/avif/codec/enc/avif_enc.wasm"],
+    "webp": [
+        "@jsquash/webp/encode.js",
+        "@jsquash/webp/codec/enc/webp_enc_simd.js",
+        "@jsquash/webp/codec/enc/webp_enc_simd.wasm",
+    ],
+    "jpeg": [
+        "@jsquash/jpeg/encode.js",
+        "@jsquash/jpeg/codec/enc/mozjpeg_enc.js",
+        "@jsquash/jpeg/codec/enc/mozjpeg_enc.wasm",
+    ],
+    "avif": [
+        "@jsquash/avif/encode.js",
+        "@jsquash/avif/codec/enc/avif_enc.js",
+        "@jsquash/avif/codec/enc/avif_enc.wasm",
+    ],
 }
 ENCODE = """async ([data, encoder, options, filter]) => {
   const file = await (await fetch(data)).blob();
@@ -100,6 +111,7 @@ ENCODE = """async ([data, encoder, options, filter]) => {
 
 def serve(modules):
     """The bench page, the phone's modules from this tree and the wasm packages from `modules`."""
+
     def route(request_route):
         path = request_route.request.url.removeprefix(codecs.ORIGIN)
         if path.startswith("/wasm/"):
@@ -109,6 +121,7 @@ def serve(modules):
         if path.startswith("/static/js/"):
             return codecs.serve(request_route)
         return request_route.fulfill(body=PAGE, content_type="text/html")
+
     return route
 
 
@@ -130,8 +143,12 @@ def download_kb(modules, encoder):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--modules", type=Path, default=Path("node_modules"),
-                        help="a node_modules holding @jsquash/webp, @jsquash/jpeg and @jsquash/avif")
+    parser.add_argument(
+        "--modules",
+        type=Path,
+        default=Path("node_modules"),
+        help="a node_modules holding @jsquash/webp, @jsquash/jpeg and @jsquash/avif",
+    )
     modules = parser.parse_args().modules
     if not all((modules / files[0]).exists() for files in FILES.values()):
         print(f"photo wasm: no @jsquash encoders under {modules}: see this script's docstring; skipped")
@@ -143,20 +160,26 @@ def main():
         reference = scene.copy()
         reference.thumbnail((imaging.DISPLAY_PX, imaging.DISPLAY_PX), Image.Resampling.LANCZOS)
         crop = tuple(round(v * reference.width / img.width) for v in box)
-        scenes[name] = ("data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode(),
-                        (reference, crop, codecs.luma(reference), codecs.luma(reference.crop(crop))))
+        scenes[name] = (
+            "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode(),
+            (reference, crop, codecs.luma(reference), codecs.luma(reference.crop(crop))),
+        )
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.route(f"{codecs.ORIGIN}/**", serve(modules))
         page.goto(f"{codecs.ORIGIN}/")
-        today = [judge(base64.b64decode(page.evaluate(codecs.ENCODE, [data, *codecs.TODAY])[1]), *ref)
-                 for data, ref in scenes.values()]
+        today = [
+            judge(base64.b64decode(page.evaluate(codecs.ENCODE, [data, *codecs.TODAY])[1]), *ref)
+            for data, ref in scenes.values()
+        ]
         results = []
         for encoder, options, filter_ in SETTINGS:
             runs = [page.evaluate(ENCODE, [data, encoder, options, filter_]) for data, _ in scenes.values()]
-            rows = [judge(base64.b64decode(encoded), *ref)
-                    for (_, encoded), (_, ref) in zip(runs, scenes.values(), strict=True)]
+            rows = [
+                judge(base64.b64decode(encoded), *ref)
+                for (_, encoded), (_, ref) in zip(runs, scenes.values(), strict=True)
+            ]
             results.append(((encoder, options, filter_), rows, statistics.median(ms for ms, _ in runs[1:])))
         version = browser.version
         browser.close()
@@ -165,18 +188,25 @@ def main():
 
 def report(modules, version, today, results):
     today_bytes = statistics.mean(r[0] for r in today)
-    print(f"photo wasm: Chromium {version}, {len(today)} scenes, "
-          f"vs today's JPEG q0.75 ({today_bytes / 1024:.0f} KB/photo)")
-    print(f"{'encoder':<58}{'KB/photo':>9}{'vs today':>9}{'SSIM':>8}{'text':>8}  holds"
-          f"{'ms':>7}{'download':>10}")
+    print(
+        f"photo wasm: Chromium {version}, {len(today)} scenes, "
+        f"vs today's JPEG q0.75 ({today_bytes / 1024:.0f} KB/photo)"
+    )
+    print(
+        f"{'encoder':<58}{'KB/photo':>9}{'vs today':>9}{'SSIM':>8}{'text':>8}  holds{'ms':>7}{'download':>10}"
+    )
     for (encoder, options, filter_), rows, ms in results:
         size = statistics.mean(r[0] for r in rows)
-        holds = all(r[1] >= t[1] - codecs.TOLERANCE and r[2] >= t[2] - codecs.TOLERANCE
-                    for r, t in zip(rows, today, strict=True))
+        holds = all(
+            r[1] >= t[1] - codecs.TOLERANCE and r[2] >= t[2] - codecs.TOLERANCE
+            for r, t in zip(rows, today, strict=True)
+        )
         shown = ", ".join(f"{k}={v}" for k, v in options.items()) + (f", filter {filter_}" if filter_ else "")
-        print(f"{encoder + ' ' + shown:<58}{size / 1024:>9.0f}{size / today_bytes - 1:>+9.0%}"
-              f"{statistics.mean(r[1] for r in rows):>8.4f}{min(r[2] for r in rows):>8.4f}  "
-              f"{'yes' if holds else 'no ':<5}{ms:>7.0f}{download_kb(modules, encoder):>7.0f} KB")
+        print(
+            f"{encoder + ' ' + shown:<58}{size / 1024:>9.0f}{size / today_bytes - 1:>+9.0%}"
+            f"{statistics.mean(r[1] for r in rows):>8.4f}{min(r[2] for r in rows):>8.4f}  "
+            f"{'yes' if holds else 'no ':<5}{ms:>7.0f}{download_kb(modules, encoder):>7.0f} KB"
+        )
 
 
 if __name__ == "__main__":

@@ -53,8 +53,9 @@ def photos(db):
     return db.execute("SELECT id, mime, width, height FROM photos ORDER BY received_at").fetchall()
 
 
-def test_a_phone_photo_goes_as_webp_and_the_review_shows_it_as_sent(browser, live_server, app, db, site,
-                                                                    tmp_path):
+def test_a_phone_photo_goes_as_webp_and_the_review_shows_it_as_sent(
+    browser, live_server, app, db, site, tmp_path
+):
     take_photos(browser, live_server, site, tmp_path).context.close()
     [(photo_id, mime, width, height)] = photos(db)
     assert (mime, width, height) == ("image/webp", 1600, 1200)
@@ -65,8 +66,14 @@ def test_a_phone_photo_goes_as_webp_and_the_review_shows_it_as_sent(browser, liv
     page.fill("#password", "pw")
     page.click("button[type=submit]")
     served = {}  # path -> Content-Type of every photo version the page fetched
-    page.on("response", lambda r: served.update({r.url.removeprefix(live_server.url):
-                                                 r.headers["content-type"]}) if "/photos/" in r.url else None)
+    page.on(
+        "response",
+        lambda r: (
+            served.update({r.url.removeprefix(live_server.url): r.headers["content-type"]})
+            if "/photos/" in r.url
+            else None
+        ),
+    )
     page.goto(f"{live_server.url}/review/{site}")
     thumb = page.locator(f"#photo-{photo_id} > a img")
     thumb.scroll_into_view_if_needed()

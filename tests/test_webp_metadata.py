@@ -19,8 +19,8 @@ def chunks(data):
     """(fourcc, payload) of every chunk of a RIFF WebP."""
     found, pos = [], 12
     while pos < len(data):
-        size = int.from_bytes(data[pos + 4:pos + 8], "little")
-        found.append((data[pos:pos + 4], data[pos + 8:pos + 8 + size]))
+        size = int.from_bytes(data[pos + 4 : pos + 8], "little")
+        found.append((data[pos : pos + 4], data[pos + 8 : pos + 8 + size]))
         pos += 8 + size + (size & 1)
     return found
 
@@ -57,10 +57,18 @@ def animated():
     return out.getvalue()
 
 
-@pytest.mark.parametrize("data", [
-    b"", b"RIFF", b"\xff\xd8\xff\xe0 a JPEG", webp()[:100], webp()[:4] + b"\xff\xff\xff\x7f" + webp()[8:],
-    b"RIFF\x04\x00\x00\x00WEBP",  # no image at all
-], ids=["empty", "short", "jpeg", "truncated", "size_beyond_file", "no_image"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"RIFF",
+        b"\xff\xd8\xff\xe0 a JPEG",
+        webp()[:100],
+        webp()[:4] + b"\xff\xff\xff\x7f" + webp()[8:],
+        b"RIFF\x04\x00\x00\x00WEBP",  # no image at all
+    ],
+    ids=["empty", "short", "jpeg", "truncated", "size_beyond_file", "no_image"],
+)
 def test_what_is_not_a_readable_still_webp_is_none(data):
     assert webp_metadata.strip(data) is None
 

@@ -28,9 +28,9 @@ def strip(data):
     while pos < end:
         if pos + 8 > end:
             return None
-        fourcc, size = data[pos:pos + 4], int.from_bytes(data[pos + 4:pos + 8], "little")
+        fourcc, size = data[pos : pos + 4], int.from_bytes(data[pos + 4 : pos + 8], "little")
         stop = pos + 8 + size + (size & 1)  # a chunk of odd size is padded to even
-        if stop > end or fourcc in ANIMATION or _animated(fourcc, size, data[pos + 8:pos + 9]):
+        if stop > end or fourcc in ANIMATION or _animated(fourcc, size, data[pos + 8 : pos + 9]):
             return None
         if fourcc in KEPT:
             chunks.append(_unflagged(data[pos:stop]) if fourcc == b"VP8X" else data[pos:stop])
