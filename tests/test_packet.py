@@ -8,11 +8,13 @@ import re
 import zipfile
 
 import pytest
+from PIL import Image
 
 from fieldapp import decisions
 from fieldapp import packet
 from fieldapp import store
 from fieldapp.evidence.kinds import KINDS
+from tests import review_evidence
 from tests.review_evidence import Evidence
 
 
@@ -130,3 +132,24 @@ def test_packet_csv_writes_field_text_as_text(db, ev, accepted, people):
     notes = list(csv.DictReader(io.StringIO(files.read("notes.csv").decode("utf-8-sig"))))
     assert [n["text"] for n in notes if n["id"] == "n-1"] == ["'" + formula]
     assert json.loads(files.read("notes.json"))[-1]["text"] == formula  # JSON keeps the exact text
+
+
+def test_a_webp_photo_is_packed_and_printed_as_the_webp_it_is(db, client, auth, make, ev, people):
+    """The phone sends WebP where its browser encodes it: the ZIP names it .webp, not .jpg, and
+    the printable page shows its display version (the WebP itself)."""
+    inst = make.installation([people["tech"]])
+    shots = ev.complete(people["tech"], inst, submit=False)
+    shot, old = next(iter(shots.items()))
+    with Image.open(io.BytesIO(review_evidence.jpeg(300))) as img:
+        out = io.BytesIO()
+        img.save(out, "WEBP", quality=80, exif=img.getexif())  # its time and place kept
+    webp = ev.photo(people["tech"], inst, shot, out.getvalue(), replaces=old["id"])
+    ev.batch(people["tech"], review_evidence.record("submission", inst, comment=""))
+    decisions.approve(db, inst, people["sup"]["id"], "Looks right")
+    decisions.accept(db, inst, people["sup"]["id"], "Handed over")
+    files = zipfile.ZipFile(io.BytesIO(packet.build_zip(db, ev.blobs, inst)))
+    data = files.read(f"photos/{shot}-{webp['id']}.webp")
+    assert hashlib.sha256(data).hexdigest() == webp["sha256"]
+    auth.login("sup")
+    assert f"/photos/{webp['id']}/display" in client.get(f"/review/{inst}/packet").get_data(as_text=True)
+    assert client.get(f"/photos/{webp['id']}/display").mimetype == "image/webp"

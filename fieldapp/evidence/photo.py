@@ -92,7 +92,7 @@ def _put_all(blobs, key, image, path):
     """The three versions written at once: each put waits on its own fsync (or, in an object
     store, its own round trip), and waiting side by side costs one wait instead of three.
 
-    A display version that is the upload byte for byte (a phone JPEG without metadata) is
+    A display version that is the upload byte for byte (a phone JPEG or WebP without metadata) is
     stored as a copy of the original once that is in: on disk a second name for the same file.
     """
     display = key + VARIANTS["display"]
