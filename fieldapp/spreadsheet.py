@@ -40,7 +40,10 @@ def decimal_comma(number):
     """
     if not math.isfinite(number):
         return str(number)
-    return format(decimal.Decimal(repr(number)), "f").replace(".", ",")
+    digits = repr(number)
+    if "e" in digits:
+        digits = format(decimal.Decimal(digits), "f")
+    return digits.replace(".", ",")
 
 
 def cell(value):
