@@ -122,7 +122,7 @@ class Phone:
         self.token = json.loads(self.call("GET", "/api/v1/csrf")[1])["csrf_token"]
 
     def pull(self, cursor=0):
-        status, data = self.call("GET", f"/api/v1/pull?cursor={cursor}")
+        status, data = self.call("GET", f"/api/v1/pull?cursor={cursor}&records=lean")
         assert status == 200, (status, data[:200])
         return json.loads(data)
 

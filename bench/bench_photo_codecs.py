@@ -6,12 +6,14 @@ splice tray, rack ports, a wall box; lens blur and sensor grain), saved as a cam
 (createImageBitmap, a canvas of the long edge, canvas.toBlob), once per setting: the old
 resize (one drawImage step, JPEG q0.75: "today"), the phone's static/js/encode.js, JPEG and
 WebP at several qualities, smaller long edges. Then the server's own path (imaging.process)
-makes the display version reviewers look at (1600 px), and that is judged against the scene
+makes the display version reviewers look at (1600 px: a JPEG or WebP of display size is its
+own display version, anything else gets a JPEG one), and that is judged against the scene
 resized to the same size straight from the uncompressed render without the grain (grain is
 no evidence; an encoder that keeps it spends bytes on noise): SSIM on luma (scikit-image)
 over the whole photo and over the box of its smallest text (the serial, the form's header,
-the tag), where legibility is lost first. The SSIM of the upload itself is shown too: the
-server makes a JPEG display version of a WebP, a second generation a JPEG upload is spared.
+the tag), where legibility is lost first. The SSIM of the upload itself is shown too (the same
+as reviewed now that a display-size WebP is not made a JPEG). The "encode.js" row is what the
+phone sends: encode.js's own choice of type and quality, whatever this Chromium's canvas makes.
 
 "Holds the evidence": on every photo, whole-photo SSIM and text-box SSIM at least today's
 minus TOLERANCE. Prints bytes per photo, ratio to today's, SSIM, the time 8 photos take at
@@ -44,9 +46,12 @@ from fieldapp.evidence import imaging  # noqa: E402
 
 # (type, quality, long edge, resize): "low" is one drawImage step at the browsers' default
 # smoothing (how photos.js resized before), "phone" the phone's own static/js/encode.js.
+# PHONE: encode.js's resize and its own encodings (type and quality None: its choice).
 TODAY = ("image/jpeg", 0.75, 1600, "low")
+PHONE = (None, None, 1600, "phone")
 SETTINGS = [
     TODAY,
+    PHONE,
     ("image/jpeg", 0.72, 1600, "low"),
     ("image/jpeg", 0.6, 1600, "low"),
     ("image/jpeg", 0.5, 1600, "low"),
@@ -61,9 +66,15 @@ SETTINGS = [
     ("image/jpeg", 0.5, 1600, "phone"),
     ("image/webp", 0.85, 1600, "phone"),
     ("image/webp", 0.8, 1600, "phone"),
+    ("image/webp", 0.79, 1600, "phone"),
+    ("image/webp", 0.78, 1600, "phone"),
+    ("image/webp", 0.77, 1600, "phone"),
+    ("image/webp", 0.76, 1600, "phone"),
     ("image/webp", 0.75, 1600, "phone"),
     ("image/webp", 0.7, 1600, "phone"),
+    ("image/webp", 0.65, 1600, "phone"),
     ("image/webp", 0.6, 1600, "phone"),
+    ("image/webp", 0.55, 1600, "phone"),
     ("image/webp", 0.5, 1600, "phone"),
     ("image/webp", 0.6, 1280, "phone"),
 ]
@@ -88,7 +99,8 @@ ENCODE = """async ([data, type, quality, longEdge, resize]) => {
     context.imageSmoothingQuality = resize;
     context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   }
-  const blob = await new Promise((resolve) => canvas.toBlob(resolve, type, quality));
+  const blob = type === null ? await (await import("/static/js/encode.js")).toBlob(canvas)
+    : await new Promise((resolve) => canvas.toBlob(resolve, type, quality));
   const bytes = new Uint8Array(await blob.arrayBuffer());
   let text = "";
   for (let i = 0; i < bytes.length; i += 32768) text += String.fromCharCode(...bytes.subarray(i, i + 32768));
@@ -179,14 +191,12 @@ def report(results, version, names):
         f"{'encoder':<27}{'KB/photo':>9}{'vs today':>10}{'SSIM':>8}{'text SSIM':>11}{'8 @ 50k up':>12}  holds"
     )
     holding = []
-    for (mime, quality, edge, resize), rows in results.items():
+    for setting, rows in results.items():
         size = sum(r[0] for r in rows) / len(rows)
         pairs = zip(rows, today, strict=True)
         holds = all(r[1] >= t[1] - TOLERANCE and r[2] >= t[2] - TOLERANCE for r, t in pairs)
         got = {r[3] for r in rows}
-        label = f"{mime.split('/')[1]} q{quality:.2f} {edge}px {resize}" + (
-            "" if got == {mime} else f" (got {got})"
-        )
+        label = _label(setting, got)
         print(
             f"{label:<27}{size / 1024:>9.0f}{size / today_bytes - 1:>+10.0%}"
             f"{numpy.mean([r[1] for r in rows]):>8.4f}{min(r[2] for r in rows):>11.4f}"
@@ -196,15 +206,25 @@ def report(results, version, names):
         if holds:
             holding.append((size, label))
     print("per scene, SSIM whole / text box as reviewed (scenes in the order above):")
-    for (mime, quality, edge, resize), rows in results.items():
+    for setting, rows in results.items():
         cells = "  ".join(f"{r[1]:.3f}/{r[2]:.3f}" for r in rows)
-        print(f"  {mime.split('/')[1]} q{quality:.2f} {edge}px {resize:<5} {cells}")
+        print(f"  {_label(setting, {r[3] for r in rows}):<25} {cells}")
     best_size, best = min(holding)
     print(
         f"photo codecs: smallest that holds the evidence: {best}, {best_size / 1024:.0f} KB/photo, "
         f"{1 - best_size / today_bytes:.0%} fewer bytes than today's JPEG q0.75 (goal >= 35 %); "
         f"8 photos at 50 kbit/s: {PHOTOS * today_bytes / UPLINK:.0f} s -> {PHOTOS * best_size / UPLINK:.0f} s"
     )
+
+
+def _label(setting, got):
+    """"webp q0.80 1600px phone", "encode.js: webp" for the phone's own choice; what the
+    canvas gave instead when it is not what was asked."""
+    mime, quality, edge, resize = setting
+    if mime is None:
+        return "encode.js: " + "/".join(sorted(m.split("/")[1] for m in got))
+    label = f"{mime.split('/')[1]} q{quality:.2f} {edge}px {resize}"
+    return label if got == {mime} else f"{label} (got {got})"
 
 
 if __name__ == "__main__":

@@ -13,7 +13,10 @@ with the modules (before bundling), and compression with the phone's bundled scr
 
 Usable offline site list: signed in, My sites shown and its first pull stored, the service
 worker active with its precache, then the shell open under its control showing the sites
-from IndexedDB (it syncs once more: a CSRF token and an incremental pull).
+from IndexedDB. The goal's bytes are those of responses that started before that; what the
+shell fetches once the list is shown (its own sync: a CSRF token and an incremental pull;
+returned photos kept for offline viewing, static/js/returned_photos.js) is printed on a line
+of its own, and counted in no goal.
 Goals: <= 120 KB and <= 5 s at 400 kbit/s / 400 ms RTT; an unchanged incremental pull <= 1 KB.
 TIMELINE=1 prints every response of every run in the order it started.
 
@@ -131,6 +134,9 @@ CURSOR_STORED = """() => new Promise((resolve) => {
 })"""
 
 
+RETURNED_KEPT = CURSOR_STORED.replace('get("cursor")', 'get("returned-photos")')
+
+
 def first_sign_in(browser, url, link):
     """Sign in as a fresh phone, wait for the offline site list; (seconds, responses, sw urls)."""
     context = browser.new_context(**PHONE)
@@ -163,7 +169,7 @@ def first_sign_in(browser, url, link):
     marks = {"My sites shown": time.perf_counter() - start}
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     marks["worker active (precache done)"] = time.perf_counter() - start
-    while not any(r["path"] == "/api/v1/pull" for r in responses):  # My sites' first pull
+    while not any(r["path"].split("?")[0] == "/api/v1/pull" for r in responses):  # My sites' first pull
         page.wait_for_timeout(50)
     # Stored, not just received: leaving My sites while it writes the sites would leave no
     # cursor, and the shell would pull everything again.
@@ -174,15 +180,22 @@ def first_sign_in(browser, url, link):
     page.wait_for_selector("body[data-ready='1'][data-controlled='1']", state="attached", timeout=120_000)
     page.wait_for_selector(".site-name", timeout=120_000)
     elapsed = time.perf_counter() - start
+    usable_at = time.time()
     marks["site list in the shell"] = elapsed
     print("    " + ", ".join(f"{name} {t:.1f} s" for name, t in marks.items()))
-    page.wait_for_timeout(1500)  # the shell's own first sync (an incremental pull) finishes
+    # The shell's own first sync (an incremental pull), then the returned photos it keeps for
+    # offline viewing: "returned-photos" is the last thing that run stores.
+    deadline = time.perf_counter() + 120
+    while not page.evaluate(RETURNED_KEPT) and time.perf_counter() < deadline:
+        page.wait_for_timeout(100)
     if os.environ.get("TIMELINE"):
         for row in sorted(responses, key=lambda r: r["start"]):
             mark = "*" if row["worker"] else " "
             print(f"      {row['start'] - wall:6.2f} s +{row['end']:5.2f} s {received(row):>7,} B "
                   f"{mark} {row['path']}")
     context.close()
+    for row in responses:  # what the list waited for, and what the app fetched once it was shown
+        row["after"] = row["start"] > usable_at
     return elapsed, responses, workers.attached
 
 
@@ -191,20 +204,27 @@ def received(row):
 
 
 def report(label, elapsed, responses, goals=False):
-    total = sum(received(r) for r in responses)
-    worker = sum(received(r) for r in responses if r["worker"])
-    headers = sum(r["headers"] for r in responses)
+    """Bytes up to the usable list (the goal's figure), then those fetched after it was shown."""
+    before = [r for r in responses if not r["after"]]
+    after = [r for r in responses if r["after"]]
+    total = sum(received(r) for r in before)
+    worker = sum(received(r) for r in before if r["worker"])
+    headers = sum(r["headers"] for r in before)
     goal = f" (goals <= {GOAL_BYTES // 1000} KB, <= {GOAL_SECONDS:.0f} s)" if goals else ""
-    print(f"  {label}: {total:,} B received in {len(responses)} responses "
+    print(f"  {label}: {total:,} B received in {len(before)} responses "
           f"({worker:,} B by the service worker; {headers:,} B of it headers), "
           f"usable offline site list after {elapsed:.1f} s{goal}")
+    if after:
+        print(f"    then, with the list shown: {sum(received(r) for r in after):,} B in {len(after)} "
+              f"responses ({', '.join(sorted({r['path'].split('?')[0] for r in after}))})")
     return total
 
 
 def top_list(responses):
-    print(f"  top {TOP} responses (body + headers as received; * = service worker):")
+    print(f"  top {TOP} responses (body + headers as received; * = service worker, "
+          f"+ = after the list was shown):")
     for row in sorted(responses, key=lambda r: -received(r))[:TOP]:
-        mark = "*" if row["worker"] else " "
+        mark = ("*" if row["worker"] else " ") + ("+" if row["after"] else " ")
         print(f"    {received(row):>8,} B {mark} {row['encoding'] or '-':<5} {row['status']} {row['path']}")
 
 

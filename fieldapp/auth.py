@@ -18,6 +18,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from wtforms import PasswordField
 from wtforms import StringField
 from wtforms.validators import DataRequired
@@ -134,6 +135,7 @@ def login():
         session["sid"] = user_sessions.start(get_db(), user["id"], clock.parse(clock.now()), session_limits())
         session["language"] = user["language"]
         session.permanent = True
+        generate_csrf()  # the new session's CSRF secret rides in this one cookie, not the next page's
         # Straight to the role's home: via "/" would cost a phone one more round trip.
         target = redirects.local_target(request.args.get("next")) or url_for(HOME_BY_ROLE[user["role"]])
         return device_cookies.remember(redirect(target), username)

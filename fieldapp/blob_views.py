@@ -82,19 +82,33 @@ def visible_file(kind, file_id):
     return row
 
 
-def send_private(key, max_age, **options):
+def send_private(key, max_age, mimetype=None, **options):
     """A blob's bytes for one signed-in user's browser cache (never a shared cache); a missing
-    blob or an unreachable store answers with the placeholder image instead of a 500."""
+    blob or an unreachable store answers with the placeholder image instead of a 500.
+
+    `mimetype` may be a function of the blob's first bytes, for blobs whose type the row does
+    not say (a photo's display version is a JPEG or its WebP upload).
+    """
     try:
         handle = blobstore.from_config(current_app.config).open(key)
+        if callable(mimetype):
+            mimetype = _sniffed(handle, mimetype)
     except FileNotFoundError:
         return placeholder(404)
     except blobstore.StorageUnavailable:
         return placeholder(503)
-    response = send_file(handle, max_age=max_age, conditional=True, **options)
+    response = send_file(handle, max_age=max_age, conditional=True, mimetype=mimetype, **options)
     response.cache_control.private = True
     response.cache_control.public = False
     return response
+
+
+def _sniffed(handle, mime_of):
+    """The type `mime_of` reads from the blob's first bytes, the handle left at its start (every
+    small blob opens seekable: a file, the cache's file or S3's in-memory copy)."""
+    head = handle.read(16)
+    handle.seek(0)
+    return mime_of(head)
 
 
 def _store(kind=None):

@@ -26,6 +26,8 @@ def summary(site, rules):
         "failing_splices": [s["id"] for s in failing],
         "speed": speed_state(rules["speed"], site["required_mbps"], records.get("speed_tests", [])),
         "scanned": any(s.get("matched") not in (0, False) for s in records.get("scans", [])),
+        "onts": sum(1 for d in records.get("equipment", []) if d["device_type"] == "ont"),
+        "handover": _handover(records.get("handovers", [])),
         "returned": len(returns),
     }
     found["warnings"] = warnings(found)
@@ -37,6 +39,11 @@ def _shots_had(photos, returns):
     photo_refs = {r["item_ref"] for r in returns if r["item_kind"] == "photo"}
     shot_refs = {r["item_ref"] for r in returns if r["item_kind"] == "shot"}
     return {p["shot"] for p in photos if p["id"] not in photo_refs and p["shot"] not in shot_refs}
+
+
+def _handover(handovers):
+    """The outcome of the handover recorded last (signed, absent, refused), or None."""
+    return handovers[-1]["outcome"] if handovers else None
 
 
 def splice_fails(limits, row):
@@ -66,6 +73,8 @@ def warnings(found):
         "failing_splices": bool(found["failing_splices"]),
         "speed_not_passed": found["speed"] != "done",
         "tag_not_scanned": not found["scanned"],
+        "no_ont": not found["onts"],
+        "no_handover": found["handover"] is None,
     }
     return [code for code in WARNINGS if present[code]]
 

@@ -18,6 +18,11 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # Secure anyway whenever the request came over HTTPS
+    # The cookie is set when the session changes (sign-in, language), not on every answer:
+    # it lasts SESSION_MAX_SECONDS from sign-in, the server-side session's own absolute limit,
+    # so re-sending it could never extend anything, and on 2G its ~330 bytes rode on every
+    # response (issue 18 §1).
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers to believe
     "PREFERRED_URL_SCHEME": "https",
     "LANGUAGES": ["kk", "ru", "en"],

@@ -4,14 +4,13 @@ One row per installation (an institution without one still gets a row, status em
 from the current records only: a corrected splice counts once, as its correction.
 """
 
-import csv
-import io
 import json
 import statistics
 import zipfile
 
 from fieldapp import institutions
 from fieldapp import packet
+from fieldapp import spreadsheet
 from fieldapp import tags
 from fieldapp.evidence import current
 from fieldapp.evidence import equipment
@@ -160,13 +159,8 @@ def _row(keys, row, fig):
 
 
 def to_csv(export_rows):
-    """CSV text, UTF-8 with a BOM so spreadsheet programs show Cyrillic; splice losses at 1550 nm."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(packet.safe_row(row) for row in export_rows)  # no formulas from the field
-    return buffer.getvalue()
+    """CSV text for Excel in kk/ru (spreadsheet.csv_text); splice losses at 1550 nm."""
+    return spreadsheet.csv_text(export_rows, CSV_COLUMNS)
 
 
 def to_geojson(export_rows):

@@ -319,6 +319,8 @@ MESSAGES = {
     "warning_failing_splices": _l("Splices over target"),
     "warning_speed_not_passed": _l("Speed test not passed"),
     "warning_tag_not_scanned": _l("Tag not scanned"),
+    "warning_no_ont": _l("No ONT recorded"),
+    "warning_no_handover": _l("No handover recorded"),
     "returned_count": _l("Returned: {n}"),
     # My sites: search in any script, nearest first (issue 15).
     "search_sites": _l("Search: school, village, district"),

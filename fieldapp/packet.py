@@ -5,7 +5,6 @@
 per region calls it once per installation); `build_zip()` returns one packet as bytes.
 """
 
-import csv
 import io
 import json
 import zipfile
@@ -15,6 +14,7 @@ from fieldapp import audit
 from fieldapp import conversation
 from fieldapp import decisions
 from fieldapp import installations
+from fieldapp import spreadsheet
 from fieldapp.evidence import checks
 from fieldapp.evidence import handover
 from fieldapp.evidence import results
@@ -67,35 +67,6 @@ def _authors(db, installation_id):
     return dict(db.execute(sql, {"id": installation_id}).fetchall())
 
 
-def _csv(rows):
-    """Rows as CSV text (UTF-8 with BOM so spreadsheet programs show Cyrillic correctly)."""
-    out = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0].keys()), extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(safe_row(row) for row in rows)
-    return "\ufeff" + out.getvalue()
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value):
-    """A text cell a spreadsheet will not run: '=HYPERLINK(..)' typed in the field becomes text.
-
-    Excel and LibreOffice treat a cell starting with = + - @ (or a tab / CR before them) as a
-    formula; a leading apostrophe makes it plain text. Numbers stay numbers.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def safe_row(row):
-    """A CSV row with every text cell passed through csv_cell."""
-    return {key: csv_cell(value) for key, value in row.items()}
-
-
 def _all_records(db, installation_id, table):
     """Every record of a table, replaced ones included: the packet keeps the full history."""
     sql = f"SELECT * FROM {table} WHERE installation_id = ? ORDER BY received_at, id"
@@ -120,12 +91,12 @@ def write_zip(zf, db, blobs, installation_id, prefix=""):
     for kind in KINDS:
         rows = _all_records(db, installation_id, kind.TABLE)
         zf.writestr(f"{prefix}{kind.TABLE}.json", _json(rows))
-        zf.writestr(f"{prefix}{kind.TABLE}.csv", _csv(rows))
+        zf.writestr(f"{prefix}{kind.TABLE}.csv", spreadsheet.csv_text(rows))
     entries = _audit_entries(db, installation_id)
     zf.writestr(prefix + "audit.json", _json(entries))
     zf.writestr(
         prefix + "audit.csv",
-        _csv(
+        spreadsheet.csv_text(
             [
                 {
                     **e,
@@ -147,7 +118,7 @@ def write_zip(zf, db, blobs, installation_id, prefix=""):
     for trace in data["records"]["traces"]:
         with blobs.open(trace["blob_key"]) as source:
             zf.writestr(f"{prefix}traces/{_trace_name(trace)}", source.read())
-    zf.writestr(prefix + "trace_events.csv", _csv(trace_events(data["records"]["traces"])))
+    zf.writestr(prefix + "trace_events.csv", spreadsheet.csv_text(trace_events(data["records"]["traces"])))
 
 
 def _trace_name(trace):

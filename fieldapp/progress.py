@@ -10,12 +10,15 @@ from fieldapp import access
 from fieldapp import clock
 from fieldapp import installations
 from fieldapp import institutions
-from fieldapp.migrations import FIELD_RECORD_TABLES
+from fieldapp.evidence.kinds import KINDS
 
 OPEN_STATUSES = ("planned", "in_progress", "submitted", "returned")
 BAR_WIDTH = 600
 STALE_LIMIT = 100
 TOP_TECHNICIANS = 30
+# Every kind of record a technician sends is activity: traces, equipment, a handover and a
+# reply to a returned item as much as a photo (each kind's table has the m050-style indexes).
+RECORD_TABLES = tuple(kind.TABLE for kind in KINDS)
 
 
 def _scoped(user):
@@ -103,15 +106,15 @@ def stale(db, user, days, now=None):
     marks = ",".join("?" * len(OPEN_STATUSES))
     quiet = " AND ".join(
         f"NOT EXISTS (SELECT 1 FROM {t} WHERE installation_id = inst.id AND received_at >= ?)"
-        for t in FIELD_RECORD_TABLES
+        for t in RECORD_TABLES
     )
-    latest = ", ".join(f"COALESCE({_latest(t)}, '')" for t in FIELD_RECORD_TABLES)
+    latest = ", ".join(f"COALESCE({_latest(t)}, '')" for t in RECORD_TABLES)
     sql = f"""SELECT inst.id, inst.status, inst.institution_id, i.name_ru, i.name_kk,
         s.name_ru AS settlement_ru, s.name_kk AS settlement_kk,
         MAX(inst.updated_at, {latest}) AS last_activity
         {joins} WHERE {where} AND inst.status IN ({marks}) AND inst.updated_at < ? AND {quiet}
         ORDER BY last_activity, inst.id"""
-    args = [*params, *OPEN_STATUSES, cutoff, *[cutoff] * len(FIELD_RECORD_TABLES)]
+    args = [*params, *OPEN_STATUSES, cutoff, *[cutoff] * len(RECORD_TABLES)]
     found = list(db.query(sql, args))
     return found[:STALE_LIMIT], len(found)
 
@@ -126,7 +129,7 @@ def _received_since(user, since):
             JOIN institutions i ON i.id = inst.institution_id {institutions.PLACE_JOINS} WHERE {where})"""
         params = scope_params
     parts, args = [], []
-    for table in FIELD_RECORD_TABLES:
+    for table in RECORD_TABLES:
         parts.append(
             f"SELECT author_id, substr(received_at, 1, 10) AS day FROM {table} WHERE received_at >= ?{scope}"
         )

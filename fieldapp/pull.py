@@ -15,6 +15,7 @@ from fieldapp import markup
 from fieldapp import profiles
 from fieldapp import store
 from fieldapp.evidence import current
+from fieldapp.evidence import fields
 from fieldapp.evidence.kinds import KINDS
 
 INSTITUTION = (
@@ -24,18 +25,19 @@ INSTITUTION = (
 )
 
 
-def pull(db, user, cursor=None, keys=None):
-    """The pull answer of docs/api.md (without translated labels, which the web layer adds)."""
+def pull(db, user, cursor=None, keys=None, lean=False):
+    """The pull answer of docs/api.md (without translated labels, which the web layer adds);
+    lean: records without what the phone never reads (fields.NOT_PULLED)."""
     if db.conn.in_transaction:
-        return _pull(db, user, cursor or 0, keys)
+        return _pull(db, user, cursor or 0, keys, lean)
     db.execute("BEGIN")  # a read snapshot: every query below sees the same commits
     try:
-        return _pull(db, user, cursor or 0, keys)
+        return _pull(db, user, cursor or 0, keys, lean)
     finally:
         db.conn.rollback()
 
 
-def _pull(db, user, cursor, keys):
+def _pull(db, user, cursor, keys, lean):
     where, params = access.installation_scope(user)
     sql = f"{installations.SELECT} WHERE {where} AND inst.rev > ? ORDER BY inst.id"
     rows = list(db.query(sql, [*params, cursor]))
@@ -46,7 +48,7 @@ def _pull(db, user, cursor, keys):
         "cursor": store.scalar(db, "SELECT COALESCE(MAX(rev), 0) FROM installations"),
         "user": {k: user[k] for k in ("id", "username", "name", "language")},
         "profiles": {str(pid): _profile(p) for pid, p in profile_rows.items()},
-        "installations": _installations(db, rows, rules, tag_ids),
+        "installations": _installations(db, rows, rules, tag_ids, lean),
         "unassigned": _unassigned(db, user, cursor) if cursor else [],
     }
 
@@ -61,10 +63,10 @@ def views(db, rows):
     return {shape["id"]: shape for shape in _installations(db, rows, rules, {})}
 
 
-def _installations(db, rows, rules, tag_ids):
+def _installations(db, rows, rules, tag_ids, lean=False):
     """The phone's shape of each installation row; rules: profile id -> its rules."""
     ids = [row["id"] for row in rows]
-    recs, returned = _records(db, ids), _returned(db, ids)
+    recs, returned = _records(db, ids, lean), _returned(db, ids)
     added, talk = added_shots.of(db, ids), conversation.threads(db, ids)
     return [
         _installation(row, rules[row["profile_id"]], recs, returned, tag_ids,
@@ -95,7 +97,7 @@ def _profile(profile):
     return {k: profile[k] for k in ("id", "name", "version", "rules")}
 
 
-def _records(db, ids):
+def _records(db, ids, lean):
     """(table, installation id) -> current records, as the phone sent them plus received_at."""
     found = {}
     if not ids:
@@ -107,7 +109,9 @@ def _records(db, ids):
         sql = (f"SELECT * FROM {kind.TABLE} WHERE installation_id IN ({marks}) "
                f"AND {current.condition(kind)} ORDER BY received_at, id")
         for row in db.query(sql, ids):
-            found.setdefault((kind.TABLE, row["installation_id"]), []).append(kind.public(row))
+            record = kind.public(row)
+            found.setdefault((kind.TABLE, row["installation_id"]), []).append(
+                fields.lean(record) if lean else record)
     return found
 
 

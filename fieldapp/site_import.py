@@ -14,6 +14,7 @@ from fieldapp import clock
 from fieldapp import installations
 from fieldapp import places
 from fieldapp import profiles
+from fieldapp import spreadsheet
 from fieldapp import store
 
 REQUIRED = ("region", "district", "kato", "settlement", "type", "name_ru", "lat", "lon")
@@ -34,8 +35,6 @@ LON_RANGE = (46.4, 87.4)
 # Free-text columns: what a spreadsheet shows and an export writes back out.
 TEXT_COLUMNS = ("district", "district_kk", "settlement", "settlement_kk", "name_ru", "name_kk",
                 "address", "contract")
-# A cell starting with one of these is run as a formula by Excel or LibreOffice (OWASP's list).
-FORMULA_STARTS = ("=", "+", "-", "@")
 # Excel writes ";" where the decimal separator is a comma (Russian and Kazakh settings).
 SEPARATORS = (",", ";", "\t")
 BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -85,11 +84,11 @@ def text_problem(value):
     """(message, params but `col`) when free text must not be stored, else None: a formula a
     spreadsheet would run when the list is exported and opened, or a control character (NUL,
     line break, bidi override) that breaks exports and hides what a name says."""
-    if value.startswith(FORMULA_STARTS):
-        message = N_("%(col)s must not start with %(v)s: a spreadsheet would run it as a formula")
-        return message, {"v": value[0]}
     if any(unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS for c in value):
         return N_("%(col)s contains a control character (such as a NUL byte or a line break)"), {}
+    if value.startswith(spreadsheet.FORMULA_STARTS):
+        message = N_("%(col)s must not start with %(v)s: a spreadsheet would run it as a formula")
+        return message, {"v": value[0]}
     return None
 
 

@@ -87,6 +87,8 @@ SUBMIT_WARNING = {
     "failing_splices": _l("Splices over target"),
     "speed_not_passed": _l("Speed test not passed"),
     "tag_not_scanned": _l("Tag not scanned"),
+    "no_ont": _l("No ONT recorded"),
+    "no_handover": _l("No handover recorded"),
 }
 
 

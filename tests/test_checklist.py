@@ -46,7 +46,8 @@ def test_a_failing_splice_is_named_and_warned_about(field, db):
     found = summary_of(db, site)
     assert found["failing_splices"] == [bad["id"]]
     assert found["speed"] == "more_runs"
-    assert found["warnings"] == ["missing_shots", "failing_splices", "speed_not_passed", "tag_not_scanned"]
+    assert found["warnings"] == ["missing_shots", "failing_splices", "speed_not_passed", "tag_not_scanned",
+                                 "no_ont", "no_handover"]
 
 
 def test_a_returned_photo_is_not_counted_as_had(field, db, make, auth):

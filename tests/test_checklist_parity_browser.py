@@ -5,6 +5,7 @@ static/js/checklist.js judge the same pulled installations alike (issue 15: the 
 import json
 
 from review_evidence import Evidence
+from review_evidence import record
 from review_evidence import speed
 from review_evidence import splice
 
@@ -25,7 +26,7 @@ def test_the_phone_and_the_server_judge_every_site_alike(page, live_server, app,
     evidence = Evidence(db, app.config)
     site = {name: make.installation([tech], type=kind) for name, kind in
             [("done", "akimat"), ("slow", "akimat"), ("wifi", "school"), ("short", "school"),
-             ("failing", "akimat"), ("returned", "akimat"), ("empty", "school")]}
+             ("failing", "akimat"), ("returned", "akimat"), ("empty", "school"), ("absent", "school")]}
     evidence.complete(tech, site["done"])
     evidence.batch(tech, speed(site["slow"], down=5.0, up=4.0))
     evidence.batch(tech, speed(site["wifi"], connection="wifi"))
@@ -37,7 +38,9 @@ def test_the_phone_and_the_server_judge_every_site_alike(page, live_server, app,
     decisions.return_items(db, site["returned"], reviewer["id"], [
         {"kind": "photo", "ref": shots["power"]["id"], "reason": "Blurred"},
         {"kind": "shot", "ref": "signed_form", "reason": "Unsigned"}])
-    answer = json.loads(json.dumps(pull.pull(db, tech)))  # what the phone receives
+    evidence.batch(tech, record("handover", site["absent"], outcome="absent", reason_note="Школа закрыта"))
+    evidence.equipment(tech, site["absent"], "HWTC0A1B2C3D", device_type="router")
+    answer = json.loads(json.dumps(pull.pull(db, tech, lean=True)))  # what the phone receives
     rules = {int(pid): p["rules"] for pid, p in answer["profiles"].items()}
     server = [checklist.summary(row, rules[row["profile_id"]]) for row in answer["installations"]]
     page.goto(f"{live_server.url}/login")
@@ -48,3 +51,11 @@ def test_the_phone_and_the_server_judge_every_site_alike(page, live_server, app,
         ["done", "slow", "needs_cable", "more_runs", "missing"]
     assert sum(len(s["failing_splices"]) for s in server) == 2
     assert sum(s["returned"] for s in server) == 2
+    # Equipment and the handover (issue 16): an ONT and some handover are needed, a router is no ONT.
+    found = {row["id"]: s for row, s in zip(answer["installations"], server, strict=True)}
+    assert [(found[site[n]]["onts"], found[site[n]]["handover"]) for n in ("done", "empty", "absent")] == \
+        [(1, "signed"), (0, None), (0, "absent")]
+    assert {"no_ont", "no_handover"} <= set(found[site["empty"]]["warnings"])
+    absent = found[site["absent"]]["warnings"]
+    assert "no_handover" not in absent and "no_ont" in absent
+    assert not {"no_ont", "no_handover"} & set(found[site["done"]]["warnings"])

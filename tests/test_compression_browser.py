@@ -37,7 +37,8 @@ def test_the_shell_works_offline_from_compressed_responses(browser, live_server,
     sign_in(page, live_server.url)
     scripts.clear()  # My sites' own script (register.js) is not the shell's
     open_app(page, live_server.url)
-    for url in ("/static/js/app.js", "/static/js/outbox.js", "/tech/messages.json", "/api/v1/pull"):
+    for url in ("/static/js/app.js", "/static/js/outbox.js", "/tech/messages.json",
+                "/api/v1/pull?records=lean"):
         assert encodings.get(url) in {"gzip", "br"}, url
     body = client.get("/sw.js").get_data(as_text=True)
     precached = set(json.loads(body.split("\n")[1].removeprefix("const ASSETS = ").rstrip(";")))

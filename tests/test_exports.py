@@ -10,6 +10,8 @@ import pytest
 
 from fieldapp import exports
 from fieldapp import installations
+from fieldapp import migrations
+from fieldapp import site_import
 from fieldapp import store
 from fieldapp import tags
 
@@ -89,13 +91,63 @@ def test_csv_download_parses_with_the_csv_module(client, make, auth, site):
     auth.login("boss")
     response = client.get("/admin/exports/institutions.csv")
     assert response.mimetype == "text/csv"
-    parsed = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    parsed = _parse(response.data)
     assert len(parsed) == 2 and list(parsed[0]) == list(exports.CSV_COLUMNS)
     school = next(r for r in parsed if r["installation_id"] == str(site["installation"]))
     assert school["name_ru"] == "Школа №1, «Балапан»" and school["status"] == "accepted"
     assert school["splices"] == "2"
     only_jambyl = client.get("/admin/exports/institutions.csv?region_id=" + str(make.region_id("KZ-31")))
-    assert len(list(csv.DictReader(io.StringIO(only_jambyl.data.decode("utf-8-sig"))))) == 1
+    assert len(_parse(only_jambyl.data)) == 1
+
+
+def _parse(body):
+    """The CSV as Excel in kk/ru reads it: UTF-8 with BOM, ';' between cells."""
+    assert body.startswith("\ufeff".encode())
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_csv_is_for_excel_in_kazakh_and_russian(client, make, auth, site, app, db):
+    """Excel with kk/ru settings splits on ';' and reads '0,075' as a number; '0.075' was a date."""
+    make.installation(name_ru="Школа; №2", name_kk="1.5", bin="123456789012")
+    make.user("admin", username="boss")
+    auth.login("boss")
+    body = client.get("/admin/exports/institutions.csv").data
+    assert body.count(b"\r\n") == body.count(b"\n") == 4  # a header and three rows, CRLF
+    parsed = _parse(body)
+    before = {str(r["installation_id"]): r for r in exports.rows(db, app.config["TAG_KEYS"], {})}
+    school = next(r for r in parsed if r["installation_id"] == str(site["installation"]))
+    assert (school["lat"], school["lon"]) == ("42,9", "71,4")
+    assert (school["splice_mean_db"], school["splice_max_db"]) == ("0,075", "0,1")
+    assert (school["down_mbps_median"], school["up_mbps_median"]) == ("100,0", "50,0")
+    for row in parsed:  # every other cell as the old comma file had it: text, ids, times, counts
+        old = before[row["installation_id"]]
+        for column, value in row.items():
+            expected = str(old[column])
+            if isinstance(old[column], float):
+                expected = expected.replace(".", ",")
+            assert value == expected, column
+    other = next(r for r in parsed if r["name_ru"] == "Школа; №2")
+    assert (other["name_kk"], other["bin"]) == ("1.5", "123456789012")  # text keeps its point
+    assert "." in school["updated_at"]  # an ISO time with milliseconds, untouched
+
+
+def test_an_exported_list_imports_again_as_the_same_sites(db, make, app, tmp_path):
+    """What an admin exports, edits in Excel and saves (';', decimal commas) the importer takes."""
+    make.installation(name_ru="Школа; №1, «Балапан»", name_kk="1.5", bin="123456789012", lat=42.7712)
+    make.installation(region="KZ-55", lat=52.3, lon=76.9)
+    make.institution(region="KZ-63", lat=49.95, lon=82.61, name_ru="ФАП без установки")
+    keys = app.config["TAG_KEYS"]
+    text = exports.to_csv(exports.rows(db, keys, {}))
+    fresh = store.connect(str(tmp_path / "fresh.sqlite3"))
+    migrations.apply(fresh)
+    rows, problems = site_import.parse(fresh, text)
+    assert problems == []
+    site_import.import_rows(fresh, rows)
+    same = ("region_iso", "region", "district", "settlement", "kato", "type", "name_ru", "name_kk",
+            "lat", "lon", "bin", "contract", "active")
+    def sites(connection):
+        return sorted(tuple(r[c] for c in same) for r in exports.rows(connection, keys, {}))
+    assert sites(fresh) == sites(db) and len(sites(db)) == 3
 
 
 def _check_feature_collection(data):
@@ -178,7 +230,6 @@ def test_csv_cells_from_the_field_are_not_formulas(client, make, auth):
     make.installation(name_ru='=HYPERLINK("http://evil.example","click")', name_kk="@SUM(A1)")
     make.user("admin", username="boss")
     auth.login("boss")
-    body = client.get("/admin/exports/institutions.csv").data.decode("utf-8-sig")
-    parsed = list(csv.DictReader(io.StringIO(body)))
+    parsed = _parse(client.get("/admin/exports/institutions.csv").data)
     assert parsed[0]["name_ru"] == '\'=HYPERLINK("http://evil.example","click")'
     assert parsed[0]["name_kk"] == "'@SUM(A1)"

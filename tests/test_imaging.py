@@ -162,3 +162,18 @@ def test_exif_time_beyond_the_calendar_is_no_time(taken, offset):
     ifd = exif.get_ifd(imaging.EXIF_IFD)
     ifd.update({imaging.DATETIME_ORIGINAL: taken, imaging.OFFSET_TIME_ORIGINAL: offset})
     assert imaging.exif_time(exif) is None
+
+
+@pytest.mark.parametrize("mode, frames, own", [("RGB", 1, True), ("RGBA", 1, False), ("RGB", 2, False)],
+                         ids=["opaque", "alpha", "animated"])
+def test_only_an_opaque_still_webp_is_its_own_display(tmp_path, mode, frames, own):
+    """A WebP with alpha or frames gets a JPEG display (white behind it, its first frame)."""
+    images = [picture(800, 600, seed).convert(mode) for seed in range(frames)]
+    if mode == "RGBA":
+        images[0].paste((255, 255, 255, 0), (0, 0, 100, 100))  # an opaque alpha would be dropped
+    path = tmp_path / "photo.webp"
+    images[0].save(path, "WEBP", quality=80, save_all=frames > 1, append_images=images[1:])
+    result = imaging.process(str(path))
+    assert result["display_is_original"] is own
+    assert imaging.mime_of(result["display"][:16]) == ("image/webp" if own else "image/jpeg")
+    assert imaging.mime_of(result["thumb"][:16]) == "image/jpeg"

@@ -12,6 +12,7 @@ import threading
 import uuid
 
 import pytest
+from PIL import Image
 
 from fieldapp import blobstore
 from fieldapp import uploads
@@ -177,3 +178,35 @@ def test_a_photo_refused_while_its_original_is_written_leaves_no_blob(db, blobs,
     assert list(blobs.listing()) == []
     assert not os.listdir(blobs.parts_dir)
     assert db.execute("SELECT COUNT(*) FROM photos").fetchone()[0] == 0
+
+
+def phone_webp(width=1600, height=1200, **options):
+    """What encode.js sends where the canvas encodes WebP: display size, no metadata."""
+    out = io.BytesIO()
+    picture(width, height).save(out, "WEBP", quality=80, **options)
+    return out.getvalue()
+
+
+def test_a_phone_webp_is_its_own_display_version(db, blobs, tech, inst):
+    data = phone_webp()
+    row = store(db, blobs, tech, inst, data)
+    assert row["mime"] == "image/webp"
+    original = blobs.path(photo.variant_key(row, "original"))
+    display = blobs.path(photo.variant_key(row, "display"))
+    assert os.path.samefile(original, display)  # no JPEG of it: no second generation
+    with open(blobs.path(photo.variant_key(row, "thumb")), "rb") as thumb:
+        assert thumb.read(3) == b"\xff\xd8\xff"  # thumbnails stay JPEG
+
+
+def test_a_webp_with_exif_shows_without_it_and_a_larger_one_is_resized(db, blobs, tech, inst):
+    exif = Image.Exif()
+    exif[0x0132] = "2026:11:20 15:00:00"
+    with_exif = store(db, blobs, tech, inst, phone_webp(exif=exif))
+    with open(blobs.path(photo.variant_key(with_exif, "display")), "rb") as blob:
+        shown = blob.read()
+    assert shown.startswith(b"RIFF") and b"EXIF" not in shown and b"2026:11:20" not in shown
+    with Image.open(io.BytesIO(shown)) as img:
+        assert img.format == "WEBP" and img.size == (1600, 1200) and not img.getexif()
+    large = store(db, blobs, tech, inst, phone_webp(2400, 1800))
+    with Image.open(blobs.path(photo.variant_key(large, "display"))) as img:
+        assert img.format == "JPEG" and img.size == (1600, 1200)

@@ -1,5 +1,6 @@
 """photo_views.py: photos served only to people who may see the installation."""
 
+import io
 import uuid
 
 import pytest
@@ -8,6 +9,7 @@ from PIL import Image
 from fieldapp import blobstore
 from fieldapp import uploads
 from tests.test_imaging import jpeg
+from tests.test_imaging import picture
 
 
 @pytest.fixture
@@ -60,3 +62,20 @@ def test_unknown(client, auth, stored, path):
 
 def test_anonymous_redirected(client, stored):
     assert client.get(f"/photos/{stored[0]['id']}/thumb").status_code == 302
+
+
+def test_a_webp_upload_is_served_as_webp_and_its_thumbnail_as_jpeg(app, db, client, auth, make):
+    tech = make.user("technician", username="webp")
+    inst = make.installation([tech], region="KZ-31")
+    out = io.BytesIO()
+    picture(1600, 1200).save(out, "WEBP", quality=80)
+    row = uploads.store_bytes(db, blobstore.from_config(app.config), tech, "photo",
+                              {"id": str(uuid.uuid4()), "installation_id": inst, "shot": "power"},
+                              out.getvalue())
+    auth.login("webp")
+    for variant, mime in (("original", "image/webp"), ("display", "image/webp"), ("thumb", "image/jpeg")):
+        response = client.get(f"/photos/{row['id']}/{variant}")
+        assert response.status_code == 200 and response.mimetype == mime, variant
+        assert Image.open(io.BytesIO(response.data)).format == mime.split("/")[1].upper()
+    # Reading the type did not eat the start: the display version is the upload, whole.
+    assert client.get(f"/photos/{row['id']}/display").data == out.getvalue()

@@ -72,6 +72,19 @@ def test_activity_counts_records_per_technician_per_day(db, world):
     assert progress.activity(db, world["super"], 14, now=NOW)["technicians"][0]["total"] == 3
 
 
+def test_every_kind_of_record_is_activity_and_ends_staleness(db, world):
+    """Traces, equipment, handovers and replies came after the progress page was written."""
+    tech = world["tech"]["id"]
+    records = [("equipment", {"device_type": "ont", "model": "HG8245", "serial": "HWTC1A2B3C4D"}),
+               ("handovers", {"outcome": "absent"}),
+               ("replies", {"item_kind": "photo", "item_ref": "x", "text": "переснял"})]
+    for table, fields in records:
+        add_record(db, table, world["submitted"], tech, received_at="2026-11-23T09:00:00.000Z", **fields)
+    person = progress.activity(db, world["admin"], 14, now=NOW)["technicians"][0]
+    assert person["days"]["2026-11-23"] == 3
+    assert [row["id"] for row in progress.stale(db, world["admin"], 14, now=NOW)[0]] == [world["planned"]]
+
+
 def test_chart_geometry_scales_to_the_largest_place():
     places = [
         {

@@ -97,3 +97,7 @@ def test_photos_listed_when_complete(db, app, make, tech):
     listed = pull.pull(db, tech)["installations"][0]["records"]["photos"]
     assert [p["id"] for p in listed] == [photo_id]
     assert listed[0]["thumb_url"] == f"/photos/{photo_id}/thumb" and listed[0]["phash"]
+    # A phone that asks for lean records is not sent what the server derives for itself.
+    lean = pull.pull(db, tech, lean=True)["installations"][0]["records"]["photos"][0]
+    assert lean["received_at"] and lean["width"] == 300 and lean["brightness"] is not None
+    assert not {"sha256", "phash", "completed_at", "installation_id", "thumb_url"} & set(lean)

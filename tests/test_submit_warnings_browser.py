@@ -48,7 +48,8 @@ def test_a_failing_splice_and_too_few_runs_are_named_before_submitting(app_page,
     expect(page.get_by_text("Submitted. It will be sent")).to_be_visible()
     expect(page.locator("#outbox")).to_have_attribute("data-records", "0", timeout=20_000)
     stored = json.loads(db.execute("SELECT warnings FROM submissions").fetchone()[0])
-    assert stored == ["missing_shots", "failing_splices", "speed_not_passed", "tag_not_scanned"]
+    assert stored == ["missing_shots", "failing_splices", "speed_not_passed", "tag_not_scanned", "no_ont",
+                      "no_handover"]
 
 
 def test_a_warning_the_profile_makes_a_blocker_cannot_be_submitted_past(app_page, sites, app, db):  # noqa: F811

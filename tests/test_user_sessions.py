@@ -143,3 +143,13 @@ def test_an_admin_who_resets_their_own_password_stays_signed_in_only_here(app, c
     client.post(f"/admin/users/{admin['id']}/password", data=form)
     assert client.get("/admin/users/").status_code == 200
     assert laptop.get("/admin/users/").status_code == 302
+
+
+def test_the_cookie_is_sent_at_sign_in_not_with_every_answer(client, auth, tech):
+    """Issue 18 §1: re-sending the cookie could extend nothing (the server's absolute limit
+    counts from sign-in) and cost ~330 bytes on every 2G response."""
+    signed_in = auth.login("tech")
+    assert any(c.startswith("session=") for c in signed_in.headers.getlist("Set-Cookie"))
+    for path in ("/tech/sites", "/api/v1/pull", "/tech/messages.json", "/tech/app"):
+        answer = client.get(path)
+        assert answer.status_code == 200 and "Set-Cookie" not in answer.headers, path

@@ -2,7 +2,9 @@
 
 Hostile input is refused before any pixel is decoded: only JPEG/PNG/WebP are opened, and the
 pixel count declared in the header is capped (a 78 KB PNG can declare 81 Mpx). Served
-versions are re-encoded without EXIF; time and GPS are read first and kept in the database.
+versions carry no EXIF; time and GPS are read first and kept in the database. The thumbnail
+is always a JPEG; the display version is the upload itself (metadata stripped) when that is an
+upright JPEG or WebP of display size, else a JPEG made here: mime_of() tells which it is.
 """
 
 import io
@@ -19,9 +21,14 @@ from PIL import UnidentifiedImageError
 
 from fieldapp import clock
 from fieldapp.evidence import jpeg_metadata
+from fieldapp.evidence import webp_metadata
 
 FORMATS = ("JPEG", "PNG", "WEBP")
 MIMES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# The versions the server serves, by their first bytes (RIFF....WEBP, a JPEG's SOI marker).
+SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"RIFF", "image/webp"), (b"\x89PNG", "image/png"))
+# An upload that can serve as its own display version, with what strips its metadata.
+STRIPPERS = {"JPEG": jpeg_metadata.strip, "WEBP": webp_metadata.strip}
 MAX_PIXELS = 50_000_000
 DISPLAY_PX = 1600
 THUMB_PX = 320
@@ -62,8 +69,8 @@ def process(path, max_pixels=MAX_PIXELS, default_offset="+05:00", thumb_ready=No
 def _process(path, max_pixels, default_offset, thumb_ready):
     """Decode once; the display, thumbnail, dHash, brightness and sharpness all come from it.
 
-    An upright JPEG of display size is not encoded again (see _display_bytes): the encode was a
-    quarter of the time of a phone's photo.
+    An upright JPEG or WebP of display size is not encoded again (see _display_bytes): the encode
+    was a quarter of the time of a phone's photo, and a WebP made a JPEG loses a generation.
     """
     with open(path, "rb") as upload:
         data = upload.read()
@@ -71,14 +78,14 @@ def _process(path, max_pixels, default_offset, thumb_ready):
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
-            img, plain_jpeg = _decode(data, fmt, size)
+            img, plain = _decode(data, fmt, size)
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning) as error:
             raise ImageRejected("broken_image") from error
     exif = img.getexif()
     orientation = exif.get(0x0112)
     upright = orientation in (None, 1)
     ImageOps.exif_transpose(img, in_place=True)  # also drops the tag from `exif`
-    display = _display_bytes(data, img) if plain_jpeg and upright else None
+    display = _display_bytes(data, img, fmt) if plain and upright else None
     # The thumbnail (and so brightness and dHash) from the decoded image, the sharpness from the
     # display version: exactly as phones already in the field were told, to the last digit.
     thumb_img = img.copy() if max(img.size) <= THUMB_PX else img.resize(
@@ -105,13 +112,20 @@ def _process(path, max_pixels, default_offset, thumb_ready):
     }
 
 
-def _display_bytes(data, img):
-    """The original itself, metadata stripped, when it already is an upright display-size JPEG.
+def _display_bytes(data, img, fmt):
+    """The original itself, metadata stripped, when it already is an upright display-size JPEG
+    or WebP.
 
     The phone resizes to 1600 px before uploading, so re-encoding would only cost time and a
     generation of quality; the original is kept byte for byte anyway. None: encode one.
     """
-    return None if max(img.size) > DISPLAY_PX else jpeg_metadata.strip(data)
+    return None if max(img.size) > DISPLAY_PX else STRIPPERS[fmt](data)
+
+
+def mime_of(head):
+    """The Content-Type of a served version from its first bytes (a display version is a JPEG
+    or the WebP upload, a thumbnail a JPEG); JPEG when unsure, as every version once was."""
+    return next((mime for magic, mime in SIGNATURES if head.startswith(magic)), "image/jpeg")
 
 
 def _check(data, max_pixels):
@@ -136,19 +150,22 @@ def _check(data, max_pixels):
 
 
 def _decode(data, fmt, size):
-    """Decode once: (RGB image, whether the file is a plain colour or grey JPEG).
+    """Decode once: (RGB image, whether the file may serve as its own display version).
 
     JPEGs decode in draft mode (DCT scaling), so a 4032 px photo decodes at 1/2 size. Only a
-    plain JPEG may serve as its own display version (not an MPO, not CMYK).
+    plain colour or grey JPEG (not an MPO, not CMYK) or an opaque still WebP may serve as its
+    own display version: one with alpha would show the page through it, where the JPEG made
+    here shows white.
     """
     img = Image.open(io.BytesIO(data), formats=FORMATS)
     if fmt == "JPEG":  # asked for a 1600 px square, draft kept a 4032 x 3024 photo at full size
         img.draft("RGB", _fit(size, DISPLAY_PX))
     img.load()
-    plain_jpeg = img.format == "JPEG" and img.mode in ("RGB", "L")
+    plain = (img.format == "JPEG" and img.mode in ("RGB", "L")) or (
+        img.format == "WEBP" and img.mode == "RGB" and getattr(img, "n_frames", 1) == 1)
     if img.mode in ("RGBA", "LA", "P", "PA"):
-        return _flatten(img), plain_jpeg
-    return (img if img.mode == "RGB" else img.convert("RGB")), plain_jpeg
+        return _flatten(img), plain
+    return (img if img.mode == "RGB" else img.convert("RGB")), plain
 
 
 def _flatten(img):

@@ -86,7 +86,7 @@ def stored(blobs, path, row, options):
                                 options.get("default_offset", "+05:00"),
                                 lambda thumb: writes.start(blobs.put, key + VARIANTS["thumb"], thumb))
         display = key + VARIANTS["display"]
-        if image["display_is_original"]:  # a phone JPEG without metadata: a second name for it
+        if image["display_is_original"]:  # a phone JPEG or WebP without metadata: a second name
             original.result()
             blobs.put_copy(display, key, image["display"])
         else:

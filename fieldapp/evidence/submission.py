@@ -22,7 +22,8 @@ MESSAGES = {}
 RULE_LABELS = {}
 # What the checklist can warn about before submitting, in the order the phone lists them
 # (their names: vocabulary.SUBMIT_WARNING).
-WARNINGS = ("missing_shots", "failing_splices", "speed_not_passed", "tag_not_scanned")
+WARNINGS = ("missing_shots", "failing_splices", "speed_not_passed", "tag_not_scanned", "no_ont",
+            "no_handover")
 
 
 def row(db, data, inst, tag_keys):

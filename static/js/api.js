@@ -50,9 +50,11 @@ export async function refreshToken() {
 }
 
 // `labels`: the language of the labels this phone holds, so the server need not send them again.
+// Lean records: without the server's own hashes and derived fields, which this phone never reads.
 export const pull = (cursor, labels) => {
-  const query = new URLSearchParams({ ...(cursor ? { cursor } : {}), ...(labels ? { labels } : {}) });
-  return call("GET", query.size ? `/api/v1/pull?${query}` : "/api/v1/pull");
+  const query = new URLSearchParams({ ...(cursor ? { cursor } : {}), ...(labels ? { labels } : {}),
+    records: "lean" });
+  return call("GET", `/api/v1/pull?${query}`);
 };
 export const postBatch = (batch) => call("POST", "/api/v1/batches", { json: batch });
 // A resumable file upload at `path` (a photo: /api/v1/photos/<id>): announce, offset, chunks,

@@ -87,6 +87,14 @@ function showNetwork() {
   net.className = `net ${online ? "net-on" : "net-off"}`;
 }
 
+function newStrings() {
+  // Strings that differ from those the shell started on: the list or a site screen is drawn
+  // again in them at once; a form keeps what is typed and the next screen has them.
+  document.title = t("app_title");
+  showNetwork();
+  if (screens.showsData()) route();
+}
+
 async function boot() {
   await i18n.load(document.body.dataset.messagesUrl);
   document.title = t("app_title");
@@ -97,6 +105,7 @@ async function boot() {
   window.addEventListener("hashchange", route);
   window.addEventListener("fieldapp:change", (event) => {
     if (event.detail === "sites" || event.detail === "outbox" || event.detail === "photos") screens.refresh();
+    if (event.detail === "messages") newStrings();
   });
   if (/^\/t\//i.test(location.pathname)) await openTagPath();
   else await route();

@@ -6,7 +6,8 @@ import * as splices from "./splicerules.js";
 import { evaluate } from "./speed/verdict.js";
 
 // In the order the submit screen lists them; the server knows the same codes.
-export const WARNINGS = ["missing_shots", "failing_splices", "speed_not_passed", "tag_not_scanned"];
+export const WARNINGS = ["missing_shots", "failing_splices", "speed_not_passed", "tag_not_scanned", "no_ont",
+  "no_handover"];
 
 /** The checklist of one site; `view` is sitedata.localView(), `profiles` the pulled ones. */
 export function checklist(site, view, profiles = {}) {
@@ -24,6 +25,9 @@ export function checklist(site, view, profiles = {}) {
     speed: speedState(profile, site.required_mbps, view.speedTests),
     // A scan the server refused (a mistyped check) is no scan, whatever the phone matched.
     scanned: view.scans.some((s) => s.matched !== 0 && s.matched !== false && s.state !== "rejected"),
+    onts: view.equipment.filter((d) => d.device_type === "ont").length,
+    // The handover recorded last (signed, absent, refused), or null.
+    handover: view.handovers.length ? view.handovers[view.handovers.length - 1].outcome : null,
     returned: returns.length,
   };
   found.warnings = warnings(found);
@@ -62,6 +66,8 @@ function warnings(found) {
     failing_splices: found.failing_splices.length > 0,
     speed_not_passed: found.speed !== "done",
     tag_not_scanned: !found.scanned,
+    no_ont: !found.onts,
+    no_handover: found.handover === null,
   };
   return WARNINGS.filter((code) => present[code]);
 }

@@ -8,6 +8,7 @@ import * as api from "./api.js";
 import * as batches from "./batches.js";
 import { Throughput } from "./eta.js";
 import * as retry from "./retry.js";
+import * as returnedPhotos from "./returned_photos.js";
 import * as sites from "./sitedata.js";
 import * as store from "./store.js";
 import { byType, ofFile } from "./kinds.js";
@@ -83,6 +84,10 @@ export async function sync() {
     const photos = await sendFiles(state.user);
     const last = await batches.send(state.user, true);
     if (first.answered || photos.sent || last.answered) await sites.pull();
+    // Returned photos are kept for offline viewing by the app, after its pulls: not by My
+    // sites, whose page the technician leaves for the app at once (a fetch cut off there is
+    // bytes lost on 2G), and never before the site list is shown.
+    returnedPhotos.keepSoon();
     state.offline = false;
     state.lastSync = new Date().toISOString();
     if (first.blocked || photos.blocked || last.blocked) {

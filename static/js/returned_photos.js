@@ -1,7 +1,7 @@
 // Returned photos kept on the phone: the technician must see the reviewer's drawing on the
-// photo at the site, where there is no network. After each pull the display version of every
-// returned photo is fetched once and kept in IndexedDB (meta "returned-photo:<id>"); the
-// copies of items no longer returned are dropped.
+// photo at the site, where there is no network. After each sync of the app (its pulls done,
+// the site list shown) the display version of every returned photo is fetched once and kept
+// in IndexedDB (meta "returned-photo:<id>"); the copies of items no longer returned are dropped.
 import * as store from "./store.js";
 
 const PREFIX = "returned-photo:";

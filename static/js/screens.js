@@ -197,6 +197,9 @@ export function refresh() {
   }, 150);
 }
 
+/** Whether the screen shown is one that redraws from the data (the list or a site), not a form. */
+export const showsData = () => Boolean(active);
+
 export function leave() {
   active = null;
 }

@@ -2,7 +2,6 @@
 // confirmed since. The checklist ("6 of 8 photos, 24 splices, speed test missing") is judged
 // from both by checklist.js, so it is right offline.
 import * as api from "./api.js";
-import * as returnedPhotos from "./returned_photos.js";
 import * as store from "./store.js";
 import { KINDS, fileType } from "./kinds.js";
 import { current } from "./current.js";
@@ -26,7 +25,6 @@ export async function pull() {
   await store.put("meta", { ...((await store.get("meta", "profiles")) || {}), ...answer.profiles }, "profiles");
   if (answer.labels) await store.put("meta", answer.labels, "labels");
   await store.put("meta", answer.cursor, "cursor");
-  returnedPhotos.keepSoon();
 }
 
 export async function addConfirmed(installationId, kind, record) {

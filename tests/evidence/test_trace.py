@@ -184,11 +184,13 @@ def test_the_packet_zip_carries_the_sor_files_and_an_events_csv(db, ev, tech, in
     sor = sorted(n for n in files.namelist() if n.startswith("traces/"))
     assert sor == [f"traces/C1-1.7-1310-ab-{ab['id']}.sor", f"traces/C1-1.7-1310-ba-{ba['id']}.sor"]
     assert hashlib.sha256(files.read(sor[0])).hexdigest() == ab["sha256"]
-    events = list(csv.DictReader(io.StringIO(files.read("trace_events.csv").decode("utf-8-sig"))))
+    text = files.read("trace_events.csv").decode("utf-8-sig")
+    events = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert len(events) == 10 and {e["direction"] for e in events} == {"ab", "ba"}
     splice_row = next(e for e in events if e["direction"] == "ab" and e["event"] == "2")
-    assert float(splice_row["distance_m"]) == pytest.approx(3000, abs=0.05)
-    assert (splice_row["loss_db"], splice_row["reflectance_db"]) == ("0.05", "")
+    assert float(splice_row["distance_m"].replace(",", ".")) == pytest.approx(3000, abs=0.05)
+    assert "," in splice_row["distance_m"]  # a decimal comma, as Excel in kk/ru reads it
+    assert (splice_row["loss_db"], splice_row["reflectance_db"]) == ("0,05", "")
 
 
 def test_m066_keeps_returned_items_and_gives_the_active_profile_a_version_with_otdr_rules(tmp_path):
