@@ -251,8 +251,11 @@ def test_a_photo_the_server_keeps_failing_on_does_not_hold_back_the_others(onlin
     cards.nth(1).locator("input[type=file]").set_input_files(
         str(phone_photo(tmp_path / "b.jpg", seed=1, size=(1200, 900))))
     save_note(page, site, "Sent past the failing photo")
+    # The second photo and the note arrive past the first (a WebP takes a moment to prepare:
+    # waiting on the outbox's count alone could pass before the second photo was even queued).
+    wait_until(page, lambda: notes(db) == ["Sent past the failing photo"] and db.execute(
+        "SELECT COUNT(*) FROM photos WHERE status = 'complete'").fetchone()[0] == 1, 20_000)
     expect(box).to_have_attribute("data-photos", "1")
-    assert notes(db) == ["Sent past the failing photo"]
     while completes.count(completes[0]) < 3:  # retried at each sync until parked
         tries = completes.count(completes[0])
         page.click(".sync-now")
