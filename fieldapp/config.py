@@ -23,6 +23,9 @@ DEFAULTS = {
     # so re-sending it could never extend anything, and on 2G its ~330 bytes rode on every
     # response (issue 18 §1).
     "SESSION_REFRESH_EACH_REQUEST": False,
+    # "background": a batch's answer does not wait for the review queue's check summary
+    # (fieldapp/check_summaries.py); "inline" refreshes it before answering (tests).
+    "CHECK_SUMMARIES": "background",
     "TRUSTED_PROXIES": 0,  # reverse proxies in front whose X-Forwarded-* headers to believe
     "PREFERRED_URL_SCHEME": "https",
     "LANGUAGES": ["kk", "ru", "en"],

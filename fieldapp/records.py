@@ -66,15 +66,9 @@ def store_batch(db, user, key, records, tag_keys=None):
 
 def _summarize_submitted(db, batch):
     """The review queue's summary of each installation this batch left submitted, after the
-    batch committed (checks are slow: never inside the writers' lock)."""
-    for installation_id in sorted(batch.touched):
-        inst = batch.installations.get(installation_id)
-        if inst is None or inst["status"] != "submitted":
-            continue
-        try:
-            check_summaries.refresh(db, installation_id)
-        except Exception:  # the batch is stored; the queue shows it unchecked until reviewed
-            log.exception("checks of installation %s could not be summarised", installation_id)
+    batch committed and without holding its answer (check_summaries.soon)."""
+    left = [batch.installations.get(installation_id) for installation_id in sorted(batch.touched)]
+    check_summaries.soon(db, [inst["id"] for inst in left if inst and inst["status"] == "submitted"])
 
 
 class Batch:

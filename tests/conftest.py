@@ -116,6 +116,7 @@ def app(tmp_path, blob_config, bundle_dir):
             "COMPRESS_CACHE_DIR": str(tmp_path / "compressed"),
             "BUNDLE_DIR": bundle_dir,
             "WTF_CSRF_ENABLED": False,
+            "CHECK_SUMMARIES": "inline",  # tests read the review queue's summary right after a batch
             **blob_config,
         }
     )

@@ -92,3 +92,37 @@ def test_the_queue_can_show_only_the_installations_whose_checks_all_pass(client,
     assert f'/review/{clean}"' in page and f'/review/{bad}"' not in page
     page = queue("fail")
     assert f'/review/{bad}"' in page and f'/review/{clean}"' not in page
+
+
+def test_a_batch_answers_before_its_summary_which_follows_once_per_installation(
+        app, client, auth, db, make, ev, people, monkeypatch):
+    """Issue 18 §4: with fifty crews at once the checks were two thirds of a batch's time;
+    the phone's answer no longer waits for them, and the summary still comes."""
+    import threading
+    import time
+
+    app.config["CHECK_SUMMARIES"] = "background"
+    inst = make.installation([people["tech"]])
+    ev.complete(people["tech"], inst, submit=False)
+    release, ran = threading.Event(), []
+    real = checks.run_all
+
+    def held(db_, installation_id):  # the checks wait until the test has seen the answer
+        release.wait(10)
+        ran.append(installation_id)
+        return real(db_, installation_id)
+
+    monkeypatch.setattr(checks, "run_all", held)
+    auth.login("tech")
+    for n, rec in enumerate([record("submission", inst, comment=""), splice(inst, slot=3)]):
+        answer = client.post("/api/v1/batches", json={"key": f"k-summary-{n}", "records": [rec]})
+        assert answer.status_code == 200 and answer.get_json()["results"][0]["status"] == "stored"
+    assert summary(db, inst) is None and not ran  # answered while the checks were held
+    release.set()
+    refresher = app.extensions["fieldapp.summaries"]
+    for _ in range(200):
+        if refresher.idle():
+            break
+        time.sleep(0.05)
+    assert summary(db, inst)["verdict"] in {"pass", "warn"}
+    assert ran in ([inst], [inst, inst])  # the second batch queued it again only if the first was taken
