@@ -19,7 +19,7 @@ import queue
 import threading
 
 from flask import current_app
-from flask import has_app_context
+from flask import has_request_context
 
 from fieldapp import clock
 from fieldapp import store
@@ -43,9 +43,10 @@ def refresh(db, installation_id, result=None):
 
 
 def soon(db, installation_ids):
-    """Refresh these installations' summaries without holding the request that changed them
-    (CHECK_SUMMARIES = "inline": now, in this thread, as tests that read them at once need)."""
-    if not has_app_context() or current_app.config.get("CHECK_SUMMARIES") == "inline":
+    """Refresh these installations' summaries without holding the request that changed them.
+    Outside a request (the demo data, a CLI command, whose process may end at once) and with
+    CHECK_SUMMARIES = "inline" (tests that read them at once) they are refreshed now."""
+    if not has_request_context() or current_app.config.get("CHECK_SUMMARIES") == "inline":
         for installation_id in installation_ids:
             _refresh_logged(db, installation_id)
         return
